@@ -1,0 +1,47 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Trawl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Trawl", targets: ["Trawl"]),
+        .executable(name: "trawl", targets: ["TrawlCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Thin C wrapper over the system ICU: word breaking and normalization.
+        // ICU renames its symbols per version with macros, so it is called from C only.
+        .target(
+            name: "CTrawlICU",
+            linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "Trawl",
+            dependencies: [
+                "CTrawlICU", "CLibXML2", "CZlib",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "TrawlCLI",
+            dependencies: ["Trawl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "TrawlTests", dependencies: ["Trawl"]),
+        .testTarget(name: "TrawlCLITests", dependencies: ["Trawl"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+import Trawl
+print("trawl")
