@@ -55,3 +55,13 @@ public struct TrawlError: Error, Sendable, CustomStringConvertible, Equatable {
         return text
     }
 }
+
+/// Runs `body` over an array's bytes, keeping the typed error (the standard library's
+/// `withUnsafeBytes` only rethrows untyped errors).
+@inline(__always)
+func withTypedBytes<R>(_ array: [UInt8], _ body: (UnsafeRawBufferPointer) throws(TrawlError) -> R) throws(TrawlError) -> R {
+    let result: Result<R, TrawlError> = array.withUnsafeBytes { raw in
+        do throws(TrawlError) { return .success(try body(raw)) } catch { return .failure(error) }
+    }
+    return try result.get()
+}
