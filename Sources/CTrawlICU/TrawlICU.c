@@ -95,6 +95,15 @@ static int32_t fold_special(UChar32 c, UChar *out) {
     }
 }
 
+/* Combining diacritics that accent folding removes. Only the generic diacritic blocks: marks that
+   are part of a script's spelling (Japanese voicing marks, Thai vowels, Indic vowel signs,
+   Hebrew and Arabic points) are kept, since removing them changes the word. */
+static int is_diacritic_mark(UChar32 c) {
+    return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+           (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+           (c >= 0xFE20 && c <= 0xFE2F);
+}
+
 #define FOLD_STACK 256
 
 int32_t trawl_fold_utf8(const char *src, int32_t length, char *out, int32_t capacity,
@@ -160,7 +169,7 @@ int32_t trawl_fold_utf8(const char *src, int32_t length, char *out, int32_t capa
             for (int32_t i = 0; i < lenD;) {
                 UChar32 c;
                 U16_NEXT(a, i, lenD, c);
-                if (u_charType(c) == U_NON_SPACING_MARK) continue;
+                if (is_diacritic_mark(c)) continue;
                 UChar mapped[2];
                 int32_t m = fold_special(c, mapped);
                 if (m > 0) {
