@@ -1,0 +1,117 @@
+/// A document after analysis, ready to be inverted into a segment.
+///
+/// Produced on worker threads; each indexed field carries its own small dictionary of the
+/// distinct terms it uses, so the single inverting thread hashes each distinct term once per
+/// document instead of once per token.
+struct AnalyzedDocument: Sendable {
+    /// One analyzed field.
+    struct Field: Sendable {
+        /// The field's name.
+        var name: String
+        /// The distinct terms' bytes, concatenated.
+        var termBytes: [UInt8] = []
+        /// `termEnds[i]` is the end offset of local term `i` in ``termBytes``.
+        var termEnds: [UInt32] = []
+        /// Tokens in position order: `localTerm << 32 | position`.
+        var tokens: [UInt64] = []
+    }
+
+    /// The stored form (id, title, date, body if stored, extra fields).
+    var stored: StoredDocument
+    /// The date in seconds, or ``DateColumn/missing``.
+    var date: Int64
+    /// Indexed text fields (title, body, extra fields) in a fixed order.
+    var fields: [Field]
+    /// Bytes of UTF-8 text analyzed (for progress reporting).
+    var textBytes: Int
+}
+
+/// Turns documents into ``AnalyzedDocument``s with one ``TokenPipeline`` (one per thread).
+final class DocumentAnalysis {
+    private let pipeline: TokenPipeline
+    private let storeBody: Bool
+    /// `localIndex[pipelineTerm]` is valid when `stamps[pipelineTerm] == stamp`.
+    private var localIndex: [UInt32] = []
+    private var stamps: [UInt32] = []
+    private var stamp: UInt32 = 0
+    private var generation = -1
+
+    /// Creates an analysis context for one thread.
+    init(configuration: AnalyzerConfiguration, storeBody: Bool) throws(TrawlError) {
+        pipeline = try TokenPipeline(configuration: configuration)
+        self.storeBody = storeBody
+    }
+
+    /// Analyzes a document: title, body and every extra field are indexed as text.
+    func analyze(_ document: Document) -> AnalyzedDocument {
+        pipeline.trimCaches()
+        var fields: [AnalyzedDocument.Field] = []
+        fields.reserveCapacity(2 + document.fields.count)
+        var textBytes = 0
+        fields.append(analyzeField("title", document.title, &textBytes))
+        fields.append(analyzeField("body", document.body, &textBytes))
+        for (name, value) in document.fields.sorted(by: { $0.key < $1.key }) where IndexSchema.isIndexableExtraField(name) {
+            fields.append(analyzeField(name, value, &textBytes))
+        }
+        return AnalyzedDocument(stored: StoredDocument(document, storeBody: storeBody),
+                                date: document.date?.secondsSinceEpoch ?? DateColumn.missing,
+                                fields: fields, textBytes: textBytes)
+    }
+
+    private func analyzeField(_ name: String, _ text: String, _ textBytes: inout Int) -> AnalyzedDocument.Field {
+        var field = AnalyzedDocument.Field(name: name)
+        if generation != pipeline.generation {
+            generation = pipeline.generation
+            stamps.removeAll(keepingCapacity: true)
+            localIndex.removeAll(keepingCapacity: true)
+        }
+        stamp &+= 1
+        if stamp == 0 {
+            stamps = [UInt32](repeating: 0, count: stamps.count)
+            stamp = 1
+        }
+        var copy = text
+        textBytes += copy.utf8.count
+        copy.withUTF8 { utf8 in
+            let terms = pipeline.terms
+            pipeline.forEachToken(in: UnsafeRawBufferPointer(utf8)) { term, position, _, _ in
+                let t = Int(term)
+                if t >= stamps.count {
+                    let newCount = max(t + 1, stamps.count * 2, 1024)
+                    stamps.append(contentsOf: repeatElement(0, count: newCount - stamps.count))
+                    localIndex.append(contentsOf: repeatElement(0, count: newCount - localIndex.count))
+                }
+                let local: UInt32
+                if stamps[t] == stamp {
+                    local = localIndex[t]
+                } else {
+                    local = UInt32(field.termEnds.count)
+                    stamps[t] = stamp
+                    localIndex[t] = local
+                    field.termBytes.append(contentsOf: terms.key(term))
+                    field.termEnds.append(UInt32(field.termBytes.count))
+                }
+                field.tokens.append(UInt64(local) << 32 | UInt64(UInt32(bitPattern: position)))
+            }
+        }
+        return field
+    }
+}
+
+/// Which fields an index has and how they are treated.
+enum IndexSchema {
+    /// The field holding each document's external id (one untokenized term, no positions).
+    static let idField = "_id"
+    /// The title field.
+    static let titleField = "title"
+    /// The body field.
+    static let bodyField = "body"
+    /// The date pseudo-field, served by the date column.
+    static let dateField = "date"
+
+    /// Whether an extra stored field is also indexed as text (every field but reserved names).
+    static func isIndexableExtraField(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix("_") && name != titleField && name != bodyField && name != dateField
+            && name != "id"
+    }
+}

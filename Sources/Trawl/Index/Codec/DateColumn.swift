@@ -1,0 +1,121 @@
+/// One date per document, bit-packed, for range filters and date sorting.
+///
+/// ```
+/// DateColumn := Header, DocCount (vint), Min (Int64), BitWidth (byte), Packed, Footer
+/// Packed     := DocCount values of BitWidth bits, little-endian bit order, padded to 8 bytes;
+///               value 0 = no date, otherwise seconds = Min + value − 1
+/// ```
+/// Day-precision corpora have values that are multiples of 86,400; the column stores a
+/// common divisor to keep them narrow: `Divisor (vint)` follows `Min`.
+enum DateColumn {
+    /// The value used in memory for a document without a date.
+    static let missing = Int64.min
+
+    /// Writes the column for `values` (``missing`` for no date).
+    static func write(_ values: [Int64], to directory: any IndexDirectory, name: String, segmentID: SegmentID, sync: Bool) throws(TrawlError) -> Int {
+        let present = values.filter { $0 != missing }
+        let minimum = present.min() ?? 0
+        var divisor: Int64 = 86_400
+        for v in present where (v - minimum) % divisor != 0 { divisor = 1; break }
+        let maxCode = present.map { UInt64((($0 - minimum) / divisor)) + 1 }.max() ?? 0
+        let width = maxCode == 0 ? 0 : 64 - maxCode.leadingZeroBitCount
+        let file = try IndexFileWriter(directory: directory, name: name, kind: .dateColumn, segmentID: segmentID)
+        file.buffer.writeVInt(values.count)
+        file.buffer.write(minimum)
+        file.buffer.writeVInt(UInt64(divisor))
+        file.buffer.write(UInt8(width))
+        var word: UInt64 = 0
+        var used = 0
+        var wordsWritten = 0
+        for v in values {
+            let code: UInt64 = v == missing ? 0 : UInt64((v - minimum) / divisor) + 1
+            if width == 0 { continue }
+            word |= code << UInt64(used)
+            if used + width >= 64 {
+                file.buffer.write(word)
+                wordsWritten += 1
+                let spill = used + width - 64
+                word = spill == 0 ? 0 : code >> UInt64(width - spill)
+                used = spill
+            } else {
+                used += width
+            }
+            try file.flushIfNeeded()
+        }
+        if used > 0 { file.buffer.write(word); wordsWritten += 1 }
+        file.buffer.write(UInt64(0)) // padding so two-word reads never run past the data
+        return try file.finish(sync: sync)
+    }
+}
+
+/// Reads a mapped date column.
+struct DateColumnReader: Sendable {
+    private let input: IndexInput
+    private let dataOffset: Int
+    private let minimum: Int64
+    private let divisor: Int64
+    private let width: Int
+    private let mask: UInt64
+    /// Number of documents.
+    let documentCount: Int
+    /// The smallest and largest date present, if any.
+    let range: ClosedRange<Int64>?
+
+    /// Opens a date column and validates its size.
+    init(input: IndexInput, segmentID: SegmentID, documentCount: Int) throws(TrawlError) {
+        self.input = input
+        let payload = try FileEnvelope.validate(input.bytes, kind: .dateColumn, segmentID: segmentID, fileName: input.name)
+        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: input.bytes[0..<payload.upperBound]), offset: payload.lowerBound, fileName: input.name)
+        let count = try reader.readVInt(max: Int(Int32.max))
+        guard count == documentCount else { throw reader.corrupt("date column has \(count) documents, segment has \(documentCount)") }
+        self.documentCount = count
+        minimum = try reader.readInt64()
+        let divisorValue = try reader.readVInt()
+        guard divisorValue >= 1, divisorValue <= 86_400 else { throw reader.corrupt("bad date divisor") }
+        divisor = Int64(divisorValue)
+        width = Int(try reader.readByte())
+        guard width <= 63 else { throw reader.corrupt("bad date bit width \(width)") }
+        mask = width == 0 ? 0 : (UInt64(1) << UInt64(width)) - 1
+        dataOffset = reader.offset
+        let words = (count * width + 63) / 64 + 1
+        guard reader.remaining >= words * 8 else { throw reader.corrupt("date column truncated") }
+        // Compute the range once (cheap: one pass at open).
+        var low = Int64.max, high = Int64.min
+        for doc in 0..<count {
+            let v = DateColumnReader.value(input.bytes, dataOffset, width, mask, minimum, divisor, doc)
+            if v != DateColumn.missing {
+                low = min(low, v)
+                high = max(high, v)
+            }
+        }
+        range = low <= high ? low...high : nil
+    }
+
+    @inline(__always)
+    private static func value(_ bytes: UnsafeRawBufferPointer, _ dataOffset: Int, _ width: Int, _ mask: UInt64,
+                              _ minimum: Int64, _ divisor: Int64, _ doc: Int) -> Int64 {
+        if width == 0 { return DateColumn.missing }
+        let bit = doc * width
+        let wordIndex = bit >> 6
+        let shift = UInt64(bit & 63)
+        let lo = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: dataOffset + wordIndex * 8, as: UInt64.self))
+        var code = lo >> shift
+        if shift != 0 && Int(shift) + width > 64 {
+            let hi = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: dataOffset + wordIndex * 8 + 8, as: UInt64.self))
+            code |= hi << (64 - shift)
+        }
+        code &= mask
+        return code == 0 ? DateColumn.missing : minimum + Int64(code - 1) * divisor
+    }
+
+    /// The date of `doc` in seconds since the epoch, or ``DateColumn/missing``.
+    @inline(__always)
+    func value(_ doc: Int) -> Int64 {
+        DateColumnReader.value(input.bytes, dataOffset, width, mask, minimum, divisor, doc)
+    }
+
+    /// Verifies the file's checksum.
+    func verifyChecksum() throws(TrawlError) {
+        try FileEnvelope.verifyChecksum(input.bytes, fileName: input.name)
+    }
+}
