@@ -65,3 +65,13 @@ func withTypedBytes<R>(_ array: [UInt8], _ body: (UnsafeRawBufferPointer) throws
     }
     return try result.get()
 }
+
+/// Runs `body` over a string's UTF-8 bytes, keeping the typed error.
+@inline(__always)
+func withTypedUTF8<R>(_ string: String, _ body: (UnsafeRawBufferPointer) throws(TrawlError) -> R) throws(TrawlError) -> R {
+    var copy = string
+    let result: Result<R, TrawlError> = copy.withUTF8 { bytes in
+        do throws(TrawlError) { return .success(try body(UnsafeRawBufferPointer(bytes))) } catch { return .failure(error) }
+    }
+    return try result.get()
+}

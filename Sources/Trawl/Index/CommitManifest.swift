@@ -1,0 +1,93 @@
+import Foundation
+
+/// One commit of an index: the list of live segments and the settings that built them.
+///
+/// ```
+/// commit_<gen> := Header (kind MANI, segment id zero), JSON (UTF-8), Footer
+/// ```
+/// Written to `commit_<gen>.tmp`, fsynced, renamed to `commit_<gen>`, and the folder fsynced:
+/// a reader sees either the old commit or the new one, never a half-written one.
+struct CommitManifest: Codable, Sendable, Equatable {
+    /// The commit's generation; the newest complete generation is the index's state.
+    var generation: Int
+    /// The analyzer that built every segment (queries must use the same).
+    var analyzer: AnalyzerConfiguration
+    /// Whether document bodies are stored (needed for snippets).
+    var storesBody: Bool
+    /// The segments, oldest first.
+    var segments: [SegmentMeta]
+    /// The number to use for the next segment's name.
+    var nextSegmentNumber: Int
+    /// Seconds since the epoch when the commit was written.
+    var committedAt: Int64
+    /// Free-form metadata kept with the commit (for example the indexed root folders).
+    var userData: [String: String]
+
+    /// The file name of generation `gen`.
+    static func fileName(generation: Int) -> String { "commit_\(String(generation, radix: 36))" }
+
+    /// The generation encoded in a commit file name, or nil.
+    static func generation(ofFile name: String) -> Int? {
+        guard name.hasPrefix("commit_"), !name.hasSuffix(".tmp") else { return nil }
+        return Int(name.dropFirst("commit_".count), radix: 36)
+    }
+
+    /// Live documents over all segments.
+    var liveDocumentCount: Int { segments.reduce(0) { $0 + $1.documentCount - $1.deletedCount } }
+
+    /// Every file the commit references, the manifest included.
+    var referencedFiles: Set<String> {
+        var files: Set<String> = [CommitManifest.fileName(generation: generation)]
+        for segment in segments { files.formUnion(segment.files) }
+        return files
+    }
+
+    /// Serializes with header and footer.
+    func encoded() throws(TrawlError) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let json: Data
+        do { json = try encoder.encode(self) } catch {
+            throw TrawlError(.io, "cannot encode the commit manifest", underlying: "\(error)")
+        }
+        var writer = ByteWriter(capacity: json.count + 64)
+        FileEnvelope.writeHeader(&writer, kind: .manifest, segmentID: .none)
+        writer.write(contentsOf: json)
+        FileEnvelope.writeFooter(&writer)
+        return writer.bytes
+    }
+
+    /// Reads and validates a manifest file (header, checksum, JSON).
+    static func decode(_ bytes: UnsafeRawBufferPointer, fileName: String) throws(TrawlError) -> CommitManifest {
+        let payload = try FileEnvelope.validate(bytes, kind: .manifest, segmentID: .none, fileName: fileName)
+        try FileEnvelope.verifyChecksum(bytes, fileName: fileName)
+        let json = Data(bytes[payload])
+        do {
+            return try JSONDecoder().decode(CommitManifest.self, from: json)
+        } catch {
+            throw TrawlError(.corruptIndex, "index manifest is damaged: \(error)", path: fileName)
+        }
+    }
+
+    /// Loads the newest commit in a directory, or nil when there is none.
+    static func loadLatest(from directory: any IndexDirectory) throws(TrawlError) -> CommitManifest? {
+        let generations = try directory.fileNames().compactMap(generation(ofFile:)).sorted()
+        guard let newest = generations.last else { return nil }
+        let name = fileName(generation: newest)
+        let input = try directory.openInput(name)
+        let manifest = try decode(input.bytes, fileName: directory.location + "/" + name)
+        guard manifest.generation == newest else {
+            throw TrawlError(.corruptIndex, "index manifest is damaged: generation mismatch", path: name)
+        }
+        return manifest
+    }
+
+    /// Writes this manifest atomically as the newest commit.
+    func publish(to directory: any IndexDirectory, sync: Bool = true) throws(TrawlError) {
+        let name = CommitManifest.fileName(generation: generation)
+        let temporary = name + ".tmp"
+        try directory.writeFile(temporary, try encoded(), sync: sync)
+        try directory.rename(temporary, to: name)
+        if sync { try directory.syncDirectory() }
+    }
+}
