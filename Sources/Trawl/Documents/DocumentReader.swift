@@ -1,0 +1,371 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The kinds of files Trawl can read documents from.
+public enum DocumentFormat: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Plain text (`.txt`, `.text`, files without an extension), including mail and news
+    /// messages with a header block.
+    case text
+    /// Markdown (`.md`, `.markdown`, `.mdown`, `.mkd`, `.mkdn`) with optional YAML front matter.
+    case markdown
+    /// HTML (`.html`, `.htm`, `.xhtml`).
+    case html
+    /// One JSON object, or an array of objects (`.json`).
+    case json
+    /// JSON Lines: one object per line (`.jsonl`, `.ndjson`).
+    case jsonLines
+
+    /// The format for a file-name extension (without the dot, any case), or `nil` when Trawl
+    /// does not read such files. An empty extension gives `nil`: such files are sniffed with
+    /// ``init(sniffing:)``.
+    public init?(pathExtension: String) {
+        switch pathExtension.lowercased() {
+        case "txt", "text": self = .text
+        case "md", "markdown", "mdown", "mkd", "mkdn": self = .markdown
+        case "html", "htm", "xhtml": self = .html
+        case "json": self = .json
+        case "jsonl", "ndjson": self = .jsonLines
+        default: return nil
+        }
+    }
+
+    /// The format suggested by the first bytes of a file whose name says nothing (no
+    /// extension), or `nil` when the bytes look binary.
+    ///
+    /// Only the first 8 KB are looked at: an HTML doctype or `<html>` tag means HTML; an opening
+    /// `{` means JSON Lines when the first line is a whole object followed by another line that
+    /// starts with `{`, and JSON otherwise; `[` followed by `{` means JSON; a `---` line at the
+    /// very start means Markdown with front matter. Anything else is text.
+    public init?(sniffing bytes: UnsafeRawBufferPointer) {
+        let buffer = bytes.bindMemory(to: UInt8.self)
+        let prefix = UnsafeBufferPointer(rebasing: buffer.prefix(TextDecoding.sniffLength))
+        if TextDecoding.binaryReason(prefix) != nil { return nil }
+        var i = TextDecoding.hasUTF8BOM(prefix) ? 3 : 0
+        while i < prefix.count, TextDecoding.isSpace(prefix[i]) { i += 1 }
+        guard i < prefix.count else { self = .text; return }
+        let lowered = prefix[i..<min(prefix.count, i + 1024)].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        func startsWith(_ text: String) -> Bool { lowered.starts(with: text.utf8) }
+        func contains(_ text: String) -> Bool {
+            let needle = Array(text.utf8)
+            guard lowered.count >= needle.count else { return false }
+            for start in 0...(lowered.count - needle.count) where lowered[start] == needle[0] {
+                if Array(lowered[start..<start + needle.count]) == needle { return true }
+            }
+            return false
+        }
+        if startsWith("<!doctype html") || startsWith("<html") || (prefix[i] == 0x3C && contains("<html")) {
+            self = .html
+        } else if prefix[i] == 0x7B {
+            // `{`: JSON Lines when the first line ends with `}` and another line starts with `{`.
+            var lineEnd = i
+            while lineEnd < prefix.count, prefix[lineEnd] != 0x0A { lineEnd += 1 }
+            let line = TextDecoding.trimmed(prefix, i..<lineEnd)
+            var next = lineEnd
+            while next < prefix.count, TextDecoding.isSpace(prefix[next]) { next += 1 }
+            if lineEnd < prefix.count, !line.isEmpty, prefix[line.upperBound - 1] == 0x7D,
+               next < prefix.count, prefix[next] == 0x7B {
+                self = .jsonLines
+            } else {
+                self = .json
+            }
+        } else if prefix[i] == 0x5B {
+            var j = i + 1
+            while j < prefix.count, TextDecoding.isSpace(prefix[j]) { j += 1 }
+            self = j < prefix.count && (prefix[j] == 0x7B || prefix[j] == 0x5D) ? .json : .text
+        } else if i == (TextDecoding.hasUTF8BOM(prefix) ? 3 : 0), startsWith("---"),
+                  prefix.count > i + 3, prefix[i + 3] == 0x0A || prefix[i + 3] == 0x0D {
+            self = .markdown
+        } else {
+            self = .text
+        }
+    }
+
+    /// The format for a path: from its extension, or `nil` when the extension is unknown or
+    /// absent (the caller may then sniff the content).
+    init?(path: String) {
+        let name = path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        self.init(pathExtension: String(name[name.index(after: dot)...]))
+    }
+}
+
+/// What reading one file produced: its documents, and the problems that did not stop the
+/// reading (a malformed line in a JSON Lines file, a date that does not exist).
+public struct DocumentReadResult: Sendable, Equatable {
+    /// The documents read, in file order.
+    public var documents: [Document]
+    /// Problems that were worked around; each names the file in its ``TrawlError/path``.
+    public var warnings: [TrawlError]
+
+    /// Creates a result.
+    public init(documents: [Document] = [], warnings: [TrawlError] = []) {
+        self.documents = documents
+        self.warnings = warnings
+    }
+}
+
+/// Turns the bytes of one file into documents.
+///
+/// Every failure is a ``TrawlError`` with ``TrawlError/path`` set to the relative path:
+/// `.documentUnreadable` for files that cannot be read as documents (binary content, too
+/// large, not a regular file), `.documentMalformed` for content that cannot be parsed
+/// (invalid JSON, front matter that is not YAML), `.io` for file-system failures. Problems
+/// that do not stop the reading are returned as warnings in ``DocumentReadResult``.
+///
+/// Invalid UTF-8 is repaired to U+FFFD; an empty or whitespace-only file gives no documents.
+/// A NUL byte in the first 8 KB, or too many control bytes there, makes a file binary
+/// (`.documentUnreadable`); a later NUL byte is repaired to U+FFFD. UTF-16 with a byte-order
+/// mark is transcoded. The reader keeps no state: one value can read on several threads at once.
+///
+/// Document ids:
+/// - text, Markdown and HTML files: the relative path (one document per file);
+/// - `.json` with one object: its `id`, or the relative path when it has none;
+/// - `.json` with an array of objects: each object's `id`, or `relativePath#<index>` (0-based);
+/// - `.jsonl`: each line's `id` **as is** (the collections rely on this: a Reuters document
+///   has the id `"12345"`), or `relativePath#<line number>` (1-based) when a line has none.
+///   Ids must be unique in an index, so files with `id` keys must not reuse each other's ids.
+///
+/// JSON keys: `id` (string or number), `title`, `date`, and `body` (or `text`, or `content`,
+/// when there is no `body`) fill the document; every other key whose value is a string, number
+/// or boolean becomes a field holding its text, and an array of such values becomes a field
+/// with the values joined by `", "`. `null` values and nested objects are left out.
+public struct DocumentReader: Sendable {
+    /// Limits applied while reading.
+    public struct Options: Sendable, Hashable {
+        /// Files larger than this many bytes are refused as `.documentUnreadable` ("file too
+        /// large"). Default 256 MiB.
+        public var maximumFileSize: Int
+        /// The deepest JSON nesting accepted before a file (or a JSON Lines line) is reported as
+        /// malformed. Default 512.
+        public var maximumJSONDepth: Int
+        /// At most this many warnings are kept per file; the last one then says how many more
+        /// there were. Default 100.
+        public var maximumWarnings: Int
+
+        /// Creates options; the defaults suit any collection.
+        public init(maximumFileSize: Int = 256 << 20, maximumJSONDepth: Int = 512, maximumWarnings: Int = 100) {
+            self.maximumFileSize = maximumFileSize
+            self.maximumJSONDepth = maximumJSONDepth
+            self.maximumWarnings = maximumWarnings
+        }
+    }
+
+    /// The limits in force.
+    public var options: Options
+
+    /// Creates a reader.
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Reads documents from bytes already in memory.
+    ///
+    /// - Parameters:
+    ///   - bytes: the whole file.
+    ///   - relativePath: the path relative to the indexed root: the id of text, Markdown and
+    ///     HTML documents, and the path named in errors.
+    ///   - format: how to read the bytes.
+    public func read(contentsOf bytes: UnsafeRawBufferPointer, relativePath: String,
+                     format: DocumentFormat) throws(TrawlError) -> DocumentReadResult {
+        guard bytes.count <= options.maximumFileSize else {
+            throw tooLarge(size: Int64(bytes.count), path: relativePath)
+        }
+        let buffer = bytes.bindMemory(to: UInt8.self)
+        if TextDecoding.isBlank(buffer) { return DocumentReadResult() }
+        if let reason = TextDecoding.binaryReason(buffer) {
+            throw TrawlError(.documentUnreadable, "The file is a binary file, not text: \(reason).", path: relativePath)
+        }
+        var context = ReadContext(relativePath: relativePath, maximumWarnings: options.maximumWarnings)
+        let documents: [Document]
+        switch format {
+        case .text:
+            documents = TextReader.read(TextDecoding.normalizedText(buffer), context: &context)
+        case .markdown:
+            documents = try MarkdownReader.read(TextDecoding.normalizedText(buffer), context: &context)
+        case .html:
+            documents = try HTMLReader.read(buffer, context: &context)
+        case .json:
+            documents = try JSONReader.readJSON(buffer, maximumDepth: options.maximumJSONDepth, context: &context)
+        case .jsonLines:
+            documents = JSONReader.readJSONLines(buffer, maximumDepth: options.maximumJSONDepth, context: &context)
+        }
+        return DocumentReadResult(documents: documents, warnings: context.finishedWarnings())
+    }
+
+    /// Reads documents from bytes already in memory.
+    ///
+    /// The same as ``read(contentsOf:relativePath:format:)-(UnsafeRawBufferPointer,_,_)`` for an array.
+    public func read(contentsOf bytes: [UInt8], relativePath: String,
+                     format: DocumentFormat) throws(TrawlError) -> DocumentReadResult {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(TrawlError) in try read(contentsOf: raw, relativePath: relativePath, format: format) }
+        }
+        return try result.get()
+    }
+
+    /// Reads the documents of a file.
+    ///
+    /// - Parameters:
+    ///   - path: where the file is.
+    ///   - relativePath: the path relative to the indexed root (ids and error paths).
+    ///   - format: how to read the file; `nil` chooses from the extension, and sniffs the first
+    ///     bytes when the extension is missing or unknown (see ``DocumentFormat/init(sniffing:)``).
+    public func read(fileAt path: String, relativePath: String,
+                     format: DocumentFormat? = nil) throws(TrawlError) -> DocumentReadResult {
+        try read(pathBytes: Array(path.utf8), relativePath: relativePath, format: format ?? DocumentFormat(path: path))
+    }
+
+    /// Reads the documents of a file found by ``FolderScanner``, with its detected format and
+    /// its relative path as the id.
+    public func read(_ file: ScannedFile) throws(TrawlError) -> DocumentReadResult {
+        try read(pathBytes: file.pathBytes, relativePath: file.relativePath, format: file.format)
+    }
+
+    private func read(pathBytes: [UInt8], relativePath: String,
+                      format: DocumentFormat?) throws(TrawlError) -> DocumentReadResult {
+        let bytes = try FileBytes.read(pathBytes: pathBytes, relativePath: relativePath,
+                                       maximumSize: options.maximumFileSize)
+        let chosen: DocumentFormat
+        if let format {
+            chosen = format
+        } else {
+            guard let sniffed = bytes.withUnsafeBytes({ DocumentFormat(sniffing: $0) }) else {
+                // Let the reader name the binary content.
+                return try read(contentsOf: bytes, relativePath: relativePath, format: .text)
+            }
+            chosen = sniffed
+        }
+        return try read(contentsOf: bytes, relativePath: relativePath, format: chosen)
+    }
+
+    private func tooLarge(size: Int64, path: String) -> TrawlError {
+        TrawlError(.documentUnreadable,
+                   "The file is too large: \(size) bytes, more than the limit of \(options.maximumFileSize) bytes.",
+                   path: path)
+    }
+}
+
+/// The per-file state the readers share: the relative path and the warnings so far.
+struct ReadContext {
+    let relativePath: String
+    let maximumWarnings: Int
+    private(set) var warnings: [TrawlError] = []
+    private var droppedWarnings = 0
+
+    init(relativePath: String, maximumWarnings: Int = 100) {
+        self.relativePath = relativePath
+        self.maximumWarnings = max(1, maximumWarnings)
+    }
+
+    /// Records a problem that did not stop the reading.
+    mutating func warn(_ message: String, code: TrawlError.Code = .documentMalformed, underlying: String? = nil) {
+        if warnings.count < maximumWarnings {
+            warnings.append(TrawlError(code, message, path: relativePath, underlying: underlying))
+        } else {
+            droppedWarnings += 1
+        }
+    }
+
+    /// An error about this file.
+    func error(_ code: TrawlError.Code, _ message: String, underlying: String? = nil) -> TrawlError {
+        TrawlError(code, message, path: relativePath, underlying: underlying)
+    }
+
+    /// Parses a date, warning when it is present but not a valid date.
+    ///
+    /// - Parameter source: where the date was found, for the warning ("line 3", "the Date: header").
+    mutating func date(_ text: String, source: String? = nil) -> DocumentDate? {
+        let trimmed = TextDecoding.collapsingWhitespace(text)
+        guard !trimmed.isEmpty else { return nil }
+        if let date = DateParsing.parse(trimmed) { return date }
+        let shown = trimmed.count > 60 ? String(trimmed.prefix(60)) + "…" : trimmed
+        let place = source.map { " in \($0)" } ?? ""
+        warn("The date \"\(shown)\"\(place) is not a valid date, so the document is indexed without a date.")
+        return nil
+    }
+
+    /// The warnings; when there were more than the maximum, the last one kept is replaced by
+    /// one that counts those left out.
+    func finishedWarnings() -> [TrawlError] {
+        guard droppedWarnings > 0 else { return warnings }
+        let kept = warnings.prefix(maximumWarnings - 1)
+        let unlisted = droppedWarnings + warnings.count - kept.count
+        return Array(kept) + [TrawlError(.documentMalformed,
+                                         "\(unlisted) more problems were found in the file and not listed.",
+                                         path: relativePath)]
+    }
+}
+
+/// Reading whole files with POSIX calls, refusing what is not a regular file or too large.
+enum FileBytes {
+    static func read(pathBytes: [UInt8], relativePath: String, maximumSize: Int) throws(TrawlError) -> [UInt8] {
+        let cPath = pathBytes + [0]
+        let fd: Int32 = cPath.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                open($0, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+            }
+        }
+        guard fd >= 0 else {
+            let code = errno
+            let what = code == ENOENT ? "The file does not exist." :
+                code == EACCES ? "The file cannot be opened: permission denied." : "The file cannot be opened."
+            throw TrawlError(.io, what, path: relativePath, underlying: String(cString: strerror(code)))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw TrawlError(.io, "The file's status cannot be read.", path: relativePath,
+                             underlying: String(cString: strerror(errno)))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            let what = (info.st_mode & S_IFMT) == S_IFDIR ? "a folder" : "not a regular file"
+            throw TrawlError(.documentUnreadable, "The path is \(what), so it cannot be read as a document.",
+                             path: relativePath)
+        }
+        let size = Int(info.st_size)
+        guard size <= maximumSize else {
+            throw TrawlError(.documentUnreadable,
+                             "The file is too large: \(size) bytes, more than the limit of \(maximumSize) bytes.",
+                             path: relativePath)
+        }
+        // Back to blocking reads now that the file is known to be regular.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        // Read until end of file (the file may change size while it is read), up to the limit.
+        var bytes = [UInt8](repeating: 0, count: size + 1)
+        var filled = 0
+        while true {
+            if filled == bytes.count {
+                guard bytes.count <= maximumSize else {
+                    throw TrawlError(.documentUnreadable,
+                                     "The file is too large: it grew beyond the limit of \(maximumSize) bytes while being read.",
+                                     path: relativePath)
+                }
+                bytes.append(contentsOf: repeatElement(0, count: min(max(bytes.count, 4096), maximumSize + 1 - bytes.count)))
+            }
+            let result = bytes.withUnsafeMutableBytes { raw in
+                Glibc_read(fd, raw.baseAddress! + filled, raw.count - filled)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw TrawlError(.io, "The file cannot be read.", path: relativePath,
+                                 underlying: String(cString: strerror(errno)))
+            }
+            if result == 0 { break }
+            filled += result
+        }
+        bytes.removeSubrange(filled...)
+        return bytes
+    }
+
+    @inline(__always)
+    private static func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        return Glibc.read(fd, buffer, count)
+        #else
+        return Darwin.read(fd, buffer, count)
+        #endif
+    }
+}

@@ -1,0 +1,368 @@
+import CLibXML2
+
+/// Reads HTML files with libxml2's forgiving HTML parser: one document per file.
+///
+/// - Title: `<meta property="og:title">` first (it is usually the article's own title, where
+///   `<title>` often carries the site's name too), then `<title>`, then the first `<h1>`.
+/// - Date: the first parseable of `<meta property="article:published_time">`, the first
+///   `<time datetime>`, and `<meta name="date">`. When none parses, the first one given is
+///   reported as a warning and the document has no date.
+/// - `author` field: `<meta name="author">`.
+/// - Body: the visible text of the content root: the only `<article>` when there is exactly
+///   one, else the first `<main>`, else `<body>`. Left out: `script`, `style`, `noscript`,
+///   `template`, `nav`, `aside`, `form`, `iframe`, `object`, `embed`, `svg`, `canvas`, `button`,
+///   `select`, `textarea`, elements with the `hidden` attribute, `aria-hidden="true"` or an
+///   inline `display:none`, and `header` and `footer` elements that are page chrome (not inside
+///   an `article`, `main` or `section`). Block elements and `<br>` separate lines; other
+///   whitespace is collapsed to single spaces; `<pre>` keeps its whitespace.
+///
+/// Text is decoded as UTF-8 (invalid bytes repaired to U+FFFD) unless a `<meta charset>` in the
+/// first 4 KB declares another encoding, which libxml2 then converts. Deep nesting is walked
+/// without recursion.
+enum HTMLReader {
+    /// libxml2 must be initialised once before it is used from several threads.
+    private static let initialised: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, context: inout ReadContext) throws(TrawlError) -> [Document] {
+        _ = initialised
+        let declared = declaredCharset(bytes)
+        let isUTF8 = declared == nil || declared == "utf-8" || declared == "utf8"
+            || TextDecoding.utf16ByteOrder(bytes) != nil || TextDecoding.hasUTF8BOM(bytes)
+        var input = TextDecoding.normalizedText(bytes, utf8: isUTF8)
+        if isUTF8 {
+            // Repair invalid UTF-8 before libxml2 sees it (it would switch to Latin-1).
+            input = Array(String(decoding: input, as: UTF8.self).utf8)
+        }
+        guard input.count <= Int(Int32.max) else {
+            throw context.error(.documentUnreadable, "The HTML file is too large for the HTML parser.")
+        }
+        let options = Int32(bitPattern: HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
+            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
+        let document: htmlDocPtr? = input.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
+                htmlReadMemory(pointer, Int32(buffer.count), nil, isUTF8 ? "UTF-8" : nil, options)
+            }
+        }
+        guard let document else {
+            throw context.error(.documentMalformed, "The HTML parser could not make anything of the file.")
+        }
+        defer { xmlFreeDoc(document) }
+        guard let root = xmlDocGetRootElement(document) else { return [] }
+        return extract(root, context: &context)
+    }
+
+    /// The charset named in a `<meta charset>` or `content="...; charset=..."` in the first
+    /// 4 KB, lowercased.
+    static func declaredCharset(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let prefix = bytes.prefix(4096).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let needle = Array("charset".utf8)
+        guard prefix.count > needle.count else { return nil }
+        var i = 0
+        while i + needle.count < prefix.count {
+            if prefix[i] == 0x63, Array(prefix[i..<i + needle.count]) == needle {
+                var j = i + needle.count
+                while j < prefix.count, prefix[j] == 0x20 { j += 1 }
+                if j < prefix.count, prefix[j] == 0x3D {
+                    j += 1
+                    while j < prefix.count, prefix[j] == 0x20 || prefix[j] == 0x22 || prefix[j] == 0x27 { j += 1 }
+                    var k = j
+                    while k < prefix.count, (prefix[k] >= 0x61 && prefix[k] <= 0x7A) || (prefix[k] >= 0x30 && prefix[k] <= 0x39)
+                            || prefix[k] == 0x2D || prefix[k] == 0x5F { k += 1 }
+                    if k > j { return String(decoding: prefix[j..<k], as: UTF8.self) }
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    // MARK: Tree helpers
+
+    typealias NodePointer = UnsafeMutablePointer<xmlNode>
+
+    static func name(_ node: NodePointer) -> String {
+        guard let name = node.pointee.name else { return "" }
+        return String(cString: name)
+    }
+
+    static func isElement(_ node: NodePointer) -> Bool { node.pointee.type == XML_ELEMENT_NODE }
+
+    /// An attribute's value, read without allocating in libxml2. libxml2's HTML parser
+    /// lowercases attribute names, so `wanted` is lowercase.
+    static func attribute(_ node: NodePointer, _ wanted: StaticString) -> String? {
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            if let rawName = current.pointee.name,
+               strcmp(UnsafeRawPointer(rawName).assumingMemoryBound(to: CChar.self),
+                      UnsafeRawPointer(wanted.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 {
+                var value = ""
+                var child = current.pointee.children
+                while let text = child {
+                    if let content = text.pointee.content { value += String(cString: content) }
+                    child = text.pointee.next
+                }
+                return value
+            }
+            attribute = current.pointee.next
+        }
+        return nil
+    }
+
+    /// Visits the nodes under `root` (and `root` itself) in document order without recursion.
+    /// `enter` returns whether to descend into a node; `exit` is called, after its children,
+    /// for every node that was entered.
+    static func walk(_ root: NodePointer, enter: (NodePointer) -> Bool, exit: (NodePointer) -> Void) {
+        guard enter(root) else { return }
+        var next: NodePointer? = root.pointee.children
+        while let node = next {
+            let entered = enter(node)
+            if entered, let child = node.pointee.children {
+                next = child
+                continue
+            }
+            if entered { exit(node) }
+            // The next sibling, or that of the nearest ancestor that has one.
+            var climbing = node
+            while climbing.pointee.next == nil {
+                guard let parent = climbing.pointee.parent, parent != root else {
+                    exit(root)
+                    return
+                }
+                exit(parent)
+                climbing = parent
+            }
+            next = climbing.pointee.next
+        }
+        exit(root)
+    }
+
+    static let skipped: Set<String> = [
+        "script", "style", "noscript", "template", "nav", "aside", "form", "iframe", "object", "embed",
+        "svg", "canvas", "button", "select", "textarea", "head", "title", "math",
+    ]
+
+    static let blocks: Set<String> = [
+        "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir",
+        "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
+        "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary",
+        "table", "tbody", "thead", "tfoot", "tr", "ul", "caption", "legend", "option", "br",
+    ]
+
+    static func isHidden(_ node: NodePointer) -> Bool {
+        if attribute(node, "hidden") != nil { return true }
+        if let ariaHidden = attribute(node, "aria-hidden"), ariaHidden.lowercased() == "true" { return true }
+        if let style = attribute(node, "style") {
+            let compact = style.lowercased().filter { !$0.isWhitespace }
+            if compact.contains("display:none") { return true }
+        }
+        return false
+    }
+
+    /// Collects the visible text under `root`.
+    static func visibleText(_ root: NodePointer, keepChrome: Bool = false) -> String {
+        var text = TextAccumulator()
+        var preDepth = 0
+        // How many article/main/section elements enclose the current node (chrome is kept inside).
+        var contentDepth = keepChrome ? 1 : 0
+        walk(root, enter: { node in
+            switch node.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = node.pointee.content {
+                    let length = strlen(content)
+                    text.append(UnsafeBufferPointer(start: content, count: length), preformatted: preDepth > 0)
+                }
+                return false
+            case XML_ELEMENT_NODE:
+                let tag = name(node)
+                if node != root {
+                    if skipped.contains(tag) || isHidden(node) { return false }
+                    if (tag == "header" || tag == "footer"), contentDepth == 0 { return false }
+                }
+                if tag == "article" || tag == "main" || tag == "section" { contentDepth += 1 }
+                if tag == "pre" { preDepth += 1 }
+                if tag == "td" || tag == "th" { text.space() }
+                if blocks.contains(tag) { text.lineBreak() }
+                return true
+            default:
+                return false
+            }
+        }, exit: { node in
+            guard isElement(node) else { return }
+            let tag = name(node)
+            if tag == "article" || tag == "main" || tag == "section" { contentDepth -= 1 }
+            if tag == "pre" { preDepth -= 1 }
+            if tag == "td" || tag == "th" { text.space() }
+            if blocks.contains(tag) { text.lineBreak() }
+        })
+        return text.result()
+    }
+
+    // MARK: Extraction
+
+    static func extract(_ root: NodePointer, context: inout ReadContext) -> [Document] {
+        var ogTitle: String?, titleText: String?, firstH1: NodePointer?
+        var dateCandidates: [(source: String, value: String)] = []
+        var publishedTime: String?, timeDatetime: String?, metaDate: String?
+        var author: String?
+        var articles: [NodePointer] = []
+        var main: NodePointer?, body: NodePointer?
+        var svgDepth = 0
+
+        walk(root, enter: { node in
+            guard isElement(node) else { return false }
+            let tag = name(node)
+            switch tag {
+            case "meta":
+                let key = (attribute(node, "property") ?? attribute(node, "name") ?? attribute(node, "itemprop"))?.lowercased()
+                let content = attribute(node, "content")
+                guard let key, let content else { break }
+                switch key {
+                case "og:title": if ogTitle == nil { ogTitle = content }
+                case "article:published_time": if publishedTime == nil { publishedTime = content }
+                case "date": if metaDate == nil { metaDate = content }
+                case "author": if author == nil { author = content }
+                default: break
+                }
+            case "title":
+                if titleText == nil, svgDepth == 0 { titleText = visibleText(node, keepChrome: true) }
+                return false
+            case "h1":
+                if firstH1 == nil { firstH1 = node }
+            case "time":
+                if timeDatetime == nil, let value = attribute(node, "datetime") { timeDatetime = value }
+            case "article":
+                articles.append(node)
+            case "main":
+                if main == nil { main = node }
+            case "body":
+                if body == nil { body = node }
+            case "svg":
+                svgDepth += 1
+            case "script", "style", "template":
+                return false
+            default:
+                break
+            }
+            return true
+        }, exit: { node in
+            if isElement(node), name(node) == "svg" { svgDepth -= 1 }
+        })
+
+        if let publishedTime { dateCandidates.append(("the article:published_time meta tag", publishedTime)) }
+        if let timeDatetime { dateCandidates.append(("the first time element", timeDatetime)) }
+        if let metaDate { dateCandidates.append(("the date meta tag", metaDate)) }
+
+        var document = Document(id: context.relativePath)
+        let candidates = [ogTitle, titleText, firstH1.map { visibleText($0, keepChrome: true) }]
+        for candidate in candidates {
+            if let candidate {
+                let collapsed = TextDecoding.collapsingWhitespace(candidate)
+                if !collapsed.isEmpty {
+                    document.title = collapsed
+                    break
+                }
+            }
+        }
+        for candidate in dateCandidates {
+            if let date = DateParsing.parse(candidate.value) {
+                document.date = date
+                break
+            }
+        }
+        if document.date == nil, let first = dateCandidates.first {
+            _ = context.date(first.value, source: first.source)
+        }
+        if let author {
+            let collapsed = TextDecoding.collapsingWhitespace(author)
+            if !collapsed.isEmpty { document.fields["author"] = collapsed }
+        }
+        let contentRoot: NodePointer
+        if articles.count == 1 {
+            contentRoot = articles[0]
+        } else if let main {
+            contentRoot = main
+        } else if let body {
+            contentRoot = body
+        } else {
+            contentRoot = root
+        }
+        document.body = visibleText(contentRoot, keepChrome: contentRoot != body && contentRoot != root)
+        if document.title.isEmpty, document.body.isEmpty, document.date == nil, document.fields.isEmpty {
+            return []
+        }
+        return [document]
+    }
+}
+
+/// Builds text from HTML text nodes: whitespace runs collapse to one space, line breaks between
+/// blocks, no blank lines, no spaces at line ends.
+struct TextAccumulator {
+    private var bytes: [UInt8] = []
+    private var pendingSpace = false
+    private var pendingBreak = false
+
+    /// Appends text; `preformatted` keeps its whitespace and line breaks.
+    mutating func append(_ text: UnsafeBufferPointer<UInt8>, preformatted: Bool) {
+        var i = 0
+        let n = text.count
+        while i < n {
+            let b = text[i]
+            if preformatted {
+                if b == 0x0A {
+                    bytes.append(0x0A)
+                    pendingSpace = false
+                    pendingBreak = false
+                } else {
+                    flush()
+                    bytes.append(b == 0x0D ? 0x0A : b)
+                }
+                i += 1
+                continue
+            }
+            if TextDecoding.isSpace(b) {
+                pendingSpace = true
+                i += 1
+            } else if b == 0xC2, i + 1 < n, text[i + 1] == 0xA0 {
+                pendingSpace = true // no-break space
+                i += 2
+            } else {
+                flush()
+                bytes.append(b)
+                i += 1
+            }
+        }
+    }
+
+    private mutating func flush() {
+        if pendingBreak {
+            if !bytes.isEmpty, bytes.last != 0x0A { bytes.append(0x0A) }
+        } else if pendingSpace, let last = bytes.last, last != 0x0A, last != 0x20 {
+            bytes.append(0x20)
+        }
+        pendingBreak = false
+        pendingSpace = false
+    }
+
+    /// Separates what follows by a space (table cells).
+    mutating func space() { pendingSpace = true }
+
+    /// Ends the current line (block boundaries, `<br>`).
+    mutating func lineBreak() { pendingBreak = true }
+
+    func result() -> String {
+        var end = bytes.count
+        while end > 0, TextDecoding.isSpace(bytes[end - 1]) { end -= 1 }
+        var start = 0
+        while start < end, TextDecoding.isSpace(bytes[start]) { start += 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
