@@ -24,10 +24,13 @@ struct AnalyzedDocument: Sendable {
     var fields: [Field]
     /// Bytes of UTF-8 text analyzed (for progress reporting).
     var textBytes: Int
+    /// The source key (the file the document came from), when known.
+    var source: String?
 }
 
-/// Turns documents into ``AnalyzedDocument``s with one ``TokenPipeline`` (one per thread).
-final class DocumentAnalysis {
+/// Turns documents into ``AnalyzedDocument``s with one ``TokenPipeline``. Used by one thread at
+/// a time (the writer hands each worker its own), hence `@unchecked Sendable`.
+final class DocumentAnalysis: @unchecked Sendable {
     private let pipeline: TokenPipeline
     private let storeBody: Bool
     /// `localIndex[pipelineTerm]` is valid when `stamps[pipelineTerm] == stamp`.
@@ -55,7 +58,7 @@ final class DocumentAnalysis {
         }
         return AnalyzedDocument(stored: StoredDocument(document, storeBody: storeBody),
                                 date: document.date?.secondsSinceEpoch ?? DateColumn.missing,
-                                fields: fields, textBytes: textBytes)
+                                fields: fields, textBytes: textBytes, source: document.fields[IndexSchema.sourceField])
     }
 
     private func analyzeField(_ name: String, _ text: String, _ textBytes: inout Int) -> AnalyzedDocument.Field {
@@ -102,6 +105,14 @@ final class DocumentAnalysis {
 enum IndexSchema {
     /// The field holding each document's external id (one untokenized term, no positions).
     static let idField = "_id"
+    /// The field holding each document's source key (the file it was read from), untokenized.
+    static let sourceField = "_source"
+    /// Stored field: the source file's size in bytes.
+    static let sourceSizeField = "_source_size"
+    /// Stored field: the source file's modification time in nanoseconds.
+    static let sourceModifiedField = "_source_mtime"
+    /// Stored field: a hash of the source file's content.
+    static let sourceHashField = "_source_hash"
     /// The title field.
     static let titleField = "title"
     /// The body field.
