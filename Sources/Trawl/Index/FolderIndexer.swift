@@ -1,0 +1,294 @@
+import Foundation
+
+/// Counts of what an indexing run did, per file.
+public struct IndexingSummary: Sendable, Equatable, Codable {
+    /// Files indexed for the first time.
+    public var added = 0
+    /// Files whose content changed and were re-indexed.
+    public var updated = 0
+    /// Files gone from disk whose documents were removed.
+    public var deleted = 0
+    /// Files unchanged since the last run (skipped by size and time, or by content hash).
+    public var unchanged = 0
+    /// Files skipped as unsupported or binary.
+    public var skipped = 0
+    /// Files that could not be read or parsed.
+    public var failed = 0
+    /// Documents written (added or replaced).
+    public var documents = 0
+    /// Bytes of files read.
+    public var bytesRead = 0
+    /// One line per failed file or per warning: `path: reason`.
+    public var problems: [String] = []
+
+    /// Creates an empty summary.
+    public init() {}
+}
+
+/// Progress of an indexing run, reported while it works.
+public struct IndexingProgress: Sendable, Equatable {
+    /// Files examined so far.
+    public var filesDone: Int
+    /// Files to examine.
+    public var filesTotal: Int
+    /// Bytes of files examined so far.
+    public var bytesDone: Int64
+    /// Bytes of all files to examine.
+    public var bytesTotal: Int64
+    /// Documents written so far.
+    public var documents: Int
+}
+
+/// Indexes folders of articles incrementally: new and changed files are (re)indexed,
+/// unchanged ones skipped, files gone from disk removed.
+///
+/// Each document remembers its source file (absolute path), size, modification time and a
+/// content hash. A file whose size and time match is unchanged; otherwise its content hash
+/// decides. Document ids are paths relative to the indexed folder, except for JSON and JSON
+/// Lines files, whose records carry their own ids.
+public final class FolderIndexer {
+    /// Options of a run.
+    public struct Options: Sendable {
+        /// Use a file's modification time as the date of documents that have none.
+        public var dateFromModificationTime = false
+        /// Reader limits.
+        public var readerOptions = DocumentReader.Options()
+        /// Folders never indexed (the index folder itself is always excluded).
+        public var excluding: Set<String> = []
+        /// Documents handed to the writer at once (analysis runs in parallel over a batch).
+        public var batchSize = 512
+
+        /// Default options.
+        public init() {}
+    }
+
+    private let writer: IndexWriter
+    private let options: Options
+    private let reader: DocumentReader
+    private var summary = IndexingSummary()
+    private var batch: [Document] = []
+    private var batchBytes = 0
+
+    /// Creates an indexer that writes through `writer`.
+    public init(writer: IndexWriter, options: Options = Options()) {
+        self.writer = writer
+        self.options = options
+        reader = DocumentReader(options: options.readerOptions)
+    }
+
+    /// Indexes the files under `paths` (folders or single files) and commits.
+    ///
+    /// Problems with single files are counted and described in the summary; the run goes on.
+    /// Throws only for failures of the index itself or when a path does not exist.
+    public func run(paths: [String], progress: ((IndexingProgress) -> Void)? = nil) throws(TrawlError) -> IndexingSummary {
+        summary = IndexingSummary()
+        var roots: [(root: String, isFolder: Bool, scan: FolderScanResult)] = []
+        var excluded = options.excluding
+        if let location = (writer.directory as? FileSystemDirectory)?.path { excluded.insert(FolderIndexer.absolute(location)) }
+        for path in paths {
+            let absolute = FolderIndexer.absolute(path)
+            var info = stat()
+            guard stat(absolute, &info) == 0 else {
+                throw TrawlError(.invalidArgument, "no such file or folder", path: path)
+            }
+            let isFolder = (info.st_mode & S_IFMT) == S_IFDIR
+            let scanner = FolderScanner(excluding: excluded)
+            let scan = try scanner.scan(absolute)
+            roots.append((absolute, isFolder, scan))
+            summary.skipped += scan.skipped.count
+            for warning in scan.warnings { summary.problems.append(warning.description) }
+        }
+        let filesTotal = roots.reduce(0) { $0 + $1.scan.files.count }
+        let bytesTotal = roots.reduce(Int64(0)) { $0 + $1.scan.files.reduce(0) { $0 + $1.size } }
+        var filesDone = 0
+        var bytesDone: Int64 = 0
+        for (root, isFolder, scan) in roots {
+            var seen: Set<String> = []
+            for file in scan.files {
+                let key = isFolder ? root + "/" + file.relativePath : root
+                seen.insert(key)
+                try index(file: file, key: key)
+                filesDone += 1
+                bytesDone += file.size
+                progress?(IndexingProgress(filesDone: filesDone, filesTotal: filesTotal, bytesDone: bytesDone,
+                                           bytesTotal: bytesTotal, documents: summary.documents))
+            }
+            if isFolder {
+                for source in try writer.sources(withPrefix: root + "/") where !seen.contains(source) {
+                    try flushBatch()
+                    if try writer.delete(source: source) > 0 { summary.deleted += 1 }
+                }
+            }
+        }
+        try flushBatch()
+        var userData = writer.committedUserData
+        var indexed = Set((userData["roots"] ?? "").split(separator: "\n").map(String.init))
+        for root in roots { indexed.insert(root.root) }
+        userData["roots"] = indexed.sorted().joined(separator: "\n")
+        try writer.commit(userData: userData)
+        return summary
+    }
+
+    private func index(file: ScannedFile, key: String) throws(TrawlError) {
+        let previous = try writer.storedDocument(source: key)
+        if let previous, field(previous, IndexSchema.sourceSizeField) == String(file.size),
+           field(previous, IndexSchema.sourceModifiedField) == String(file.modificationTimeNanoseconds) {
+            summary.unchanged += 1
+            return
+        }
+        if file.format == .jsonLines {
+            try indexJSONLines(file, key: key, previous: previous)
+            return
+        }
+        let bytes: [UInt8]
+        let result: DocumentReadResult
+        do throws(TrawlError) {
+            guard file.size <= Int64(options.readerOptions.maximumFileSize) else {
+                throw TrawlError(.documentUnreadable, "file too large (\(file.size) bytes; the limit is \(options.readerOptions.maximumFileSize))", path: file.relativePath)
+            }
+            bytes = try FolderIndexer.readAll(file.path, displayPath: file.relativePath)
+            summary.bytesRead += bytes.count
+            if let previous, field(previous, IndexSchema.sourceHashField) == FolderIndexer.contentHash(bytes) {
+                summary.unchanged += 1
+                return
+            }
+            result = try reader.read(contentsOf: bytes, relativePath: file.relativePath, format: file.format)
+        } catch {
+            summary.failed += 1
+            summary.problems.append(error.description)
+            return
+        }
+        for warning in result.warnings { summary.problems.append(warning.description) }
+        try replace(previous: previous, key: key)
+        let hash = FolderIndexer.contentHash(bytes)
+        for document in result.documents { try enqueue(document, file: file, key: key, hash: hash) }
+    }
+
+    /// Counts the file as added or updated, removing the old documents of an updated one.
+    private func replace(previous: StoredDocument?, key: String) throws(TrawlError) {
+        if previous != nil {
+            try flushBatch()
+            try writer.delete(source: key)
+            summary.updated += 1
+        } else {
+            summary.added += 1
+        }
+    }
+
+    private func enqueue(_ document: Document, file: ScannedFile, key: String, hash: String) throws(TrawlError) {
+        var document = document
+        document.fields[IndexSchema.sourceField] = key
+        document.fields[IndexSchema.sourceSizeField] = String(file.size)
+        document.fields[IndexSchema.sourceModifiedField] = String(file.modificationTimeNanoseconds)
+        document.fields[IndexSchema.sourceHashField] = hash
+        if document.date == nil && options.dateFromModificationTime {
+            document.date = DocumentDate(secondsSinceEpoch: file.modificationTimeNanoseconds / 1_000_000_000)
+        }
+        batchBytes += document.body.utf8.count + document.title.utf8.count
+        batch.append(document)
+        if batch.count >= options.batchSize || batchBytes >= 16 << 20 { try flushBatch() }
+    }
+
+    /// JSON Lines files of any size: hashed in one streaming pass, then parsed in chunks of
+    /// whole lines whose documents go to the writer as they come (memory stays bounded).
+    private func indexJSONLines(_ file: ScannedFile, key: String, previous: StoredDocument?) throws(TrawlError) {
+        let hash: String
+        do throws(TrawlError) {
+            var crc: UInt32 = 0
+            var total = 0
+            try FolderIndexer.forEachChunk(file.path, displayPath: file.relativePath) { chunk in
+                crc = Checksum.crc32(chunk, initial: crc)
+                total += chunk.count
+            }
+            hash = "\(String(crc, radix: 16)):\(total)"
+            summary.bytesRead += total
+        } catch {
+            summary.failed += 1
+            summary.problems.append(error.description)
+            return
+        }
+        if let previous, field(previous, IndexSchema.sourceHashField) == hash {
+            summary.unchanged += 1
+            return
+        }
+        try replace(previous: previous, key: key)
+        var pending: [UInt8] = []
+        var failure: TrawlError?
+        try FolderIndexer.forEachChunk(file.path, displayPath: file.relativePath) { chunk in
+            guard failure == nil else { return }
+            pending.append(contentsOf: chunk)
+            guard let lastNewline = pending.lastIndex(of: 0x0A) else { return }
+            do throws(TrawlError) {
+                try parseLines(Array(pending[0...lastNewline]), file: file, key: key, hash: hash)
+            } catch {
+                failure = error
+            }
+            pending.removeFirst(lastNewline + 1)
+        }
+        if let failure { throw failure }
+        if !pending.isEmpty { try parseLines(pending, file: file, key: key, hash: hash) }
+    }
+
+    private func parseLines(_ lines: [UInt8], file: ScannedFile, key: String, hash: String) throws(TrawlError) {
+        let part: DocumentReadResult
+        do throws(TrawlError) {
+            part = try reader.read(contentsOf: lines, relativePath: file.relativePath, format: .jsonLines)
+        } catch {
+            summary.problems.append(error.description)
+            return
+        }
+        for warning in part.warnings { summary.problems.append(warning.description) }
+        for document in part.documents { try enqueue(document, file: file, key: key, hash: hash) }
+    }
+
+    private func flushBatch() throws(TrawlError) {
+        guard !batch.isEmpty else { return }
+        try writer.add(batch)
+        summary.documents += batch.count
+        batch.removeAll(keepingCapacity: true)
+        batchBytes = 0
+    }
+
+    private func field(_ stored: StoredDocument, _ name: String) -> String? {
+        stored.fields.first { $0.0 == name }?.1
+    }
+
+    static func absolute(_ path: String) -> String {
+        var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        if realpath(path, &resolved) != nil {
+            return String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        if path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    /// Calls `body` with successive chunks of a file (8 MB at most each).
+    static func forEachChunk(_ path: String, displayPath: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(TrawlError) {
+        guard let handle = fopen(path, "rb") else {
+            throw TrawlError(.documentUnreadable, "cannot open the file", path: displayPath, underlying: errnoString())
+        }
+        defer { fclose(handle) }
+        var chunk = [UInt8](repeating: 0, count: 8 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
+            if n == 0 {
+                if ferror(handle) != 0 {
+                    throw TrawlError(.documentUnreadable, "cannot read the file", path: displayPath, underlying: errnoString())
+                }
+                return
+            }
+            chunk.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+    }
+
+    /// Reads a whole file.
+    static func readAll(_ path: String, displayPath: String) throws(TrawlError) -> [UInt8] {
+        var result: [UInt8] = []
+        try forEachChunk(path, displayPath: displayPath) { result.append(contentsOf: $0) }
+        return result
+    }
+
+    static func contentHash(_ bytes: [UInt8]) -> String {
+        "\(String(Checksum.crc32(bytes), radix: 16)):\(bytes.count)"
+    }
+}

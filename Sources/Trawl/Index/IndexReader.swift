@@ -1,0 +1,129 @@
+import Foundation
+
+/// A read-only, consistent view of one commit of an index.
+///
+/// Opening maps the commit's segment files; searches run concurrently from any number of
+/// threads without locks (everything is immutable). A writer committing later does not
+/// change what this reader sees; open a new reader to see new commits.
+///
+/// ```swift
+/// let index = try IndexReader(path: "index")
+/// let results = try index.search("sanctions AND oil", limit: 10)
+/// for hit in results.hits { print(hit.score, hit.title, hit.snippet?.text ?? "") }
+/// ```
+public final class IndexReader: Sendable {
+    let directory: any IndexDirectory
+    let manifest: CommitManifest
+    let segments: [SegmentReader]
+    let bases: [Int]
+    /// The analyzer the index was built with (queries use it too).
+    public let analyzer: Analyzer
+    let fieldStatistics: [String: FieldStatistics]
+
+    /// Index-wide statistics of one field.
+    struct FieldStatistics: Sendable {
+        var documentCount: Int
+        var totalLength: Int
+        var averageLength: Float { documentCount > 0 ? Float(totalLength) / Float(documentCount) : 1 }
+    }
+
+    /// Opens the newest commit of the index at `path`.
+    public convenience init(path: String) throws(TrawlError) {
+        let directory = try FileSystemDirectory(path: path, create: false)
+        try self.init(directory: directory)
+    }
+
+    /// Opens the newest commit in any directory.
+    init(directory: any IndexDirectory) throws(TrawlError) {
+        self.directory = directory
+        guard let manifest = try CommitManifest.loadLatest(from: directory) else {
+            throw TrawlError(.indexNotFound, "no index at this location; run `trawl index FOLDER` first", path: directory.location)
+        }
+        self.manifest = manifest
+        var segments: [SegmentReader] = []
+        var bases: [Int] = []
+        var base = 0
+        var stats: [String: FieldStatistics] = [:]
+        for meta in manifest.segments {
+            let segment = try SegmentReader(directory: directory, meta: meta)
+            segments.append(segment)
+            bases.append(base)
+            base += meta.documentCount
+            for field in meta.fields {
+                stats[field.name, default: FieldStatistics(documentCount: 0, totalLength: 0)].documentCount += field.documentCount
+                stats[field.name, default: FieldStatistics(documentCount: 0, totalLength: 0)].totalLength += field.totalLength
+            }
+        }
+        self.segments = segments
+        self.bases = bases
+        fieldStatistics = stats
+        analyzer = try Analyzer(manifest.analyzer)
+    }
+
+    /// Live (not deleted) documents.
+    public var documentCount: Int { manifest.liveDocumentCount }
+
+    /// Deleted documents not yet merged away.
+    public var deletedDocumentCount: Int { manifest.segments.reduce(0) { $0 + $1.deletedCount } }
+
+    /// The commit generation this reader sees.
+    public var generation: Int { manifest.generation }
+
+    /// Metadata stored with the commit.
+    public var userData: [String: String] { manifest.userData }
+
+    /// The text fields the index knows (title, body and extra stored fields).
+    public var fieldNames: [String] {
+        fieldStatistics.keys.filter { !$0.hasPrefix("_") }.sorted()
+    }
+
+    /// The segment and local document of an index-wide document number.
+    func locate(_ doc: Int) -> (segment: Int, local: Int)? {
+        guard doc >= 0 else { return nil }
+        var lo = 0, hi = bases.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if bases[mid] <= doc { lo = mid } else { hi = mid - 1 }
+        }
+        guard lo < segments.count, doc - bases[lo] < segments[lo].documentCount else { return nil }
+        return (lo, doc - bases[lo])
+    }
+
+    /// The index-wide number of the live document with this id.
+    func documentNumber(id: String) throws(TrawlError) -> Int? {
+        for (i, segment) in segments.enumerated().reversed() {
+            if let doc = try segment.document(withID: id) { return bases[i] + doc }
+        }
+        return nil
+    }
+
+    /// The stored document with this id, if it exists.
+    public func document(id: String) throws(TrawlError) -> StoredFields? {
+        guard let number = try documentNumber(id: id), let (s, local) = locate(number) else { return nil }
+        return StoredFields(try segments[s].store.document(local))
+    }
+}
+
+/// A document as stored in the index.
+public struct StoredFields: Sendable, Equatable {
+    /// The external id.
+    public var id: String
+    /// The title.
+    public var title: String
+    /// The date, if any.
+    public var date: DocumentDate?
+    /// The body (empty when the index does not store bodies).
+    public var body: String
+    /// Extra stored fields (internal bookkeeping fields excluded).
+    public var fields: [String: String]
+
+    init(_ stored: StoredDocument) {
+        id = stored.id
+        title = stored.title
+        date = stored.date
+        body = stored.body
+        var extra: [String: String] = [:]
+        for (name, value) in stored.fields where !name.hasPrefix("_") { extra[name] = value }
+        fields = extra
+    }
+}

@@ -1,0 +1,357 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Settings of an ``IndexWriter``.
+public struct IndexWriterOptions: Sendable, Hashable {
+    /// Memory for buffered documents before a segment is flushed (default 256 MB).
+    public var ramBudget: Int = 256 << 20
+    /// The analyzer of a new index; an existing index keeps the analyzer it was built with.
+    public var analyzer: AnalyzerConfiguration = .english
+    /// Whether a new index stores document bodies (needed for snippets). Existing indexes keep theirs.
+    public var storesBody: Bool = true
+    /// How many segments of one size class are merged together (log-structured merging).
+    public var mergeFactor: Int = 10
+    /// Seconds to wait for another writer's lock before failing.
+    public var lockTimeout: Double = 0
+    /// Threads used to analyze documents.
+    public var threads: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Whether commits fsync files and the folder (turn off only for throwaway indexes).
+    public var durable: Bool = true
+
+    /// Default settings.
+    public init() {}
+}
+
+/// Adds, replaces and deletes documents, and commits them atomically.
+///
+/// One writer at a time per index (a lock file enforces it). Readers opened before a commit
+/// keep seeing the commit they opened; changes become visible to readers opened after
+/// ``commit(userData:)`` returns.
+///
+/// ```swift
+/// let writer = try IndexWriter(path: "index")
+/// try writer.add([Document(id: "a.txt", title: "Oil", body: "Sanctions on oil exports")])
+/// try writer.commit()
+/// writer.close()
+/// ```
+public final class IndexWriter {
+    private final class WriterSegment {
+        var meta: SegmentMeta
+        let reader: SegmentReader
+        var live: LiveDocuments?
+        var liveChanged = false
+
+        init(meta: SegmentMeta, reader: SegmentReader) {
+            self.meta = meta
+            self.reader = reader
+            self.live = reader.liveDocuments
+        }
+
+        var liveCount: Int { live?.liveCount ?? meta.documentCount }
+
+        func isLive(_ doc: Int) -> Bool { live?.isLive(doc) ?? true }
+
+        func delete(_ doc: Int) {
+            if live == nil { live = LiveDocuments(allLive: meta.documentCount) }
+            if live!.delete(doc) { liveChanged = true }
+        }
+    }
+
+    let directory: any IndexDirectory
+    private var lock: WriteLock?
+    /// The options in force.
+    public let options: IndexWriterOptions
+    /// The analyzer configuration of the index.
+    public let analyzer: AnalyzerConfiguration
+    /// Whether the index stores bodies.
+    public let storesBody: Bool
+    /// The process id of a dead writer whose lock was cleared when this writer opened, if any.
+    public let recoveredStaleLockPid: Int32?
+    private(set) var committed: CommitManifest
+    private var segments: [WriterSegment] = []
+    private var builder: SegmentBuilder
+    private var analyses: [DocumentAnalysis] = []
+    private var nextSegmentNumber: Int
+    private var uncommittedChanges = false
+
+    /// Opens the index at `path` for writing, creating it when absent.
+    public convenience init(path: String, options: IndexWriterOptions = IndexWriterOptions()) throws(TrawlError) {
+        let directory = try FileSystemDirectory(path: path, create: true)
+        let lock = try WriteLock(directory: directory, timeout: options.lockTimeout)
+        try self.init(directory: directory, lock: lock, options: options)
+    }
+
+    /// Opens a writer over any directory (tests use ``MemoryDirectory``).
+    init(directory: any IndexDirectory, lock: WriteLock?, options: IndexWriterOptions) throws(TrawlError) {
+        self.directory = directory
+        self.lock = lock
+        self.options = options
+        recoveredStaleLockPid = lock?.recoveredStalePid
+        if let existing = try CommitManifest.loadLatest(from: directory) {
+            committed = existing
+        } else {
+            committed = CommitManifest(generation: 0, analyzer: options.analyzer, storesBody: options.storesBody,
+                                       segments: [], nextSegmentNumber: 1, committedAt: 0, userData: [:])
+        }
+        analyzer = committed.analyzer
+        storesBody = committed.storesBody
+        nextSegmentNumber = committed.nextSegmentNumber
+        builder = SegmentBuilder(storesBody: committed.storesBody)
+        for meta in committed.segments {
+            segments.append(WriterSegment(meta: meta, reader: try SegmentReader(directory: directory, meta: meta)))
+        }
+        try removeUnreferencedFiles()
+        if committed.generation == 0 {
+            uncommittedChanges = true
+            try commit()
+        }
+    }
+
+    deinit { lock?.release() }
+
+    /// The last committed state's live document count.
+    public var committedDocumentCount: Int { committed.liveDocumentCount }
+
+    /// The metadata stored with the last commit.
+    public var committedUserData: [String: String] { committed.userData }
+
+    /// Documents buffered or flushed since the last commit, plus live documents of committed segments.
+    public var documentCount: Int {
+        segments.reduce(0) { $0 + $1.liveCount } + builder.liveDocumentCount
+    }
+
+    // MARK: Adding and deleting
+
+    /// Adds documents, replacing any document with the same id. Analysis runs on
+    /// ``IndexWriterOptions/threads`` threads; documents get ids in the order given.
+    public func add(_ documents: [Document]) throws(TrawlError) {
+        guard !documents.isEmpty else { return }
+        let analyzed = try analyzeInParallel(documents)
+        for document in analyzed {
+            try deleteCommitted(id: document.stored.id)
+            builder.add(document)
+            uncommittedChanges = true
+            if builder.memoryUsage >= options.ramBudget { try flush() }
+        }
+    }
+
+    /// Adds one document, replacing any document with the same id.
+    public func add(_ document: Document) throws(TrawlError) {
+        try add([document])
+    }
+
+    /// Deletes the document with this id; returns whether one existed.
+    @discardableResult
+    public func delete(id: String) throws(TrawlError) -> Bool {
+        let inBuffer = builder.delete(id: id)
+        let inSegments = try deleteCommitted(id: id)
+        if inBuffer || inSegments { uncommittedChanges = true }
+        return inBuffer || inSegments
+    }
+
+    /// Deletes every document read from this source (file); returns how many were live.
+    @discardableResult
+    func delete(source: String) throws(TrawlError) -> Int {
+        var count = builder.delete(source: source) ? 1 : 0
+        for segment in segments {
+            for doc in try segment.reader.documents(inKeywordField: IndexSchema.sourceField, value: source) where segment.isLive(doc) {
+                segment.delete(doc)
+                count += 1
+            }
+        }
+        if count > 0 { uncommittedChanges = true }
+        return count
+    }
+
+    /// The stored form of one live document read from `source`, in committed or flushed
+    /// segments (used to decide whether a file changed).
+    func storedDocument(source: String) throws(TrawlError) -> StoredDocument? {
+        for segment in segments.reversed() {
+            for doc in try segment.reader.documents(inKeywordField: IndexSchema.sourceField, value: source) where segment.isLive(doc) {
+                return try segment.reader.store.document(doc)
+            }
+        }
+        return nil
+    }
+
+    /// Source keys starting with `prefix` that still have live documents in committed or
+    /// flushed segments.
+    func sources(withPrefix prefix: String) throws(TrawlError) -> [String] {
+        var result: Set<String> = []
+        for segment in segments {
+            var found: [String] = []
+            try segment.reader.forEachKeyword(field: IndexSchema.sourceField, prefix: prefix) { found.append($0) }
+            for source in found where result.contains(source) == false {
+                let live = try segment.reader.documents(inKeywordField: IndexSchema.sourceField, value: source)
+                if live.contains(where: { segment.isLive($0) }) { result.insert(source) }
+            }
+        }
+        return result.sorted()
+    }
+
+    @discardableResult
+    private func deleteCommitted(id: String) throws(TrawlError) -> Bool {
+        var deleted = false
+        for segment in segments {
+            if let doc = try segment.reader.document(withID: id), segment.isLive(doc) {
+                segment.delete(doc)
+                deleted = true
+            }
+        }
+        return deleted
+    }
+
+    private func analyzeInParallel(_ documents: [Document]) throws(TrawlError) -> [AnalyzedDocument] {
+        let threads = max(1, min(options.threads, documents.count))
+        while analyses.count < threads {
+            analyses.append(try DocumentAnalysis(configuration: analyzer, storeBody: storesBody))
+        }
+        if threads == 1 { return documents.map(analyses[0].analyze) }
+        let results = UnsafeMutableBufferPointer<AnalyzedDocument?>.allocate(capacity: documents.count)
+        results.initialize(repeating: nil)
+        defer { results.deinitialize(); results.deallocate() }
+        nonisolated(unsafe) let output = results
+        nonisolated(unsafe) let workers = analyses
+        let input = documents
+        let stride = 16
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            let analysis = workers[worker]
+            var start = worker * stride
+            while start < input.count {
+                for i in start..<min(start + stride, input.count) {
+                    output[i] = analysis.analyze(input[i])
+                }
+                start += threads * stride
+            }
+        }
+        return results.map { $0! }
+    }
+
+    // MARK: Flushing, merging, committing
+
+    /// Writes the buffered documents as a new segment (not yet committed).
+    private func flush() throws(TrawlError) {
+        guard builder.documentCount > 0 else { return }
+        let name = "s" + String(nextSegmentNumber, radix: 36)
+        nextSegmentNumber += 1
+        let meta = try builder.flush(to: directory, name: name, sync: options.durable)
+        builder = SegmentBuilder(storesBody: storesBody)
+        segments.append(WriterSegment(meta: meta, reader: try SegmentReader(directory: directory, meta: meta)))
+    }
+
+    /// Makes every change since the last commit durable and visible, atomically.
+    ///
+    /// Buffered documents are flushed, deletions written as new live-document generations,
+    /// small segments merged, and a new commit manifest published with an atomic rename.
+    /// A crash at any point leaves the previous commit intact.
+    public func commit(userData: [String: String]? = nil) throws(TrawlError) {
+        if !uncommittedChanges && (userData == nil || userData == committed.userData) { return }
+        try flush()
+        var generation = committed.generation + 1
+        if generation < 1 { generation = 1 }
+        for segment in segments where segment.liveChanged {
+            guard let live = segment.live else { continue }
+            segment.meta.deleteGeneration += 1
+            segment.meta.deletedCount = live.deletedCount
+            try live.write(to: directory, name: segment.meta.liveDocumentsFile!, segmentID: segment.reader.segmentID,
+                           sync: options.durable)
+            segment.liveChanged = false
+        }
+        segments.removeAll { $0.liveCount == 0 }
+        try applyMergePolicy()
+        let manifest = CommitManifest(generation: generation, analyzer: analyzer, storesBody: storesBody,
+                                      segments: segments.map(\.meta), nextSegmentNumber: nextSegmentNumber,
+                                      committedAt: Int64(time(nil)), userData: userData ?? committed.userData)
+        try manifest.publish(to: directory, sync: options.durable)
+        committed = manifest
+        uncommittedChanges = false
+        try? removeUnreferencedFiles()
+    }
+
+    /// Merges every segment into one (and drops deleted documents), then commits.
+    public func optimize() throws(TrawlError) {
+        try flush()
+        if segments.count > 1 || segments.contains(where: { $0.liveCount < $0.meta.documentCount }) {
+            try merge(segments)
+            uncommittedChanges = true
+        }
+        try commit()
+    }
+
+    /// Discards every change since the last commit.
+    public func rollback() throws(TrawlError) {
+        builder = SegmentBuilder(storesBody: storesBody)
+        segments = []
+        for meta in committed.segments {
+            segments.append(WriterSegment(meta: meta, reader: try SegmentReader(directory: directory, meta: meta)))
+        }
+        nextSegmentNumber = max(nextSegmentNumber, committed.nextSegmentNumber)
+        uncommittedChanges = false
+        try? removeUnreferencedFiles()
+    }
+
+    /// Releases the lock. Uncommitted changes are discarded.
+    public func close() {
+        builder = SegmentBuilder(storesBody: storesBody)
+        lock?.release()
+        lock = nil
+    }
+
+    /// Log-structured merging: segments are grouped by size class (⌊log_f(live docs)⌋); any
+    /// class holding `mergeFactor` segments is merged into one, repeatedly, so the number of
+    /// segments stays logarithmic in the number of documents.
+    private func applyMergePolicy() throws(TrawlError) {
+        let factor = max(2, options.mergeFactor)
+        while true {
+            var classes: [Int: [WriterSegment]] = [:]
+            for segment in segments {
+                var level = 0
+                var size = max(1, segment.liveCount)
+                while size >= factor { size /= factor; level += 1 }
+                classes[level, default: []].append(segment)
+            }
+            guard let (_, group) = classes.sorted(by: { $0.key < $1.key }).first(where: { $0.value.count >= factor }) else { return }
+            try merge(Array(group.prefix(factor)))
+        }
+    }
+
+    /// Merges `group` into one new segment that takes the place of the first of them.
+    private func merge(_ group: [WriterSegment]) throws(TrawlError) {
+        guard !group.isEmpty else { return }
+        let name = "s" + String(nextSegmentNumber, radix: 36)
+        nextSegmentNumber += 1
+        let merged = try SegmentMerger.merge(group.map { ($0.reader, $0.live) }, into: directory, name: name,
+                                             storesBody: storesBody, sync: options.durable)
+        let ids = Set(group.map { ObjectIdentifier($0) })
+        let position = segments.firstIndex { ids.contains(ObjectIdentifier($0)) } ?? segments.count
+        segments.removeAll { ids.contains(ObjectIdentifier($0)) }
+        if merged.documentCount > 0 {
+            let segment = WriterSegment(meta: merged, reader: try SegmentReader(directory: directory, meta: merged))
+            segments.insert(segment, at: min(position, segments.count))
+        }
+    }
+
+    /// Deletes files that the last commit does not reference (left by crashes, merges,
+    /// old deletion generations). Only names this writer could have made are touched.
+    private func removeUnreferencedFiles() throws(TrawlError) {
+        var keep = committed.referencedFiles
+        for segment in segments {
+            keep.formUnion(segment.meta.files)
+            if let live = segment.meta.liveDocumentsFile { keep.insert(live) }
+        }
+        for name in try directory.fileNames() where !keep.contains(name) && IndexWriter.isIndexFileName(name) {
+            try? directory.delete(name)
+        }
+    }
+
+    /// Whether a file name has a form that Trawl writes into an index folder.
+    static func isIndexFileName(_ name: String) -> Bool {
+        if name.hasPrefix("commit_") { return true }
+        guard name.hasPrefix("s") else { return false }
+        if name.hasSuffix(".live") || name.hasSuffix(".tmp") { return true }
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        return SegmentFiles.extensions.contains(String(name[name.index(after: dot)...]))
+    }
+}

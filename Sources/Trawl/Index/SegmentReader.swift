@@ -1,0 +1,116 @@
+/// An open, immutable segment: its files mapped, its term dictionary index loaded.
+///
+/// Thread-safe to share: every member is immutable; cursors are values created per search.
+final class SegmentReader: Sendable {
+    /// The segment's description from the commit.
+    let meta: SegmentMeta
+    /// The segment id (checked against every file header).
+    let segmentID: SegmentID
+    /// Term dictionary of every field.
+    let dictionary: TermDictionaryReader
+    /// Mapped postings.
+    let postings: IndexInput
+    /// Mapped positions.
+    let positions: IndexInput
+    /// Field lengths.
+    let fieldLengths: FieldLengthsReader
+    /// Stored documents.
+    let store: DocumentStoreReader
+    /// Dates.
+    let dates: DateColumnReader
+    /// Live documents, or nil when nothing is deleted.
+    let liveDocuments: LiveDocuments?
+    /// Field metadata by name.
+    let fieldsByName: [String: FieldMeta]
+
+    /// Opens a segment's files and validates their headers.
+    init(directory: any IndexDirectory, meta: SegmentMeta) throws(TrawlError) {
+        self.meta = meta
+        let id = try meta.segmentID
+        segmentID = id
+        let dictionaryInput = try directory.openInput(meta.fileName(SegmentFiles.termDictionary))
+        dictionary = try TermDictionaryReader(bytes: dictionaryInput.bytes, segmentID: id,
+                                              fileName: dictionaryInput.name, owner: dictionaryInput)
+        postings = try directory.openInput(meta.fileName(SegmentFiles.postings))
+        _ = try FileEnvelope.validate(postings.bytes, kind: .postings, segmentID: id, fileName: postings.name)
+        positions = try directory.openInput(meta.fileName(SegmentFiles.positions))
+        _ = try FileEnvelope.validate(positions.bytes, kind: .positions, segmentID: id, fileName: positions.name)
+        fieldLengths = try FieldLengthsReader(input: try directory.openInput(meta.fileName(SegmentFiles.fieldLengths)),
+                                              segmentID: id, documentCount: meta.documentCount)
+        store = try DocumentStoreReader(input: try directory.openInput(meta.fileName(SegmentFiles.documentStore)),
+                                        segmentID: id, documentCount: meta.documentCount)
+        dates = try DateColumnReader(input: try directory.openInput(meta.fileName(SegmentFiles.dates)),
+                                     segmentID: id, documentCount: meta.documentCount)
+        if let liveName = meta.liveDocumentsFile {
+            let live = try LiveDocuments.read(try directory.openInput(liveName), segmentID: id, documentCount: meta.documentCount)
+            guard live.deletedCount == meta.deletedCount else {
+                throw TrawlError(.corruptIndex, "index file is damaged: deleted count differs from the commit", path: liveName)
+            }
+            liveDocuments = live
+        } else {
+            liveDocuments = nil
+        }
+        var byName: [String: FieldMeta] = [:]
+        for field in meta.fields { byName[field.name] = field }
+        fieldsByName = byName
+    }
+
+    /// Number of documents (deleted included).
+    var documentCount: Int { meta.documentCount }
+
+    /// Whether a document is live.
+    @inline(__always)
+    func isLive(_ doc: Int) -> Bool { liveDocuments?.isLive(doc) ?? true }
+
+    /// The postings info of a term in a field.
+    func termInfo(field: String, term: UnsafeRawBufferPointer) throws(TrawlError) -> TermPostingsInfo? {
+        guard let terms = dictionary.terms(forField: field) else { return nil }
+        return try terms.lookup(term)
+    }
+
+    /// A cursor over a term's postings.
+    func cursor(field: String, info: TermPostingsInfo) throws(TrawlError) -> PostingsCursor {
+        let hasPositions = fieldsByName[field]?.hasPositions ?? false
+        return try PostingsCursor(postings: postings.bytes, positions: hasPositions ? positions.bytes : nil,
+                                  info: info, fileName: postings.name)
+    }
+
+    /// The live document with external id `id`, if any.
+    func document(withID id: String) throws(TrawlError) -> Int? {
+        try documents(inKeywordField: IndexSchema.idField, value: id).first
+    }
+
+    /// The live documents whose untokenized field (`_id`, `_source`) equals `value`.
+    func documents(inKeywordField field: String, value: String) throws(TrawlError) -> [Int] {
+        let info = try withTypedUTF8(value) { (bytes) throws(TrawlError) in
+            try termInfo(field: field, term: bytes)
+        }
+        guard let info else { return [] }
+        var cursor = try self.cursor(field: field, info: info)
+        var result: [Int] = []
+        var doc = cursor.doc
+        while doc != PostingsCursor.noMoreDocs {
+            if isLive(Int(doc)) { result.append(Int(doc)) }
+            doc = cursor.next()
+        }
+        try cursor.throwIfCorrupt()
+        return result
+    }
+
+    /// Calls `body` with each value of an untokenized field that starts with `prefix`.
+    func forEachKeyword(field: String, prefix: String, _ body: (String) -> Void) throws(TrawlError) {
+        guard let terms = dictionary.terms(forField: field) else { return }
+        var iterator = terms.terms(withPrefix: Array(prefix.utf8), limit: Int.max)
+        while try iterator.next() {
+            body(String(decoding: iterator.term, as: UTF8.self))
+        }
+    }
+
+    /// Verifies the checksum of every file of the segment.
+    func verifyChecksums(directory: any IndexDirectory) throws(TrawlError) {
+        for name in meta.files {
+            let input = try directory.openInput(name)
+            try FileEnvelope.verifyChecksum(input.bytes, fileName: directory.location + "/" + name)
+        }
+    }
+}

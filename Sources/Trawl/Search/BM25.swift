@@ -1,0 +1,57 @@
+/// BM25 scoring (Lucene's formulation): `idf · tf / (tf + k1 · (1 − b + b · dl / avgdl))`,
+/// multiplied by the field weight and query boost.
+///
+/// `idf = ln(1 + (N − n + 0.5) / (n + 0.5))`, with N the documents that have the field and n the
+/// documents containing the term. Field lengths are 1-byte codes (``FieldLengthCode``), so the
+/// length part of the denominator comes from a 256-entry table built once per field and query.
+/// Lucene and Tantivy leave out the `(k1 + 1)` factor of the textbook numerator; so do we, which
+/// keeps scores comparable with theirs and changes no ranking.
+struct BM25: Sendable, Equatable {
+    /// Term-frequency saturation.
+    var k1: Float = 1.2
+    /// Length normalization strength.
+    var b: Float = 0.75
+
+    /// Lucene's idf.
+    static func idf(documentFrequency n: Int, documentCount N: Int) -> Float {
+        let n = Double(n), N = Double(max(N, 1))
+        return Float(log(1 + (N - n + 0.5) / (n + 0.5)))
+    }
+
+    /// The 256-entry table of `k1 · (1 − b + b · length / avgdl)` for each length code.
+    func lengthNormalization(averageLength: Float) -> [Float] {
+        let avg = averageLength > 0 ? averageLength : 1
+        return (0..<256).map { code in
+            k1 * (1 - b + b * Float(FieldLengthCode.decode(UInt8(code))) / avg)
+        }
+    }
+}
+
+/// A term's scoring constants in one field: weight (idf × field weight × boost) and the
+/// field's length-normalization table.
+struct TermWeight: Sendable {
+    /// idf × field weight × query boost.
+    var weight: Float
+    /// Per length code: `k1 · (1 − b + b · dl / avgdl)`.
+    var normalization: [Float]
+
+    /// The score of one occurrence count in a document with this length code.
+    @inline(__always)
+    func score(freq: UInt32, lengthCode: UInt8) -> Float {
+        let tf = Float(freq)
+        return weight * tf / (tf + normalization[Int(lengthCode)])
+    }
+
+    /// An upper bound of ``score(freq:lengthCode:)`` for any freq ≤ `maxFreq` and any length
+    /// code ≥ `minLengthCode` (the score grows with freq and shrinks with length).
+    @inline(__always)
+    func maxScore(maxFreq: UInt32, minLengthCode: UInt8) -> Float {
+        score(freq: maxFreq, lengthCode: minLengthCode)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

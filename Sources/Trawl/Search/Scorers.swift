@@ -1,0 +1,42 @@
+/// The document-at-a-time iterators that execute a query over one segment.
+///
+/// A scorer walks the segment's matching documents in increasing order (`nextDoc`,
+/// `advance`), scores the current one, and gives upper bounds of its scores — over the whole
+/// segment (``maxScore``) and over a window of documents (``advanceShallow(_:)`` then
+/// ``maxScore(upTo:)``) — which the top-k loops use to skip documents that cannot compete.
+///
+/// Scorers are final subclasses of one base class: dispatch is a virtual call per document, with
+/// no protocol existentials; the per-posting work (block decoding, scoring) is inlined inside
+/// ``TermScorer``.
+class Scorer {
+    /// The sentinel returned when the iterator is exhausted.
+    static let noMoreDocs = Int(UInt32.max)
+
+    /// The current document, −1 before the first call, ``noMoreDocs`` at the end.
+    var doc = -1
+
+    /// Moves to the next matching document (subclasses override; the base matches nothing).
+    func nextDoc() -> Int { doc = Scorer.noMoreDocs; return doc }
+
+    /// Moves to the first matching document ≥ `target` (`target` > ``doc``).
+    func advance(_ target: Int) -> Int { doc = Scorer.noMoreDocs; return doc }
+
+    /// The score of the current document.
+    func score() -> Float { 0 }
+
+    /// An upper bound of every score this scorer can produce in the segment.
+    var maxScore: Float { 0 }
+
+    /// Prepares bounds for documents from `target` on, and returns the last document of a window
+    /// over which ``maxScore(upTo:)`` is meaningful (without moving ``doc``).
+    func advanceShallow(_ target: Int) -> Int { Scorer.noMoreDocs }
+
+    /// An upper bound of the scores of documents from the last shallow target up to `upTo`.
+    func maxScore(upTo: Int) -> Float { maxScore }
+
+    /// An estimate of how many documents match (for ordering conjunctions).
+    var cost: Int { 0 }
+
+    /// The frequency-like statistic of the current document (term or phrase frequency), for explain.
+    var frequency: Float { 0 }
+}

@@ -1,0 +1,118 @@
+/// The top-k loops over one segment's scorer.
+///
+/// Documents get index-wide numbers (`base + local`) so ties break by document number across
+/// segments. The collector's threshold carries from segment to segment. A document whose score
+/// only ties the threshold can never enter (it has a larger number than every kept one), so
+/// every bound test below is "≤ threshold → skip".
+enum TopDocsSearch {
+    /// Exhaustive: every match is scored and counted (exact totals, or sorting by date).
+    static func collectAll(_ scorer: Scorer, segment: SegmentReader, base: Int, collector: inout TopHitsCollector) {
+        var doc = scorer.nextDoc()
+        while doc != Scorer.noMoreDocs {
+            if segment.isLive(doc) { collector.collect(doc: base + doc, score: scorer.score()) }
+            doc = scorer.nextDoc()
+        }
+    }
+
+    /// Block-max pruning for any scorer (a term, a conjunction, a boolean with required
+    /// clauses): windows whose bound cannot beat the threshold are skipped without decoding.
+    /// Returns whether any document was skipped (the count is then a lower bound).
+    static func collectPruned(_ scorer: Scorer, segment: SegmentReader, base: Int, collector: inout TopHitsCollector) -> Bool {
+        var skipped = false
+        var upTo = -1
+        var windowMax: Float = .infinity
+        var doc = scorer.nextDoc()
+        while doc != Scorer.noMoreDocs {
+            if collector.isFull {
+                if doc > upTo {
+                    upTo = scorer.advanceShallow(doc)
+                    windowMax = scorer.maxScore(upTo: upTo)
+                }
+                if windowMax <= collector.threshold {
+                    skipped = true
+                    if upTo >= Scorer.noMoreDocs - 1 { break }
+                    doc = scorer.advance(upTo + 1)
+                    continue
+                }
+            }
+            if segment.isLive(doc) {
+                let score = scorer.score()
+                collector.collect(doc: base + doc, score: score)
+            }
+            doc = scorer.nextDoc()
+        }
+        return skipped
+    }
+
+    /// Block-max MaxScore for a disjunction (OR) of clauses, summing the scores of the clauses
+    /// that match. Per window of documents, clauses whose summed bounds cannot beat the
+    /// threshold become non-essential: they are consulted only for documents found by the
+    /// essential ones, and only while the document can still compete.
+    static func collectDisjunction(_ clauses: [Scorer], segment: SegmentReader, base: Int,
+                                   collector: inout TopHitsCollector) -> Bool {
+        var skipped = false
+        let n = clauses.count
+        var bounds = [Float](repeating: 0, count: n)
+        var order = Array(0..<n)
+        for clause in clauses { _ = clause.nextDoc() }
+        while true {
+            var minDoc = Scorer.noMoreDocs
+            for clause in clauses where clause.doc < minDoc { minDoc = clause.doc }
+            if minDoc == Scorer.noMoreDocs { break }
+            let threshold = collector.threshold
+            var upTo = Scorer.noMoreDocs - 1
+            for clause in clauses { upTo = min(upTo, clause.advanceShallow(max(minDoc, clause.doc))) }
+            for i in 0..<n { bounds[i] = clauses[i].maxScore(upTo: upTo) }
+            order.sort { bounds[$0] < bounds[$1] }
+            // Non-essential prefix: clauses whose bounds sum to at most the threshold.
+            var essentialStart = 0
+            var prefixSum: Float = 0
+            while essentialStart < n && prefixSum + bounds[order[essentialStart]] <= threshold {
+                prefixSum += bounds[order[essentialStart]]
+                essentialStart += 1
+            }
+            if essentialStart == n {
+                skipped = true
+                for clause in clauses where clause.doc <= upTo { _ = clause.advance(upTo + 1) }
+                continue
+            }
+            // Documents of the window matched by an essential clause.
+            while true {
+                var doc = Scorer.noMoreDocs
+                for k in essentialStart..<n {
+                    let d = clauses[order[k]].doc
+                    if d < doc { doc = d }
+                }
+                if doc > upTo { break }
+                var score: Float = 0
+                for k in essentialStart..<n {
+                    let clause = clauses[order[k]]
+                    if clause.doc == doc {
+                        score += clause.score()
+                        _ = clause.nextDoc()
+                    }
+                }
+                var remaining = prefixSum
+                var pruned = false
+                var k = essentialStart - 1
+                while k >= 0 {
+                    let clause = clauses[order[k]]
+                    if score + remaining <= collector.threshold { pruned = true; break }
+                    remaining -= bounds[order[k]]
+                    if clause.doc < doc { _ = clause.advance(doc) }
+                    if clause.doc == doc { score += clause.score() }
+                    k -= 1
+                }
+                if pruned {
+                    skipped = true
+                    if segment.isLive(doc) { collector.countMatch() }
+                } else if segment.isLive(doc) {
+                    collector.collect(doc: base + doc, score: score)
+                }
+            }
+            if upTo >= Scorer.noMoreDocs - 1 { break }
+            for clause in clauses where clause.doc <= upTo { _ = clause.advance(upTo + 1) }
+        }
+        return skipped
+    }
+}
