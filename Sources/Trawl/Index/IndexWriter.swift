@@ -213,7 +213,7 @@ public final class IndexWriter {
         results.initialize(repeating: nil)
         defer { results.deinitialize(); results.deallocate() }
         nonisolated(unsafe) let output = results
-        nonisolated(unsafe) let workers = analyses
+        let workers = analyses
         let input = documents
         let stride = 16
         DispatchQueue.concurrentPerform(iterations: threads) { worker in

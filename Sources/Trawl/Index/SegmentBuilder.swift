@@ -137,7 +137,6 @@ final class SegmentBuilder {
                     start = end
                 }
             }
-            buffer.tokens.reserveCapacity(buffer.tokens.count + analyzed.tokens.count)
             for token in analyzed.tokens {
                 let ordinal = UInt64(UInt32(bitPattern: ordinals[Int(token >> 32)]))
                 buffer.tokens.append(ordinal << 32 | (token & 0xFFFF_FFFF))

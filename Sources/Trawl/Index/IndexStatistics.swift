@@ -1,0 +1,130 @@
+/// A summary of an index: documents, segments, terms per field, bytes per file kind, dates.
+public struct IndexStatistics: Sendable, Equatable, Codable {
+    /// Live documents.
+    public var documents: Int
+    /// Deleted documents not yet merged away.
+    public var deletedDocuments: Int
+    /// Segments in the commit.
+    public var segments: Int
+    /// The commit generation.
+    public var generation: Int
+    /// Distinct terms per field, summed over segments (a term in two segments counts twice).
+    public var termsPerField: [String: Int]
+    /// Bytes per file kind (file extension), plus `total`.
+    public var bytesPerFileKind: [String: Int]
+    /// The earliest and latest document date, when any document has one.
+    public var dateRange: ClosedRange<DocumentDate>?
+    /// The analyzer that built the index.
+    public var analyzer: AnalyzerConfiguration
+    /// Whether bodies are stored (snippets need them).
+    public var storesBody: Bool
+}
+
+/// The outcome of checking an index.
+public struct IndexCheckReport: Sendable, Equatable, Codable {
+    /// Files whose header and checksum were verified.
+    public var filesChecked: Int
+    /// Bytes read.
+    public var bytesChecked: Int
+    /// Terms whose postings were decoded and counted.
+    public var termsChecked: Int
+    /// Problems found, one sentence each (empty when healthy).
+    public var problems: [String]
+
+    /// Whether no problem was found.
+    public var isHealthy: Bool { problems.isEmpty }
+}
+
+extension IndexReader {
+    /// Counts and sizes of the index.
+    public func statistics() -> IndexStatistics {
+        var terms: [String: Int] = [:]
+        var bytes: [String: Int] = [:]
+        var low: Int64?, high: Int64?
+        for segment in segments {
+            for field in segment.meta.fields where !field.name.hasPrefix("_") { terms[field.name, default: 0] += field.termCount }
+            for (kind, size) in segment.meta.fileSizes { bytes[kind, default: 0] += size }
+            if let range = segment.dates.range {
+                low = min(low ?? range.lowerBound, range.lowerBound)
+                high = max(high ?? range.upperBound, range.upperBound)
+            }
+        }
+        var total = bytes.values.reduce(0, +)
+        if let manifestSize = try? directory.openInput(CommitManifest.fileName(generation: manifest.generation)).bytes.count {
+            bytes["commit"] = manifestSize
+            total += manifestSize
+        }
+        for segment in manifest.segments {
+            if let live = segment.liveDocumentsFile, let size = try? directory.openInput(live).bytes.count {
+                bytes["live", default: 0] += size
+                total += size
+            }
+        }
+        bytes["total"] = total
+        var dateRange: ClosedRange<DocumentDate>?
+        if let low, let high {
+            func date(_ s: Int64) -> DocumentDate {
+                DocumentDate(secondsSinceEpoch: s, precision: s % 86_400 == 0 ? .day : .second)
+            }
+            dateRange = date(low)...date(high)
+        }
+        return IndexStatistics(documents: documentCount, deletedDocuments: deletedDocumentCount, segments: segments.count,
+                               generation: generation, termsPerField: terms, bytesPerFileKind: bytes,
+                               dateRange: dateRange, analyzer: manifest.analyzer, storesBody: manifest.storesBody)
+    }
+
+    /// Verifies every file's checksum and decodes every posting list, comparing counts with the
+    /// term dictionary. Damage is reported, never repaired.
+    public func check() -> IndexCheckReport {
+        var report = IndexCheckReport(filesChecked: 0, bytesChecked: 0, termsChecked: 0, problems: [])
+        var files = [CommitManifest.fileName(generation: manifest.generation)]
+        for segment in manifest.segments { files.append(contentsOf: segment.files) }
+        for name in files {
+            do throws(TrawlError) {
+                let input = try directory.openInput(name)
+                try FileEnvelope.verifyChecksum(input.bytes, fileName: directory.location + "/" + name)
+                report.filesChecked += 1
+                report.bytesChecked += input.bytes.count
+            } catch {
+                report.problems.append(error.description)
+            }
+        }
+        guard report.problems.isEmpty else { return report }
+        for segment in segments {
+            for field in segment.meta.fields {
+                guard let terms = segment.dictionary.terms(forField: field.name) else {
+                    report.problems.append("segment \(segment.meta.name): field \(field.name) is missing from the term dictionary")
+                    continue
+                }
+                do throws(TrawlError) {
+                    var iterator = terms.makeIterator()
+                    var count = 0
+                    while try iterator.next() {
+                        count += 1
+                        var cursor = try segment.cursor(field: field.name, info: iterator.info)
+                        let (docs, freqs) = cursor.drain()
+                        try cursor.throwIfCorrupt()
+                        if docs != Int(iterator.info.docFreq) || freqs != iterator.info.totalTermFreq {
+                            report.problems.append("segment \(segment.meta.name): postings of a \(field.name) term disagree with the dictionary")
+                        }
+                    }
+                    report.termsChecked += count
+                    if count != field.termCount {
+                        report.problems.append("segment \(segment.meta.name): field \(field.name) has \(count) terms, the commit says \(field.termCount)")
+                    }
+                } catch {
+                    report.problems.append(error.description)
+                }
+            }
+            do throws(TrawlError) {
+                if segment.documentCount > 0 {
+                    _ = try segment.store.document(0)
+                    _ = try segment.store.document(segment.documentCount - 1)
+                }
+            } catch {
+                report.problems.append(error.description)
+            }
+        }
+        return report
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import Trawl
+
+/// `trawl stats`: what an index holds.
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Show documents, segments, terms per field, sizes and the date range of an index.",
+        discussion: "Example:\n  trawl stats --json --index /tmp/reuters"
+    )
+
+    @OptionGroup var location: IndexLocation
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let reader = try IndexReader(path: location.path)
+        let stats = reader.statistics()
+        if json {
+            var dateRange: JSONOutput = .null
+            if let range = stats.dateRange {
+                dateRange = .object([("from", .string(range.lowerBound.description)), ("to", .string(range.upperBound.description))])
+            }
+            print(JSONOutput.object([
+                ("index", .string(location.path)), ("documents", .int(stats.documents)),
+                ("deleted", .int(stats.deletedDocuments)), ("segments", .int(stats.segments)),
+                ("generation", .int(stats.generation)),
+                ("terms", .object(stats.termsPerField.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+                ("bytes", .object(stats.bytesPerFileKind.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+                ("date_range", dateRange), ("analyzer", .string(stats.analyzer.name)), ("stores_body", .bool(stats.storesBody)),
+            ]).rendered())
+            return
+        }
+        print("Index       \(location.path) (generation \(stats.generation))")
+        print("Documents   \(stats.documents)\(stats.deletedDocuments > 0 ? " (+\(stats.deletedDocuments) deleted, not yet merged away)" : "")")
+        print("Segments    \(stats.segments)")
+        print("Analyzer    \(stats.analyzer.description)")
+        print("Bodies      \(stats.storesBody ? "stored (snippets available)" : "not stored")")
+        if let range = stats.dateRange {
+            print("Dates       \(range.lowerBound) … \(range.upperBound)")
+        } else {
+            print("Dates       none")
+        }
+        print("Terms       " + stats.termsPerField.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        print("Size        \(formatBytes(stats.bytesPerFileKind["total"] ?? 0)): "
+              + stats.bytesPerFileKind.filter { $0.key != "total" }.sorted { $0.key < $1.key }
+                .map { "\($0.key) \(formatBytes($0.value))" }.joined(separator: ", "))
+    }
+}
+
+/// `trawl check`: verifies every checksum and posting list.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Verify every file checksum and decode every posting list of an index.",
+        discussion: "Exit code 0 when healthy, 3 when damage is found.\n\nExample:\n  trawl check --index /tmp/reuters"
+    )
+
+    @OptionGroup var location: IndexLocation
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let reader = try IndexReader(path: location.path)
+        let report = reader.check()
+        if json {
+            print(JSONOutput.object([
+                ("healthy", .bool(report.isHealthy)), ("files", .int(report.filesChecked)),
+                ("bytes", .int(report.bytesChecked)), ("terms", .int(report.termsChecked)),
+                ("problems", .array(report.problems.map { .string($0) })),
+            ]).rendered())
+        } else if report.isHealthy {
+            print("OK: \(report.filesChecked) files (\(formatBytes(report.bytesChecked))) and \(report.termsChecked) posting lists verified")
+        } else {
+            for problem in report.problems { printError("trawl: \(problem)") }
+            print("DAMAGED: \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found; rebuild the index")
+        }
+        if !report.isHealthy { throw ExitCode(ExitStatus.index) }
+    }
+}
+
+/// `trawl delete`: removes documents by id.
+struct DeleteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Delete documents by id and commit.",
+        discussion: "Exit code 1 when an id was not in the index.\n\nExample:\n  trawl delete world/old-article.md 12345"
+    )
+
+    @OptionGroup var location: IndexLocation
+
+    @Argument(help: "Ids of the documents to delete.")
+    var ids: [String]
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        guard !ids.isEmpty else { throw ValidationError("give at least one document id") }
+    }
+
+    func run() throws {
+        let writer = try IndexWriter(path: location.path, options: IndexWriterOptions())
+        defer { writer.close() }
+        var missing: [String] = []
+        var deleted = 0
+        for id in ids {
+            if try writer.delete(id: id) { deleted += 1 } else { missing.append(id) }
+        }
+        try writer.commit()
+        if json {
+            print(JSONOutput.object([("deleted", .int(deleted)), ("missing", .array(missing.map { .string($0) }))]).rendered())
+        } else {
+            print("Deleted \(deleted) document\(deleted == 1 ? "" : "s")")
+            for id in missing { printError("trawl: no document with id '\(id)'") }
+        }
+        if !missing.isEmpty { throw ExitCode(ExitStatus.partial) }
+    }
+}
+
+/// `trawl optimize`: merges the index into one segment.
+struct OptimizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "optimize",
+        abstract: "Merge every segment into one and drop deleted documents.",
+        discussion: "Example:\n  trawl optimize --index /tmp/reuters"
+    )
+
+    @OptionGroup var location: IndexLocation
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let started = monotonicSeconds()
+        let writer = try IndexWriter(path: location.path, options: IndexWriterOptions())
+        defer { writer.close() }
+        try writer.optimize()
+        let reader = try IndexReader(path: location.path)
+        let seconds = monotonicSeconds() - started
+        if json {
+            print(JSONOutput.object([("segments", .int(reader.statistics().segments)), ("documents", .int(reader.documentCount)),
+                                     ("seconds", .double((seconds * 1000).rounded() / 1000))]).rendered())
+        } else {
+            print("Optimized in \(String(format: "%.2f", seconds)) s: \(reader.documentCount) documents in \(reader.statistics().segments) segment")
+        }
+    }
+}
