@@ -1,0 +1,295 @@
+/// A query prepared against one reader: index-wide term statistics (idf), prefix expansions,
+/// and a compiler from the query tree to each segment's scorers.
+struct QueryPlan {
+    /// A field and an analyzed term.
+    struct FieldTerm: Hashable {
+        var field: String
+        var term: String
+    }
+
+    /// A segment's compiled query.
+    struct CompiledRoot {
+        /// The root scorer.
+        var scorer: Scorer
+        /// When the root is a pure disjunction, its clauses (for block-max MaxScore).
+        var disjunctionClauses: [Scorer]?
+        /// Every term scorer, to surface damaged postings after the search.
+        var termScorers: [TermScorer]
+
+        func throwIfCorrupt() throws(TrawlError) {
+            for scorer in termScorers { try scorer.throwIfCorrupt() }
+        }
+    }
+
+    let reader: IndexReader
+    let request: SearchRequest
+    let bm25 = BM25()
+    /// Per term: its info in each segment (nil where absent).
+    private(set) var infos: [FieldTerm: [TermPostingsInfo?]] = [:]
+    /// Per term: index-wide document frequency.
+    private(set) var documentFrequencies: [FieldTerm: Int] = [:]
+    /// Per prefix leaf (field, prefix): the matching terms' infos per segment.
+    private var expansions: [FieldTerm: [[TermPostingsInfo]]] = [:]
+    private var normalizations: [String: [Float]] = [:]
+
+    /// Resolves every term and prefix of the request's query against the reader.
+    init(reader: IndexReader, request: SearchRequest) throws {
+        self.reader = reader
+        self.request = request
+        do throws(TrawlError) {
+            try collect(request.query)
+        } catch {
+            if let tooBroad = tooBroad { throw tooBroad }
+            throw error
+        }
+    }
+
+    /// Set when a prefix expands past the limit (thrown as a query error with its column).
+    private var tooBroad: QuerySyntaxError?
+
+    /// The default fields searched by a word without `field:`.
+    var defaultFields: [String] {
+        [IndexSchema.titleField, IndexSchema.bodyField].filter { reader.fieldStatistics[$0] != nil }
+    }
+
+    private func fields(_ field: String?) -> [String] {
+        if let field { return reader.fieldStatistics[field] != nil ? [field] : [] }
+        return defaultFields
+    }
+
+    private mutating func collect(_ query: Query) throws(TrawlError) {
+        switch query {
+        case .term(let t):
+            for field in fields(t.field) { try resolve(FieldTerm(field: field, term: t.term)) }
+        case .phrase(let p):
+            for field in fields(p.field) {
+                for term in p.terms { try resolve(FieldTerm(field: field, term: term.term)) }
+            }
+        case .prefix(let p):
+            for field in fields(p.field) { try expand(FieldTerm(field: field, term: p.prefix), column: p.column, text: p.text) }
+        case .boolean(let b):
+            for q in b.must { try collect(q) }
+            for q in b.should { try collect(q) }
+            for q in b.mustNot { try collect(q) }
+        case .boost(let inner, _):
+            try collect(inner)
+        case .dateRange, .matchAll, .matchNone:
+            break
+        }
+    }
+
+    private mutating func resolve(_ key: FieldTerm) throws(TrawlError) {
+        guard infos[key] == nil else { return }
+        var perSegment: [TermPostingsInfo?] = []
+        var df = 0
+        for segment in reader.segments {
+            let info = try withTypedUTF8(key.term) { (bytes) throws(TrawlError) in
+                try segment.termInfo(field: key.field, term: bytes)
+            }
+            perSegment.append(info)
+            df += Int(info?.docFreq ?? 0)
+        }
+        infos[key] = perSegment
+        documentFrequencies[key] = df
+    }
+
+    private mutating func expand(_ key: FieldTerm, column: Int?, text: String) throws(TrawlError) {
+        guard expansions[key] == nil else { return }
+        var perSegment: [[TermPostingsInfo]] = []
+        var distinct: Set<[UInt8]> = []
+        let limit = max(1, request.prefixExpansionLimit)
+        for segment in reader.segments {
+            var found: [TermPostingsInfo] = []
+            if let terms = segment.dictionary.terms(forField: key.field) {
+                var iterator = terms.terms(withPrefix: Array(key.term.utf8), limit: Int.max)
+                while try iterator.next() {
+                    found.append(iterator.info)
+                    distinct.insert(iterator.term)
+                    if distinct.count > limit {
+                        // Count the rest (bounded) so the message can say how broad the prefix is.
+                        var count = distinct.count
+                        while count < 1_000_000, try iterator.next() { count += 1 }
+                        let error = QuerySyntaxError.prefixTooBroad(prefix: text, count: count, limit: limit, column: column ?? 1)
+                        tooBroad = error
+                        throw error.trawlError
+                    }
+                }
+            }
+            perSegment.append(found)
+        }
+        expansions[key] = perSegment
+    }
+
+    /// The BM25 constants of a term in a field, scaled by `boost`.
+    private mutating func weight(field: String, idf: Float, boost: Float) -> TermWeight {
+        let normalization: [Float]
+        if let cached = normalizations[field] {
+            normalization = cached
+        } else {
+            normalization = bm25.lengthNormalization(averageLength: reader.fieldStatistics[field]?.averageLength ?? 1)
+            normalizations[field] = normalization
+        }
+        let fieldWeight = Float(request.fieldWeights[field] ?? 1.0)
+        return TermWeight(weight: idf * fieldWeight * boost, normalization: normalization)
+    }
+
+    /// Index-wide idf of a term in a field.
+    func idf(_ key: FieldTerm) -> Float {
+        BM25.idf(documentFrequency: documentFrequencies[key] ?? 0,
+                 documentCount: reader.fieldStatistics[key.field]?.documentCount ?? 0)
+    }
+
+    /// Builds the scorer of segment `s`, or nil when nothing can match there.
+    mutating func scorer(segment s: Int) throws(TrawlError) -> CompiledRoot? {
+        var termScorers: [TermScorer] = []
+        guard let root = try compile(request.query, segment: s, boost: 1, termScorers: &termScorers) else { return nil }
+        var clauses: [Scorer]?
+        if let disjunction = root as? DisjunctionScorer, disjunction.children.count > 1 { clauses = disjunction.children }
+        return CompiledRoot(scorer: root, disjunctionClauses: clauses, termScorers: termScorers)
+    }
+
+    private mutating func termScorer(_ key: FieldTerm, segment s: Int, boost: Float,
+                                     termScorers: inout [TermScorer]) throws(TrawlError) -> TermScorer? {
+        guard let info = infos[key]?[s] ?? nil else { return nil }
+        let segment = reader.segments[s]
+        let cursor = try segment.cursor(field: key.field, info: info)
+        let codes = segment.fieldsByName[key.field].flatMap { segment.fieldLengths.codes(field: $0.number) }
+        let scorer = TermScorer(cursor: cursor, weight: weight(field: key.field, idf: idf(key), boost: boost),
+                                lengthCodes: codes, field: key.field, term: key.term)
+        termScorers.append(scorer)
+        return scorer
+    }
+
+    private func combineOr(_ scorers: [Scorer]) -> Scorer? {
+        scorers.isEmpty ? nil : scorers.count == 1 ? scorers[0] : DisjunctionScorer(scorers)
+    }
+
+    private mutating func compile(_ query: Query, segment s: Int, boost: Float,
+                                  termScorers: inout [TermScorer]) throws(TrawlError) -> Scorer? {
+        let segment = reader.segments[s]
+        switch query {
+        case .term(let t):
+            var parts: [Scorer] = []
+            for field in fields(t.field) {
+                if let scorer = try termScorer(FieldTerm(field: field, term: t.term), segment: s, boost: boost, termScorers: &termScorers) {
+                    parts.append(scorer)
+                }
+            }
+            return combineOr(parts)
+
+        case .phrase(let p):
+            var parts: [Scorer] = []
+            fieldLoop: for field in fields(p.field) {
+                var terms: [TermScorer] = []
+                var idfSum: Float = 0
+                var maxFreq = UInt32.max
+                var minCode: UInt8 = 0
+                for term in p.terms {
+                    let key = FieldTerm(field: field, term: term.term)
+                    guard let info = infos[key]?[s] ?? nil else { continue fieldLoop }
+                    let cursor = try segment.cursor(field: field, info: info)
+                    maxFreq = min(maxFreq, cursor.termMaxFreq)
+                    minCode = max(minCode, cursor.termMinLengthCode)
+                    let scorer = TermScorer(cursor: cursor, weight: weight(field: field, idf: 0, boost: 0),
+                                            lengthCodes: nil, field: field, term: term.term)
+                    termScorers.append(scorer)
+                    terms.append(scorer)
+                    idfSum += idf(key)
+                }
+                guard !terms.isEmpty, segment.fieldsByName[field]?.hasPositions == true else { continue }
+                let codes = segment.fieldsByName[field].flatMap { segment.fieldLengths.codes(field: $0.number) }
+                parts.append(PhraseScorer(terms: terms, offsets: p.terms.map(\.position), slop: p.slop,
+                                          weight: weight(field: field, idf: idfSum, boost: boost), lengthCodes: codes,
+                                          field: field, maxFreq: maxFreq, minLengthCode: minCode))
+            }
+            return combineOr(parts)
+
+        case .prefix(let p):
+            var words = [UInt64](repeating: 0, count: (segment.documentCount + 63) / 64)
+            var any = false
+            for field in fields(p.field) {
+                for info in expansions[FieldTerm(field: field, term: p.prefix)]?[s] ?? [] {
+                    var cursor = try segment.cursor(field: field, info: info)
+                    var doc = cursor.next()
+                    while doc != PostingsCursor.noMoreDocs {
+                        if Int(doc) < segment.documentCount {
+                            words[Int(doc) >> 6] |= UInt64(1) << UInt64(doc & 63)
+                            any = true
+                        }
+                        doc = cursor.next()
+                    }
+                    try cursor.throwIfCorrupt()
+                }
+            }
+            return any ? DocumentSetScorer(words: words, limit: segment.documentCount, score: boost) : nil
+
+        case .dateRange(let range):
+            return dateSet(range, segment: segment, score: 0)
+
+        case .matchAll:
+            var words = [UInt64](repeating: ~0, count: (segment.documentCount + 63) / 64)
+            if segment.documentCount % 64 != 0, !words.isEmpty {
+                words[words.count - 1] = (UInt64(1) << UInt64(segment.documentCount % 64)) - 1
+            }
+            return DocumentSetScorer(words: words, limit: segment.documentCount, score: boost)
+
+        case .matchNone:
+            return nil
+
+        case .boost(let inner, let factor):
+            return try compile(inner, segment: s, boost: boost * Float(factor), termScorers: &termScorers)
+
+        case .boolean(let b):
+            var required: [Scorer] = []
+            var filters: [Query.DateRange] = []
+            for clause in b.must {
+                if case .dateRange(let range) = clause {
+                    filters.append(range)
+                    continue
+                }
+                guard let scorer = try compile(clause, segment: s, boost: boost, termScorers: &termScorers) else { return nil }
+                required.append(scorer)
+            }
+            var optional: [Scorer] = []
+            for clause in b.should {
+                if let scorer = try compile(clause, segment: s, boost: boost, termScorers: &termScorers) { optional.append(scorer) }
+            }
+            var positive: Scorer
+            if !required.isEmpty {
+                let req = required.count == 1 ? required[0] : ConjunctionScorer(required)
+                positive = optional.isEmpty ? req : RequiredOptionalScorer(required: req, optional: combineOr(optional)!)
+            } else if !optional.isEmpty {
+                positive = combineOr(optional)!
+            } else if !b.should.isEmpty {
+                return nil
+            } else if let first = filters.first {
+                guard let set = dateSet(first, segment: segment, score: 0) else { return nil }
+                positive = set
+                filters.removeFirst()
+            } else {
+                return nil
+            }
+            for range in filters {
+                positive = DateFilterScorer(inner: positive, dates: segment.dates, lower: range.lower, upper: range.upper)
+            }
+            var excluded: [Scorer] = []
+            for clause in b.mustNot {
+                if let scorer = try compile(clause, segment: s, boost: 1, termScorers: &termScorers) { excluded.append(scorer) }
+            }
+            return excluded.isEmpty ? positive : ExclusionScorer(required: positive, excluded: excluded)
+        }
+    }
+
+    private func dateSet(_ range: Query.DateRange, segment: SegmentReader, score: Float) -> Scorer? {
+        var words = [UInt64](repeating: 0, count: (segment.documentCount + 63) / 64)
+        var any = false
+        for doc in 0..<segment.documentCount {
+            let v = segment.dates.value(doc)
+            if v != DateColumn.missing && range.contains(v) {
+                words[doc >> 6] |= UInt64(1) << UInt64(doc & 63)
+                any = true
+            }
+        }
+        return any ? DocumentSetScorer(words: words, limit: segment.documentCount, score: score) : nil
+    }
+}

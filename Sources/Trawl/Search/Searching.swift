@@ -1,0 +1,190 @@
+import Foundation
+
+/// How results are ordered.
+public enum SearchSort: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Best score first (ties: older documents first).
+    case relevance
+    /// Oldest date first; documents without a date last.
+    case dateAscending = "date"
+    /// Newest date first; documents without a date last.
+    case dateDescending = "-date"
+}
+
+/// What to search for and how to return it.
+public struct SearchRequest: Sendable {
+    /// The query tree (see ``QueryParser``).
+    public var query: Query
+    /// How many hits to return.
+    public var limit: Int = 10
+    /// How many of the best hits to skip (paging).
+    public var offset: Int = 0
+    /// The order of the hits.
+    public var sort: SearchSort = .relevance
+    /// Count every match exactly (slower: disables pruning). Otherwise the total is a lower bound.
+    public var countTotal = false
+    /// Per-field weights multiplied into BM25 (default title 2.0, body 1.0, others 1.0).
+    public var fieldWeights: [String: Double] = ["title": 2.0, "body": 1.0]
+    /// Whether to build snippets for the returned hits.
+    public var snippets = true
+    /// The most terms a prefix (`sanction*`) may expand to before the search fails.
+    public var prefixExpansionLimit = 4096
+
+    /// Creates a request.
+    public init(query: Query, limit: Int = 10, offset: Int = 0, sort: SearchSort = .relevance, countTotal: Bool = false) {
+        self.query = query
+        self.limit = limit
+        self.offset = offset
+        self.sort = sort
+        self.countTotal = countTotal
+    }
+}
+
+/// Whether a total is exact or a lower bound (as Lucene's `TotalHits.Relation`).
+public enum TotalRelation: String, Sendable, Hashable, Codable {
+    /// The total is the exact number of matches.
+    case equalTo = "eq"
+    /// At least this many documents match.
+    case greaterThanOrEqualTo = "gte"
+}
+
+/// One result.
+public struct SearchHit: Sendable, Equatable {
+    /// The document's external id.
+    public var id: String
+    /// The score (0 for date-sorted results of filter-only queries).
+    public var score: Float
+    /// The title.
+    public var title: String
+    /// The date, if any.
+    public var date: DocumentDate?
+    /// The best passage of the body with the matched words marked, when requested and stored.
+    public var snippet: Snippet?
+    /// Extra stored fields.
+    public var fields: [String: String]
+}
+
+/// The results of a search.
+public struct SearchResults: Sendable, Equatable {
+    /// Matching documents: exact, or a lower bound (see ``totalRelation``).
+    public var total: Int
+    /// Whether ``total`` is exact.
+    public var totalRelation: TotalRelation
+    /// The requested page of hits.
+    public var hits: [SearchHit]
+    /// Time spent in the engine, in microseconds.
+    public var tookMicroseconds: Int
+}
+
+extension IndexReader {
+    /// Parses `query` with the index's analyzer and searches it.
+    public func search(_ query: String, limit: Int = 10, offset: Int = 0, sort: SearchSort = .relevance,
+                       countTotal: Bool = false, defaultOperator: QueryParser.Operator = .and,
+                       lenient: Bool = false) throws -> SearchResults {
+        var parser = queryParser()
+        parser.defaultOperator = defaultOperator
+        parser.lenient = lenient
+        let tree = try parser.parse(query)
+        return try search(SearchRequest(query: tree, limit: limit, offset: offset, sort: sort, countTotal: countTotal))
+    }
+
+    /// Runs a search request.
+    ///
+    /// - Throws: ``QuerySyntaxError`` when a prefix expands to more terms than
+    ///   ``SearchRequest/prefixExpansionLimit``; ``TrawlError`` when index data is damaged.
+    public func search(_ request: SearchRequest) throws -> SearchResults {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let limit = max(0, min(request.limit, 100_000))
+        let offset = max(0, min(request.offset, 1_000_000))
+        let k = limit + offset
+        var plan = try QueryPlan(reader: self, request: request)
+        var collector = TopHitsCollector(k: request.sort == .relevance ? k : 0)
+        var dateHits = DateSortedHits(k: request.sort == .relevance ? 0 : k, descending: request.sort == .dateDescending)
+        var exact = true
+        for (s, segment) in segments.enumerated() {
+            guard let root = try plan.scorer(segment: s) else { continue }
+            let base = bases[s]
+            switch request.sort {
+            case .relevance:
+                if request.countTotal {
+                    TopDocsSearch.collectAll(root.scorer, segment: segment, base: base, collector: &collector)
+                } else if let clauses = root.disjunctionClauses {
+                    if TopDocsSearch.collectDisjunction(clauses, segment: segment, base: base, collector: &collector) { exact = false }
+                } else {
+                    if TopDocsSearch.collectPruned(root.scorer, segment: segment, base: base, collector: &collector) { exact = false }
+                }
+            case .dateAscending, .dateDescending:
+                var doc = root.scorer.nextDoc()
+                while doc != Scorer.noMoreDocs {
+                    if segment.isLive(doc) {
+                        dateHits.offer(doc: base + doc, date: segment.dates.value(doc), score: root.scorer.score())
+                    }
+                    doc = root.scorer.nextDoc()
+                }
+            }
+            try root.throwIfCorrupt()
+        }
+        let ranked: [ScoredDocument]
+        let total: Int
+        if request.sort == .relevance {
+            ranked = collector.sorted()
+            total = collector.matched
+        } else {
+            ranked = dateHits.sorted()
+            total = dateHits.matched
+        }
+        var hits: [SearchHit] = []
+        let page = ranked.dropFirst(offset).prefix(limit)
+        let highlighter = request.snippets ? SnippetBuilder(analyzer: analyzer, query: request.query) : nil
+        for scored in page {
+            guard let (s, local) = locate(scored.doc) else { continue }
+            let stored = try segments[s].store.document(local)
+            let fields = StoredFields(stored)
+            var snippet: Snippet?
+            if let highlighter, !stored.body.isEmpty { snippet = highlighter.snippet(for: stored.body) }
+            hits.append(SearchHit(id: stored.id, score: scored.score, title: stored.title, date: stored.date,
+                                  snippet: snippet, fields: fields.fields))
+        }
+        let took = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
+        return SearchResults(total: total, totalRelation: exact ? .equalTo : .greaterThanOrEqualTo, hits: hits,
+                             tookMicroseconds: took)
+    }
+
+    /// A parser configured for this index: its analyzer and its fields.
+    public func queryParser() -> QueryParser {
+        QueryParser(analyzer: analyzer, fields: fieldNames)
+    }
+}
+
+/// Keeps the first `k` hits by date (documents without a date last, then by number).
+struct DateSortedHits {
+    let k: Int
+    let descending: Bool
+    private var items: [(doc: Int, date: Int64, score: Float)] = []
+    private(set) var matched = 0
+
+    init(k: Int, descending: Bool) {
+        self.k = k
+        self.descending = descending
+    }
+
+    private func before(_ a: (doc: Int, date: Int64, score: Float), _ b: (doc: Int, date: Int64, score: Float)) -> Bool {
+        let aMissing = a.date == DateColumn.missing, bMissing = b.date == DateColumn.missing
+        if aMissing != bMissing { return bMissing }
+        if a.date != b.date { return descending ? a.date > b.date : a.date < b.date }
+        return a.doc < b.doc
+    }
+
+    mutating func offer(doc: Int, date: Int64, score: Float) {
+        matched += 1
+        guard k > 0 else { return }
+        items.append((doc, date, score))
+        if items.count >= 2 * k + 64 {
+            items.sort(by: before)
+            items.removeLast(items.count - k)
+        }
+    }
+
+    func sorted() -> [ScoredDocument] {
+        items.sorted(by: before).prefix(k).map { ScoredDocument(doc: $0.doc, score: $0.score) }
+    }
+}
