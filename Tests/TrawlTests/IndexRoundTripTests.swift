@@ -1,22 +1,9 @@
 import Testing
 @testable import Trawl
 
-/// A small seeded generator for tests.
-struct TestRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Generated documents over a small vocabulary with skewed frequencies.
 func generatedDocuments(count: Int, seed: UInt64, vocabulary: Int = 300, idPrefix: String = "doc") -> [Document] {
-    var random = TestRandom(seed: seed)
+    var random = SeededGenerator(seed: seed)
     let words = (0..<vocabulary).map { i -> String in
         let letters = Array("abcdefghijklmnopqrstuvwxyz")
         var n = i + 7

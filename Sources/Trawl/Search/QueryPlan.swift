@@ -210,7 +210,7 @@ struct QueryPlan {
             for field in fields(p.field) {
                 for info in expansions[FieldTerm(field: field, term: p.prefix)]?[s] ?? [] {
                     var cursor = try segment.cursor(field: field, info: info)
-                    var doc = cursor.next()
+                    var doc = cursor.doc
                     while doc != PostingsCursor.noMoreDocs {
                         if Int(doc) < segment.documentCount {
                             words[Int(doc) >> 6] |= UInt64(1) << UInt64(doc & 63)
