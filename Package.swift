@@ -34,6 +34,11 @@ let package = Package(
             dependencies: [
                 "CTrawlICU", "CLibXML2", "CZlib",
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: [
+                // The hot loops (postings, scorers) are written to avoid overlapping access;
+                // dynamic exclusivity checks cost ~10% of query time in release builds.
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
             ]
         ),
         .executableTarget(

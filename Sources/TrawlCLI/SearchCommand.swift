@@ -232,6 +232,7 @@ struct BatchSearch {
         var k = 10
         var count = false
         var snippets = false
+        var stored = false
         if line.first == "{", let data = line.data(using: .utf8),
            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] {
             if let id = object["qid"] as? String { qid = .string(id) } else if let id = object["qid"] as? Int { qid = .int(id) }
@@ -239,18 +240,20 @@ struct BatchSearch {
             if let value = object["k"] as? Int { k = max(0, min(value, 100_000)) }
             count = object["count"] as? Bool ?? false
             snippets = object["snippets"] as? Bool ?? false
+            stored = object["stored"] as? Bool ?? snippets
         }
         let started = DispatchTime.now().uptimeNanoseconds
         do {
             let tree = try SearchCommand.parse(parser, text).get()
             var request = SearchRequest(query: tree, limit: k, countTotal: count)
             request.snippets = snippets
+            request.loadStoredFields = stored
             let results = try reader.search(request)
             let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
             return JSONOutput.object([
                 ("qid", qid), ("hits", .int(results.total)), ("hits_rel", .string(results.totalRelation.rawValue)),
                 ("ids", .array(results.hits.map { .string($0.id) })), ("engine_us", .int(micros)),
-                ("results", .array(results.hits.map(SearchOutput.hitJSON))),
+                ("results", .array(results.hits.map { stored ? SearchOutput.hitJSON($0) : .object([("id", .string($0.id)), ("score", .double(Double($0.score)))]) })),
             ]).rendered()
         } catch let error as QuerySyntaxError {
             return JSONOutput.object([("qid", qid), ("error", .string(error.description))]).rendered()

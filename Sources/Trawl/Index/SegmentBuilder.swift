@@ -63,6 +63,7 @@ final class SegmentBuilder {
     private var fieldsByName: [String: FieldBuffer] = [:]
     private var store = DocumentStoreWriter()
     private var dates: [Int64] = []
+    private var identifiers: [String] = []
     /// Buffered documents deleted before the flush (replaced or deleted by id or source).
     private var deleted: [Bool] = []
     private var deletedCount = 0
@@ -93,7 +94,7 @@ final class SegmentBuilder {
 
     /// Approximate bytes held, including the extra room a flush needs.
     var memoryUsage: Int {
-        var total = store.compressedBytes + dates.capacity * 9 + ids.memoryUsage + sources.memoryUsage
+        var total = store.compressedBytes + dates.capacity * 9 + identifiers.count * 40 + ids.memoryUsage + sources.memoryUsage
         for field in fields {
             total += field.memoryUsage
             total += field.tokens.count * 8 // the flush's grouped copy
@@ -145,6 +146,7 @@ final class SegmentBuilder {
             buffer.lengths.append(UInt32(analyzed.tokens.count))
         }
         store.add(document.stored)
+        identifiers.append(document.stored.id)
         dates.append(document.date)
         deleted.append(false)
         documentCount += 1
@@ -210,6 +212,8 @@ extension SegmentBuilder {
             to: directory, name: meta.fileName(SegmentFiles.documentStore), segmentID: segmentID, sync: sync)
         meta.fileSizes[SegmentFiles.dates] = try DateColumn.write(
             dates, to: directory, name: meta.fileName(SegmentFiles.dates), segmentID: segmentID, sync: sync)
+        meta.fileSizes[SegmentFiles.identifiers] = try IdentifierColumn.write(
+            identifiers, to: directory, name: meta.fileName(SegmentFiles.identifiers), segmentID: segmentID, sync: sync)
 
         if deletedCount > 0 {
             var live = LiveDocuments(allLive: documentCount)

@@ -142,13 +142,18 @@ enum SegmentMerger {
 
         var store = DocumentStoreWriter()
         var dates: [Int64] = []
+        var identifiers: [String] = []
         dates.reserveCapacity(documentCount)
+        identifiers.reserveCapacity(documentCount)
         for (s, source) in sources.enumerated() {
             for doc in 0..<source.reader.documentCount where docMaps[s][doc] >= 0 {
                 store.add(try source.reader.store.document(doc))
                 dates.append(source.reader.dates.value(doc))
+                identifiers.append(source.reader.identifiers.id(doc))
             }
         }
+        meta.fileSizes[SegmentFiles.identifiers] = try IdentifierColumn.write(
+            identifiers, to: directory, name: meta.fileName(SegmentFiles.identifiers), segmentID: segmentID, sync: sync)
         meta.fileSizes[SegmentFiles.documentStore] = try store.write(
             to: directory, name: meta.fileName(SegmentFiles.documentStore), segmentID: segmentID, sync: sync)
         meta.fileSizes[SegmentFiles.dates] = try DateColumn.write(

@@ -67,5 +67,6 @@ enum SegmentFiles {
     static let fieldLengths = "norm"
     static let documentStore = "stor"
     static let dates = "date"
-    static let extensions = [termDictionary, postings, positions, fieldLengths, documentStore, dates]
+    static let identifiers = "ids"
+    static let extensions = [termDictionary, postings, positions, fieldLengths, documentStore, dates, identifiers]
 }

@@ -18,6 +18,8 @@ final class SegmentReader: Sendable {
     let store: DocumentStoreReader
     /// Dates.
     let dates: DateColumnReader
+    /// External ids, readable without the document store.
+    let identifiers: IdentifierColumnReader
     /// Live documents, or nil when nothing is deleted.
     let liveDocuments: LiveDocuments?
     /// Field metadata by name.
@@ -41,6 +43,8 @@ final class SegmentReader: Sendable {
                                         segmentID: id, documentCount: meta.documentCount)
         dates = try DateColumnReader(input: try directory.openInput(meta.fileName(SegmentFiles.dates)),
                                      segmentID: id, documentCount: meta.documentCount)
+        identifiers = try IdentifierColumnReader(input: try directory.openInput(meta.fileName(SegmentFiles.identifiers)),
+                                                 segmentID: id, documentCount: meta.documentCount)
         if let liveName = meta.liveDocumentsFile {
             let live = try LiveDocuments.read(try directory.openInput(liveName), segmentID: id, documentCount: meta.documentCount)
             guard live.deletedCount == meta.deletedCount else {

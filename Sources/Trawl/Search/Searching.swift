@@ -24,8 +24,11 @@ public struct SearchRequest: Sendable {
     public var countTotal = false
     /// Per-field weights multiplied into BM25 (default title 2.0, body 1.0, others 1.0).
     public var fieldWeights: [String: Double] = ["title": 2.0, "body": 1.0]
-    /// Whether to build snippets for the returned hits.
+    /// Whether to build snippets for the returned hits (needs ``loadStoredFields``).
     public var snippets = true
+    /// Whether hits carry their title, date and stored fields (read from the document store).
+    /// Without it, hits carry only their id and score, which is much cheaper.
+    public var loadStoredFields = true
     /// The most terms a prefix (`sanction*`) may expand to before the search fails.
     public var prefixExpansionLimit = 4096
 
@@ -137,6 +140,11 @@ extension IndexReader {
         let highlighter = request.snippets ? SnippetBuilder(analyzer: analyzer, query: request.query) : nil
         for scored in page {
             guard let (s, local) = locate(scored.doc) else { continue }
+            guard request.loadStoredFields else {
+                hits.append(SearchHit(id: segments[s].identifiers.id(local), score: scored.score, title: "", date: nil,
+                                      snippet: nil, fields: [:]))
+                continue
+            }
             let stored = try segments[s].store.document(local)
             let fields = StoredFields(stored)
             var snippet: Snippet?

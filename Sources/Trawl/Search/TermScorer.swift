@@ -90,11 +90,13 @@ final class TermScorer: Scorer {
 /// the title and in the body.
 final class DisjunctionScorer: Scorer {
     let children: [Scorer]
+    private let list: ScorerList
     private let totalMax: Float
     private let totalCost: Int
 
     init(_ children: [Scorer]) {
         self.children = children
+        list = ScorerList(children)
         totalMax = children.reduce(0) { $0 + $1.maxScore }
         totalCost = children.reduce(0) { $0 + $1.cost }
         super.init()
@@ -103,9 +105,8 @@ final class DisjunctionScorer: Scorer {
     override func nextDoc() -> Int {
         let current = doc
         var next = Scorer.noMoreDocs
-        for child in children {
-            var d = child.doc
-            if d <= current { d = child.nextDoc() }
+        for i in 0..<list.count {
+            let d = list.with(i) { child -> Int in child.doc <= current ? child.nextDoc() : child.doc }
             if d < next { next = d }
         }
         doc = next
@@ -114,9 +115,8 @@ final class DisjunctionScorer: Scorer {
 
     override func advance(_ target: Int) -> Int {
         var next = Scorer.noMoreDocs
-        for child in children {
-            var d = child.doc
-            if d < target { d = child.advance(target) }
+        for i in 0..<list.count {
+            let d = list.with(i) { child -> Int in child.doc < target ? child.advance(target) : child.doc }
             if d < next { next = d }
         }
         doc = next
@@ -125,7 +125,10 @@ final class DisjunctionScorer: Scorer {
 
     override func score() -> Float {
         var sum: Float = 0
-        for child in children where child.doc == doc { sum += child.score() }
+        let current = doc
+        for i in 0..<list.count {
+            sum += list.with(i) { child -> Float in child.doc == current ? child.score() : 0 }
+        }
         return sum
     }
 
@@ -133,13 +136,13 @@ final class DisjunctionScorer: Scorer {
 
     override func advanceShallow(_ target: Int) -> Int {
         var end = Scorer.noMoreDocs
-        for child in children { end = min(end, child.advanceShallow(target)) }
+        for i in 0..<list.count { end = min(end, list.with(i) { $0.advanceShallow(target) }) }
         return end
     }
 
     override func maxScore(upTo: Int) -> Float {
         var sum: Float = 0
-        for child in children { sum += child.maxScore(upTo: upTo) }
+        for i in 0..<list.count { sum += list.with(i) { $0.maxScore(upTo: upTo) } }
         return sum
     }
 
@@ -156,15 +159,15 @@ final class DisjunctionScorer: Scorer {
 /// advanced rarest first (leapfrog).
 final class ConjunctionScorer: Scorer {
     let children: [Scorer]
+    private let list: ScorerList
     private let lead: Scorer
-    private let others: [Scorer]
     private let totalMax: Float
 
     init(_ children: [Scorer]) {
         let sorted = children.sorted { $0.cost < $1.cost }
         self.children = sorted
+        list = ScorerList(sorted)
         lead = sorted[0]
-        others = Array(sorted.dropFirst())
         totalMax = children.reduce(0) { $0 + $1.maxScore }
         super.init()
     }
@@ -172,9 +175,8 @@ final class ConjunctionScorer: Scorer {
     private func align(_ start: Int) -> Int {
         var candidate = start
         outer: while candidate != Scorer.noMoreDocs {
-            for other in others {
-                var d = other.doc
-                if d < candidate { d = other.advance(candidate) }
+            for i in 1..<max(1, list.count) {
+                let d = list.with(i) { other -> Int in other.doc < candidate ? other.advance(candidate) : other.doc }
                 if d > candidate {
                     candidate = lead.advance(d)
                     continue outer
@@ -197,7 +199,7 @@ final class ConjunctionScorer: Scorer {
 
     override func score() -> Float {
         var sum: Float = 0
-        for child in children { sum += child.score() }
+        for i in 0..<list.count { sum += list.with(i) { $0.score() } }
         return sum
     }
 
@@ -205,13 +207,13 @@ final class ConjunctionScorer: Scorer {
 
     override func advanceShallow(_ target: Int) -> Int {
         var end = Scorer.noMoreDocs
-        for child in children { end = min(end, child.advanceShallow(target)) }
+        for i in 0..<list.count { end = min(end, list.with(i) { $0.advanceShallow(target) }) }
         return end
     }
 
     override func maxScore(upTo: Int) -> Float {
         var sum: Float = 0
-        for child in children { sum += child.maxScore(upTo: upTo) }
+        for i in 0..<list.count { sum += list.with(i) { $0.maxScore(upTo: upTo) } }
         return sum
     }
 

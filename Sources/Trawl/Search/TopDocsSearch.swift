@@ -48,21 +48,22 @@ enum TopDocsSearch {
     /// that match. Per window of documents, clauses whose summed bounds cannot beat the
     /// threshold become non-essential: they are consulted only for documents found by the
     /// essential ones, and only while the document can still compete.
-    static func collectDisjunction(_ clauses: [Scorer], segment: SegmentReader, base: Int,
+    static func collectDisjunction(_ scorers: [Scorer], segment: SegmentReader, base: Int,
                                    collector: inout TopHitsCollector) -> Bool {
         var skipped = false
+        let clauses = ScorerList(scorers)
         let n = clauses.count
         var bounds = [Float](repeating: 0, count: n)
         var order = Array(0..<n)
-        for clause in clauses { _ = clause.nextDoc() }
+        for i in 0..<n { _ = clauses.with(i) { $0.nextDoc() } }
         while true {
             var minDoc = Scorer.noMoreDocs
-            for clause in clauses where clause.doc < minDoc { minDoc = clause.doc }
+            for i in 0..<n { minDoc = min(minDoc, clauses.with(i) { $0.doc }) }
             if minDoc == Scorer.noMoreDocs { break }
             let threshold = collector.threshold
             var upTo = Scorer.noMoreDocs - 1
-            for clause in clauses { upTo = min(upTo, clause.advanceShallow(max(minDoc, clause.doc))) }
-            for i in 0..<n { bounds[i] = clauses[i].maxScore(upTo: upTo) }
+            for i in 0..<n { upTo = min(upTo, clauses.with(i) { $0.advanceShallow(max(minDoc, $0.doc)) }) }
+            for i in 0..<n { bounds[i] = clauses.with(i) { $0.maxScore(upTo: upTo) } }
             order.sort { bounds[$0] < bounds[$1] }
             // Non-essential prefix: clauses whose bounds sum to at most the threshold.
             var essentialStart = 0
@@ -73,34 +74,33 @@ enum TopDocsSearch {
             }
             if essentialStart == n {
                 skipped = true
-                for clause in clauses where clause.doc <= upTo { _ = clause.advance(upTo + 1) }
+                for i in 0..<n { clauses.with(i) { if $0.doc <= upTo { _ = $0.advance(upTo + 1) } } }
                 continue
             }
             // Documents of the window matched by an essential clause.
             while true {
                 var doc = Scorer.noMoreDocs
-                for k in essentialStart..<n {
-                    let d = clauses[order[k]].doc
-                    if d < doc { doc = d }
-                }
+                for k in essentialStart..<n { doc = min(doc, clauses.with(order[k]) { $0.doc }) }
                 if doc > upTo { break }
                 var score: Float = 0
                 for k in essentialStart..<n {
-                    let clause = clauses[order[k]]
-                    if clause.doc == doc {
-                        score += clause.score()
+                    score += clauses.with(order[k]) { clause -> Float in
+                        guard clause.doc == doc else { return 0 }
+                        let s = clause.score()
                         _ = clause.nextDoc()
+                        return s
                     }
                 }
                 var remaining = prefixSum
                 var pruned = false
                 var k = essentialStart - 1
                 while k >= 0 {
-                    let clause = clauses[order[k]]
                     if score + remaining <= collector.threshold { pruned = true; break }
                     remaining -= bounds[order[k]]
-                    if clause.doc < doc { _ = clause.advance(doc) }
-                    if clause.doc == doc { score += clause.score() }
+                    score += clauses.with(order[k]) { clause -> Float in
+                        if clause.doc < doc { _ = clause.advance(doc) }
+                        return clause.doc == doc ? clause.score() : 0
+                    }
                     k -= 1
                 }
                 if pruned {
@@ -111,7 +111,7 @@ enum TopDocsSearch {
                 }
             }
             if upTo >= Scorer.noMoreDocs - 1 { break }
-            for clause in clauses where clause.doc <= upTo { _ = clause.advance(upTo + 1) }
+            for i in 0..<n { clauses.with(i) { if $0.doc <= upTo { _ = $0.advance(upTo + 1) } } }
         }
         return skipped
     }

@@ -31,6 +31,7 @@ enum FileEnvelope {
         case dateColumn = "DATE"
         case liveDocuments = "LIVE"
         case segmentInfo = "SEGI"
+        case identifiers = "IDEN"
         case manifest = "MANI"
 
         var tag: UInt32 {
