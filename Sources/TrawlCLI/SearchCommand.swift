@@ -49,6 +49,23 @@ struct SearchCommand: ParsableCommand {
     @Flag(name: .long, help: "Words match when any of them occurs (default operator OR instead of AND).")
     var or = false
 
+    @Option(name: .long, help: ArgumentHelp("Field weights for BM25, e.g. title=3,body=1 (default title=2,body=1).", valueName: "weights"))
+    var weights: String?
+
+    /// The parsed `--weights`, or the defaults.
+    func fieldWeights() throws -> [String: Double] {
+        var result = SearchRequest.defaultFieldWeights
+        guard let weights else { return result }
+        for part in weights.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, let value = Double(pair[1]), value >= 0, value.isFinite else {
+                throw ValidationError("--weights takes FIELD=NUMBER pairs separated by commas, e.g. title=3,body=1")
+            }
+            result[String(pair[0])] = value
+        }
+        return result
+    }
+
     @Flag(name: .long, help: "Read unparseable syntax as plain words instead of failing.")
     var lenient = false
 
@@ -66,6 +83,7 @@ struct SearchCommand: ParsableCommand {
 
     func validate() throws {
         guard SearchSort(rawValue: sort) != nil else { throw ValidationError("--sort takes relevance, date or -date") }
+        _ = try fieldWeights()
         guard limit >= 0, limit <= 100_000 else { throw ValidationError("--limit must be between 0 and 100000") }
         guard offset >= 0, offset <= 1_000_000 else { throw ValidationError("--offset must be between 0 and 1000000") }
         if batch && query != nil { throw ValidationError("give either a QUERY or --batch, not both") }
@@ -78,7 +96,7 @@ struct SearchCommand: ParsableCommand {
         parser.defaultOperator = or ? .or : .and
         parser.lenient = lenient
         if batch {
-            BatchSearch(reader: reader, parser: parser).run()
+            BatchSearch(reader: reader, parser: parser, fieldWeights: try fieldWeights()).run()
             return
         }
         let text = query ?? ""
@@ -92,6 +110,7 @@ struct SearchCommand: ParsableCommand {
         }
         var request = SearchRequest(query: tree, limit: limit, offset: offset, sort: SearchSort(rawValue: sort)!, countTotal: count)
         request.snippets = true
+        request.fieldWeights = try fieldWeights()
         let results: SearchResults
         do {
             results = try reader.search(request)
@@ -217,6 +236,7 @@ extension String {
 struct BatchSearch {
     let reader: IndexReader
     let parser: QueryParser
+    let fieldWeights: [String: Double]
 
     func run() {
         while let line = readLine(strippingNewline: true) {
@@ -248,6 +268,7 @@ struct BatchSearch {
             var request = SearchRequest(query: tree, limit: k, countTotal: count)
             request.snippets = snippets
             request.loadStoredFields = stored
+            request.fieldWeights = fieldWeights
             let results = try reader.search(request)
             let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
             return JSONOutput.object([

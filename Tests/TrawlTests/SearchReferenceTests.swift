@@ -96,6 +96,20 @@ struct BruteForceSearch {
     /// The score of a document for a query, or nil when it does not match.
     func evaluate(_ query: Query, _ doc: Doc, boost: Double = 1) -> Double? {
         switch query {
+        case .term(let t) where t.field == nil:
+            // BM25F over title and body: weighted, length-normalized frequencies summed, then saturated.
+            var pseudo = 0.0, matched = false
+            for field in ["title", "body"] {
+                guard let list = text(doc, field).positions[t.term] else { continue }
+                matched = true
+                let dl = Double(FieldLengthCode.decode(FieldLengthCode.encode(UInt32(text(doc, field).length))))
+                pseudo += weights[field]! * Double(list.count) / (1 - 0.75 + 0.75 * dl / averageLength[field]!)
+            }
+            guard matched else { return nil }
+            let df = max(documentFrequency["title"]![t.term] ?? 0, documentFrequency["body"]![t.term] ?? 0)
+            let n = Double(max(fieldDocs["title"]!, fieldDocs["body"]!))
+            let idf = log(1 + (n - Double(df) + 0.5) / (Double(df) + 0.5))
+            return boost * idf * pseudo / (1.2 + pseudo)
         case .term(let t):
             var score = 0.0, matched = false
             for field in fields(t.field) {

@@ -18,6 +18,14 @@ struct BM25: Sendable, Equatable {
         return Float(log(1 + (N - n + 0.5) / (n + 0.5)))
     }
 
+    /// The 256-entry table of BM25F field factors `weight / (1 − b + b · length / avgdl)`.
+    func fieldFactors(averageLength: Float, weight: Float) -> [Float] {
+        let avg = averageLength > 0 ? averageLength : 1
+        return (0..<256).map { code in
+            weight / (1 - b + b * Float(FieldLengthCode.decode(UInt8(code))) / avg)
+        }
+    }
+
     /// The 256-entry table of `k1 · (1 − b + b · length / avgdl)` for each length code.
     func lengthNormalization(averageLength: Float) -> [Float] {
         let avg = averageLength > 0 ? averageLength : 1

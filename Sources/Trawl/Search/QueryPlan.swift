@@ -15,9 +15,12 @@ struct QueryPlan {
         var disjunctionClauses: [Scorer]?
         /// Every term scorer, to surface damaged postings after the search.
         var termScorers: [TermScorer]
+        /// Every multi-field scorer, likewise.
+        var multiFieldScorers: [MultiFieldTermScorer]
 
         func throwIfCorrupt() throws(TrawlError) {
             for scorer in termScorers { try scorer.throwIfCorrupt() }
+            for scorer in multiFieldScorers { try scorer.throwIfCorrupt() }
         }
     }
 
@@ -31,6 +34,9 @@ struct QueryPlan {
     /// Per prefix leaf (field, prefix): the matching terms' infos per segment.
     private var expansions: [FieldTerm: [[TermPostingsInfo]]] = [:]
     private var normalizations: [String: [Float]] = [:]
+    private var factorTables: [String: [Float]] = [:]
+    /// Multi-field scorers built for the current segment (checked for damage after the search).
+    private var multiFieldScorers: [MultiFieldTermScorer] = []
 
     /// Resolves every term and prefix of the request's query against the reader.
     init(reader: IndexReader, request: SearchRequest) throws {
@@ -142,10 +148,12 @@ struct QueryPlan {
     /// Builds the scorer of segment `s`, or nil when nothing can match there.
     mutating func scorer(segment s: Int) throws(TrawlError) -> CompiledRoot? {
         var termScorers: [TermScorer] = []
+        multiFieldScorers = []
         guard let root = try compile(request.query, segment: s, boost: 1, termScorers: &termScorers) else { return nil }
         var clauses: [Scorer]?
         if let disjunction = root as? DisjunctionScorer, disjunction.children.count > 1 { clauses = disjunction.children }
-        return CompiledRoot(scorer: root, disjunctionClauses: clauses, termScorers: termScorers)
+        return CompiledRoot(scorer: root, disjunctionClauses: clauses, termScorers: termScorers,
+                            multiFieldScorers: multiFieldScorers)
     }
 
     private mutating func termScorer(_ key: FieldTerm, segment s: Int, boost: Float,
@@ -160,6 +168,46 @@ struct QueryPlan {
         return scorer
     }
 
+    /// BM25F idf of a word over the default fields: the larger field document frequency over
+    /// the larger field document count.
+    func multiFieldIDF(_ term: String) -> Float {
+        var df = 0, n = 0
+        for field in defaultFields {
+            df = max(df, documentFrequencies[FieldTerm(field: field, term: term)] ?? 0)
+            n = max(n, reader.fieldStatistics[field]?.documentCount ?? 0)
+        }
+        return BM25.idf(documentFrequency: df, documentCount: n)
+    }
+
+    /// The BM25F factor table of a default field.
+    mutating func fieldFactors(_ field: String) -> [Float] {
+        if let cached = factorTables[field] { return cached }
+        let table = bm25.fieldFactors(averageLength: reader.fieldStatistics[field]?.averageLength ?? 1,
+                                      weight: Float(request.fieldWeights[field] ?? 1.0))
+        factorTables[field] = table
+        return table
+    }
+
+    private mutating func multiFieldScorer(_ term: String, segment s: Int, boost: Float) throws(TrawlError) -> Scorer? {
+        let segment = reader.segments[s]
+        var cursors: [PostingsCursor] = []
+        var names: [String] = []
+        var factors: [[Float]] = []
+        var codes: [UnsafePointer<UInt8>?] = []
+        for field in defaultFields {
+            guard let info = infos[FieldTerm(field: field, term: term)]?[s] ?? nil else { continue }
+            cursors.append(try segment.cursor(field: field, info: info))
+            names.append(field)
+            factors.append(fieldFactors(field))
+            codes.append(segment.fieldsByName[field].flatMap { segment.fieldLengths.codes(field: $0.number) })
+        }
+        guard !cursors.isEmpty else { return nil }
+        let scorer = MultiFieldTermScorer(cursors: cursors, fields: names, factors: factors, lengthCodes: codes,
+                                          idf: multiFieldIDF(term) * boost, k1: bm25.k1, term: term)
+        multiFieldScorers.append(scorer)
+        return scorer
+    }
+
     private func combineOr(_ scorers: [Scorer]) -> Scorer? {
         scorers.isEmpty ? nil : scorers.count == 1 ? scorers[0] : DisjunctionScorer(scorers)
     }
@@ -168,6 +216,9 @@ struct QueryPlan {
                                   termScorers: inout [TermScorer]) throws(TrawlError) -> Scorer? {
         let segment = reader.segments[s]
         switch query {
+        case .term(let t) where t.field == nil:
+            return try multiFieldScorer(t.term, segment: s, boost: boost)
+
         case .term(let t):
             var parts: [Scorer] = []
             for field in fields(t.field) {

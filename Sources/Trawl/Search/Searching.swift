@@ -23,7 +23,9 @@ public struct SearchRequest: Sendable {
     /// Count every match exactly (slower: disables pruning). Otherwise the total is a lower bound.
     public var countTotal = false
     /// Per-field weights multiplied into BM25 (default title 2.0, body 1.0, others 1.0).
-    public var fieldWeights: [String: Double] = ["title": 2.0, "body": 1.0]
+    public var fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights
+    /// The default field weights: title 2.0, body 1.0 (other fields 1.0).
+    public static let defaultFieldWeights: [String: Double] = ["title": 2.0, "body": 1.0]
     /// Whether to build snippets for the returned hits (needs ``loadStoredFields``).
     public var snippets = true
     /// Whether hits carry their title, date and stored fields (read from the document store).
