@@ -14,7 +14,7 @@ struct TrawlCommand: ParsableCommand {
             2 usage error or bad query, 3 index missing, locked or corrupt.
             """,
         version: TrawlVersion.string,
-        subcommands: [IndexCommand.self, SearchCommand.self, AnalyzeCommand.self, StatsCommand.self, CheckCommand.self, DeleteCommand.self, OptimizeCommand.self]
+        subcommands: [IndexCommand.self, SearchCommand.self, ExplainCommand.self, AnalyzeCommand.self, StatsCommand.self, CheckCommand.self, DeleteCommand.self, OptimizeCommand.self]
     )
 }
 

@@ -42,6 +42,11 @@ struct TermWeight: Sendable {
     var weight: Float
     /// Per length code: `k1 · (1 − b + b · dl / avgdl)`.
     var normalization: [Float]
+    /// The parts of ``weight`` and the field's average length, for explanations.
+    var idf: Float = 0
+    var fieldWeight: Float = 1
+    var boost: Float = 1
+    var averageLength: Float = 1
 
     /// The score of one occurrence count in a document with this length code.
     @inline(__always)

@@ -20,6 +20,8 @@ final class MultiFieldTermScorer: Scorer {
     private var shallowEnd = -1
     /// The fields searched (for explain).
     let fields: [String]
+    /// The BM25F factor tables (for explain).
+    var fieldFactors: [[Float]] { factors }
     /// The analyzed term.
     let term: String
 

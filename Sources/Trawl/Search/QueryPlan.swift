@@ -136,7 +136,9 @@ struct QueryPlan {
             normalizations[field] = normalization
         }
         let fieldWeight = Float(request.fieldWeights[field] ?? 1.0)
-        return TermWeight(weight: idf * fieldWeight * boost, normalization: normalization)
+        return TermWeight(weight: idf * fieldWeight * boost, normalization: normalization, idf: idf,
+                          fieldWeight: fieldWeight, boost: boost,
+                          averageLength: reader.fieldStatistics[field]?.averageLength ?? 1)
     }
 
     /// Index-wide idf of a term in a field.

@@ -1,0 +1,127 @@
+/// Why a document got its score: a tree of values with a sentence each, as Lucene's
+/// `Explanation` (the root's value is the score; children show how it was computed).
+public struct Explanation: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// The value of this node.
+    public var value: Float
+    /// What the value is.
+    public var summary: String
+    /// How it was computed.
+    public var details: [Explanation]
+
+    /// Creates a node.
+    public init(value: Float, summary: String, details: [Explanation] = []) {
+        self.value = value
+        self.summary = summary
+        self.details = details
+    }
+
+    /// The tree, one node per line, children indented.
+    public var description: String {
+        var out = ""
+        render(into: &out, indent: 0)
+        return out
+    }
+
+    private func render(into out: inout String, indent: Int) {
+        let formatted = value == value.rounded() && abs(value) < 1e6 ? String(Int(value)) : String(format4(value))
+        out += String(repeating: "  ", count: indent) + "\(formatted) = \(summary)\n"
+        for detail in details { detail.render(into: &out, indent: indent + 1) }
+    }
+
+    private func format4(_ v: Float) -> String {
+        let scaled = (Double(v) * 10_000).rounded() / 10_000
+        return String(scaled)
+    }
+}
+
+extension IndexReader {
+    /// Explains the score of the document with this id for a query, or returns nil when no
+    /// such document exists. A document that does not match gets a 0 explanation saying so.
+    public func explain(_ query: Query, id: String, fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights) throws -> Explanation? {
+        guard let number = try documentNumber(id: id), let (s, local) = locate(number) else { return nil }
+        var request = SearchRequest(query: query, limit: 1)
+        request.fieldWeights = fieldWeights
+        var plan = try QueryPlan(reader: self, request: request)
+        guard let root = try plan.scorer(segment: s), root.scorer.advance(local) == local else {
+            return Explanation(value: 0, summary: "no match: document \(id) does not match \(query)")
+        }
+        let segment = segments[s]
+        return ExplanationBuilder(plan: plan, segment: segment, doc: local).explain(root.scorer)
+    }
+}
+
+/// Walks a scorer tree positioned on a document and describes each node.
+struct ExplanationBuilder {
+    let plan: QueryPlan
+    let segment: SegmentReader
+    let doc: Int
+
+    private func length(_ field: String) -> Int {
+        guard let number = segment.fieldsByName[field]?.number, let codes = segment.fieldLengths.codes(field: number) else { return 0 }
+        return Int(FieldLengthCode.decode(codes[doc]))
+    }
+
+    func explain(_ scorer: Scorer) -> Explanation {
+        let score = scorer.score()
+        switch scorer {
+        case let term as TermScorer:
+            let w = term.termWeight
+            let tf = Float(term.termFrequency)
+            let dl = length(term.field)
+            return Explanation(value: score, summary: "weight(\(term.field):\(term.term)), BM25: weight × tf / (tf + k1 · (1 − b + b · dl / avgdl))", details: [
+                Explanation(value: w.idf, summary: "idf = ln(1 + (N − n + 0.5) / (n + 0.5)), n = \(term.documentFrequency) documents in this segment"),
+                Explanation(value: w.fieldWeight, summary: "field weight of \(term.field)"),
+                Explanation(value: w.boost, summary: "query boost"),
+                Explanation(value: tf, summary: "tf, occurrences in the field"),
+                Explanation(value: Float(dl), summary: "dl, field length (1-byte quantized)"),
+                Explanation(value: w.averageLength, summary: "avgdl, average field length"),
+                Explanation(value: 1.2, summary: "k1"), Explanation(value: 0.75, summary: "b"),
+            ])
+        case let multi as MultiFieldTermScorer:
+            var fields: [Explanation] = []
+            for (i, detail) in multi.fieldDetails().enumerated() {
+                let factorTable = multi.fieldFactors[multi.fields.firstIndex(of: detail.field) ?? i]
+                let factor = factorTable[Int(detail.lengthCode)]
+                fields.append(Explanation(value: Float(detail.freq) * factor,
+                                          summary: "\(detail.field): w · tf / (1 − b + b · dl / avgdl)", details: [
+                    Explanation(value: Float(detail.freq), summary: "tf in \(detail.field)"),
+                    Explanation(value: Float(FieldLengthCode.decode(detail.lengthCode)), summary: "dl, length of \(detail.field)"),
+                    Explanation(value: Float(plan.request.fieldWeights[detail.field] ?? 1), summary: "w, weight of \(detail.field)"),
+                    Explanation(value: plan.reader.fieldStatistics[detail.field]?.averageLength ?? 1, summary: "avgdl of \(detail.field)"),
+                ]))
+            }
+            let pseudo = multi.pseudoFrequency
+            return Explanation(value: score, summary: "weight(\(multi.term) in \(multi.fields.joined(separator: ", "))), BM25F: idf × tf′ / (k1 + tf′)", details: [
+                Explanation(value: multi.inverseDocumentFrequency, summary: "idf × boost, idf = ln(1 + (N − n + 0.5) / (n + 0.5)) with n the larger field document frequency"),
+                Explanation(value: pseudo, summary: "tf′ = Σ over fields", details: fields),
+                Explanation(value: 1.2, summary: "k1"),
+            ])
+        case let phrase as PhraseScorer:
+            let w = phrase.termWeight
+            return Explanation(value: score, summary: "phrase in \(phrase.field), BM25 of the phrase frequency", details: [
+                Explanation(value: w.idf, summary: "idf, the sum of the words' idf"),
+                Explanation(value: w.fieldWeight * w.boost, summary: "field weight × boost"),
+                Explanation(value: phrase.phraseFrequency, summary: "phrase frequency (sloppy matches count 1 / (1 + distance))"),
+                Explanation(value: Float(length(phrase.field)), summary: "dl, field length"),
+                Explanation(value: w.averageLength, summary: "avgdl"),
+            ])
+        case let disjunction as DisjunctionScorer:
+            let matching = disjunction.children.filter { $0.doc == doc }
+            return Explanation(value: score, summary: "sum of the matching clauses", details: matching.map(explain))
+        case let conjunction as ConjunctionScorer:
+            return Explanation(value: score, summary: "sum of the required clauses", details: conjunction.children.map(explain))
+        case let required as RequiredOptionalScorer:
+            var details = [explain(required.required)]
+            if required.optional.doc == doc { details.append(explain(required.optional)) }
+            return Explanation(value: score, summary: "required clauses plus matching optional ones", details: details)
+        case let exclusion as ExclusionScorer:
+            return Explanation(value: score, summary: "matches no excluded clause", details: [explain(exclusion.required)])
+        case let boost as BoostScorer:
+            return Explanation(value: score, summary: "boost × \(boost.factor)", details: [explain(boost.inner)])
+        case let filter as DateFilterScorer:
+            return Explanation(value: score, summary: "date within the range (a filter: adds nothing)", details: [explain(filter.inner)])
+        default:
+            return Explanation(value: score, summary: "constant score (prefix, date range or all documents)")
+        }
+    }
+}

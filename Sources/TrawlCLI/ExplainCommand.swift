@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Trawl
+
+/// `trawl explain`: why a document has its score.
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Show how a document's score for a query is computed (idf, tf, lengths, weights).",
+        discussion: """
+            Exit codes: 0 the document matches, 1 it does not match, 2 bad query, 3 index missing \
+            or no document with that id.
+
+            Example:
+              trawl explain 'sanctions AND oil' world/tanker-operators-fined.html
+            """
+    )
+
+    @OptionGroup var location: IndexLocation
+
+    @Argument(help: "The query.")
+    var query: String
+
+    @Argument(help: "The id of the document to explain.")
+    var id: String
+
+    @Flag(name: .long, help: "Print the explanation as JSON.")
+    var json = false
+
+    func run() throws {
+        let reader = try IndexReader(path: location.path)
+        let tree: Query
+        switch SearchCommand.parse(reader.queryParser(), query) {
+        case .success(let parsed): tree = parsed
+        case .failure(let error):
+            printError("trawl: " + error.rendered(query: query))
+            throw ExitCode(ExitStatus.usage)
+        }
+        guard let explanation = try reader.explain(tree, id: id) else {
+            printError("trawl: no document with id '\(id)' in \(location.path)")
+            throw ExitCode(ExitStatus.index)
+        }
+        if json {
+            print(ExplainCommand.json(explanation).rendered())
+        } else {
+            print(explanation.description, terminator: "")
+        }
+        if explanation.value == 0 && explanation.details.isEmpty { throw ExitCode(ExitStatus.partial) }
+    }
+
+    static func json(_ node: Explanation) -> JSONOutput {
+        .object([("value", .double(Double(node.value))), ("description", .string(node.summary)),
+                 ("details", .array(node.details.map(json)))])
+    }
+}
