@@ -42,6 +42,27 @@ final class ByteStringTable {
     /// Bytes used by the table (arena, ids and slots), for memory accounting.
     var memoryFootprint: Int { arenaCapacity + idCapacity * 12 + (slotMask + 1) * 4 }
 
+    /// Forgets every key and returns the memory to the size of a new table.
+    func reset(expectedKeys: Int = 1024) {
+        slots.deallocate()
+        offsets.deallocate()
+        hashes.deallocate()
+        arena.deallocate()
+        var slotCount = 16
+        while slotCount < expectedKeys * 2 { slotCount <<= 1 }
+        slotMask = slotCount - 1
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: 0, count: slotCount)
+        idCapacity = max(16, expectedKeys)
+        offsets = .allocate(capacity: idCapacity + 1)
+        offsets[0] = 0
+        hashes = .allocate(capacity: idCapacity)
+        arenaCapacity = max(256, expectedKeys * 8)
+        arena = .allocate(capacity: arenaCapacity)
+        count = 0
+        arenaCount = 0
+    }
+
     /// Forgets every key, keeping the allocated memory.
     func removeAll() {
         slots.update(repeating: 0, count: slotMask + 1)

@@ -24,8 +24,9 @@ final class TokenPipeline: @unchecked Sendable {
     private let starts: UnsafeMutablePointer<Int64>
     private let ends: UnsafeMutablePointer<Int64>
     private let kinds: UnsafeMutablePointer<Int32>
-    /// When the surface cache holds more than this many bytes it is cleared.
-    private let cacheByteLimit = 64 << 20
+    /// When the caches hold more than this many bytes they are cleared (bounded memory on
+    /// corpora with huge vocabularies).
+    static let cacheByteLimit = 24 << 20
 
     /// Creates a pipeline; fails when ICU cannot create a word break iterator.
     init(configuration: AnalyzerConfiguration) throws(TrawlError) {
@@ -55,10 +56,11 @@ final class TokenPipeline: @unchecked Sendable {
     /// Clears the caches (invalidating term ids) when they have grown past their budget.
     /// Call between documents, never while holding term ids.
     func trimCaches() {
-        if surfaceCache.arenaCount + terms.arenaCount > cacheByteLimit || surfaceCache.count > 4_000_000 {
-            surfaceCache.removeAll()
-            terms.removeAll()
-            surfaceToTerm.removeAll(keepingCapacity: true)
+        if memoryFootprint > TokenPipeline.cacheByteLimit {
+            surfaceCache.reset(expectedKeys: 1 << 14)
+            terms.reset(expectedKeys: 1 << 14)
+            surfaceToTerm = []
+            surfaceToTerm.reserveCapacity(1 << 14)
             generation += 1
         }
     }

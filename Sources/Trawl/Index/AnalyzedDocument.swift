@@ -39,6 +39,9 @@ final class DocumentAnalysis: @unchecked Sendable {
     private var stamp: UInt32 = 0
     private var generation = -1
 
+    /// Bytes this context may hold at most (its pipeline's caches and the term maps).
+    static let memoryReserve = TokenPipeline.cacheByteLimit * 3 / 2
+
     /// Creates an analysis context for one thread.
     init(configuration: AnalyzerConfiguration, storeBody: Bool) throws(TrawlError) {
         pipeline = try TokenPipeline(configuration: configuration)
@@ -65,8 +68,8 @@ final class DocumentAnalysis: @unchecked Sendable {
         var field = AnalyzedDocument.Field(name: name)
         if generation != pipeline.generation {
             generation = pipeline.generation
-            stamps.removeAll(keepingCapacity: true)
-            localIndex.removeAll(keepingCapacity: true)
+            stamps = []
+            localIndex = []
         }
         stamp &+= 1
         if stamp == 0 {

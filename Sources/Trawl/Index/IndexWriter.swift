@@ -111,6 +111,12 @@ public final class IndexWriter {
 
     deinit { lock?.release() }
 
+    /// The part of the RAM budget left for buffered documents once the analysis threads'
+    /// caches and the I/O buffers are set aside (at least 8 MB).
+    var bufferBudget: Int {
+        max(8 << 20, options.ramBudget - max(1, options.threads) * DocumentAnalysis.memoryReserve - (16 << 20))
+    }
+
     /// The last committed state's live document count.
     public var committedDocumentCount: Int { committed.liveDocumentCount }
 
@@ -133,7 +139,7 @@ public final class IndexWriter {
             try deleteCommitted(id: document.stored.id)
             builder.add(document)
             uncommittedChanges = true
-            if builder.memoryUsage >= options.ramBudget { try flush() }
+            if builder.memoryUsage >= bufferBudget { try flush() }
         }
     }
 

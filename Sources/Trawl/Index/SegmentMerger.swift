@@ -113,6 +113,7 @@ enum SegmentMerger {
                 }
             }
             try dictionary.finishField()
+            for source in sources { source.reader.releasePages() }
             if positional {
                 for (s, source) in sources.enumerated() {
                     guard let field = source.reader.fieldsByName[fieldName] else { continue }

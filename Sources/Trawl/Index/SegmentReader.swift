@@ -8,6 +8,7 @@ final class SegmentReader: Sendable {
     let segmentID: SegmentID
     /// Term dictionary of every field.
     let dictionary: TermDictionaryReader
+    private let dictionaryInput: IndexInput
     /// Mapped postings.
     let postings: IndexInput
     /// Mapped positions.
@@ -30,7 +31,7 @@ final class SegmentReader: Sendable {
         self.meta = meta
         let id = try meta.segmentID
         segmentID = id
-        let dictionaryInput = try directory.openInput(meta.fileName(SegmentFiles.termDictionary))
+        dictionaryInput = try directory.openInput(meta.fileName(SegmentFiles.termDictionary))
         dictionary = try TermDictionaryReader(bytes: dictionaryInput.bytes, segmentID: id,
                                               fileName: dictionaryInput.name, owner: dictionaryInput)
         postings = try directory.openInput(meta.fileName(SegmentFiles.postings))
@@ -57,6 +58,13 @@ final class SegmentReader: Sendable {
         var byName: [String: FieldMeta] = [:]
         for field in meta.fields { byName[field.name] = field }
         fieldsByName = byName
+    }
+
+    /// Drops the mapped pages of the postings, positions and dictionary from resident memory.
+    func releasePages() {
+        postings.releasePages()
+        positions.releasePages()
+        dictionaryInput.releasePages()
     }
 
     /// Number of documents (deleted included).

@@ -13,11 +13,22 @@ final class IndexInput: @unchecked Sendable {
     /// The file's bytes.
     let bytes: UnsafeRawBufferPointer
     private let release: (UnsafeRawBufferPointer) -> Void
+    private let mapped: Bool
 
-    init(name: String, bytes: UnsafeRawBufferPointer, release: @escaping (UnsafeRawBufferPointer) -> Void) {
+    init(name: String, bytes: UnsafeRawBufferPointer, mapped: Bool = false,
+         release: @escaping (UnsafeRawBufferPointer) -> Void) {
         self.name = name
         self.bytes = bytes
+        self.mapped = mapped
         self.release = release
+    }
+
+    /// Drops the pages of a mapped file from this process's resident memory (they stay in the
+    /// page cache and are mapped in again on the next read). Merges call it so that reading
+    /// whole segments does not count towards the writer's memory.
+    func releasePages() {
+        guard mapped, let base = bytes.baseAddress, bytes.count > 0 else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_DONTNEED)
     }
 
     deinit { release(bytes) }
@@ -152,7 +163,7 @@ final class FileSystemDirectory: IndexDirectory, @unchecked Sendable {
         guard let base = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), base != MAP_FAILED else {
             throw TrawlError(.io, "cannot map index file", path: file, underlying: errnoString())
         }
-        return IndexInput(name: name, bytes: UnsafeRawBufferPointer(start: base, count: size)) { bytes in
+        return IndexInput(name: name, bytes: UnsafeRawBufferPointer(start: base, count: size), mapped: true) { bytes in
             munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
         }
     }
