@@ -109,7 +109,7 @@ struct BruteForceSearch {
             let df = max(documentFrequency["title"]![t.term] ?? 0, documentFrequency["body"]![t.term] ?? 0)
             let n = Double(max(fieldDocs["title"]!, fieldDocs["body"]!))
             let idf = log(1 + (n - Double(df) + 0.5) / (Double(df) + 0.5))
-            return boost * idf * pseudo / (1.2 + pseudo)
+            return boost * idf * pseudo / (2.0 + pseudo)
         case .term(let t):
             var score = 0.0, matched = false
             for field in fields(t.field) {

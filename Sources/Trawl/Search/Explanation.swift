@@ -75,7 +75,7 @@ struct ExplanationBuilder {
                 Explanation(value: tf, summary: "tf, occurrences in the field"),
                 Explanation(value: Float(dl), summary: "dl, field length (1-byte quantized)"),
                 Explanation(value: w.averageLength, summary: "avgdl, average field length"),
-                Explanation(value: 1.2, summary: "k1"), Explanation(value: 0.75, summary: "b"),
+                Explanation(value: plan.request.bm25.k1, summary: "k1"), Explanation(value: plan.request.bm25.b, summary: "b"),
             ])
         case let multi as MultiFieldTermScorer:
             var fields: [Explanation] = []
@@ -94,7 +94,7 @@ struct ExplanationBuilder {
             return Explanation(value: score, summary: "weight(\(multi.term) in \(multi.fields.joined(separator: ", "))), BM25F: idf × tf′ / (k1 + tf′)", details: [
                 Explanation(value: multi.inverseDocumentFrequency, summary: "idf × boost, idf = ln(1 + (N − n + 0.5) / (n + 0.5)) with n the larger field document frequency"),
                 Explanation(value: pseudo, summary: "tf′ = Σ over fields", details: fields),
-                Explanation(value: 1.2, summary: "k1"),
+                Explanation(value: plan.request.bm25.multiFieldK1, summary: "k1 of BM25F"),
             ])
         case let phrase as PhraseScorer:
             let w = phrase.termWeight

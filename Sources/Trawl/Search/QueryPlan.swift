@@ -26,7 +26,7 @@ struct QueryPlan {
 
     let reader: IndexReader
     let request: SearchRequest
-    let bm25 = BM25()
+    var bm25: BM25 { request.bm25 }
     /// Per term: its info in each segment (nil where absent).
     private(set) var infos: [FieldTerm: [TermPostingsInfo?]] = [:]
     /// Per term: index-wide document frequency.
@@ -205,7 +205,7 @@ struct QueryPlan {
         }
         guard !cursors.isEmpty else { return nil }
         let scorer = MultiFieldTermScorer(cursors: cursors, fields: names, factors: factors, lengthCodes: codes,
-                                          idf: multiFieldIDF(term) * boost, k1: bm25.k1, term: term)
+                                          idf: multiFieldIDF(term) * boost, k1: bm25.multiFieldK1, term: term)
         multiFieldScorers.append(scorer)
         return scorer
     }

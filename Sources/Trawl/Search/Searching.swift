@@ -31,6 +31,8 @@ public struct SearchRequest: Sendable {
     /// Whether hits carry their title, date and stored fields (read from the document store).
     /// Without it, hits carry only their id and score, which is much cheaper.
     public var loadStoredFields = true
+    /// BM25 parameters.
+    public var bm25 = BM25()
     /// The most terms a prefix (`sanction*`) may expand to before the search fails.
     public var prefixExpansionLimit = 4096
 
