@@ -21,16 +21,17 @@ struct AnalyzeCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The analyzer: english (default) or simple.")
+    @Option(name: .long, help: ArgumentHelp("The analyzer: english (default) or simple; e.g. --analyzer simple.", valueName: "name"),
+            completion: .list(["english", "simple"]))
     var analyzer: String = "english"
 
-    @Flag(name: .long, help: "Print JSON: one array of {term, position, start, end} per input.")
+    @Flag(name: .long, help: "Print JSON Lines: one array of {term, position, start, end} per text (see docs/json-output.md).")
     var json = false
 
-    @Flag(name: .long, help: "With `-`, analyze each line of standard input separately.")
+    @Flag(name: .long, help: "With `-`, analyze each line of standard input separately; e.g. trawl analyze --lines - < titles.txt.")
     var lines = false
 
-    @Argument(help: "Texts to analyze; `-` reads standard input.")
+    @Argument(help: ArgumentHelp("Texts to analyze, e.g. \"Café owners\"; `-` reads standard input.", valueName: "text"))
     var texts: [String] = []
 
     func validate() throws {

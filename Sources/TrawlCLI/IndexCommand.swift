@@ -21,41 +21,50 @@ struct IndexCommand: ParsableCommand {
 
     @OptionGroup var location: IndexLocation
 
-    @Argument(help: "Folders or files to index.")
+    @Argument(help: ArgumentHelp("Folders or files to index; e.g. ~/notes or reuters.jsonl.", valueName: "path"),
+              completion: .file())
     var paths: [String]
 
-    @Option(name: .long, help: ArgumentHelp("Memory for buffered documents, in MB, before a segment is written.", valueName: "MB"))
+    @Option(name: .long, help: ArgumentHelp("Memory for buffered documents before a segment is written; e.g. --ram-budget 512.", valueName: "MB"))
     var ramBudget: Int = 256
 
     @Flag(name: .long, help: "Date files that have no date of their own by their modification time.")
     var dateFromMtime = false
 
-    @Option(name: .long, help: "The analyzer of a new index: english or simple (an existing index keeps its own).")
+    @Option(name: .long, help: ArgumentHelp("The analyzer of a new index: english or simple; e.g. --analyzer simple (an existing index keeps its own).", valueName: "name"),
+            completion: .list(["english", "simple"]))
     var analyzer: String = "english"
 
-    @Flag(name: .long, inversion: .prefixedNo, help: "Store document bodies in a new index (needed for snippets).")
+    @Flag(name: .long, inversion: .prefixedNo, help: "Store document bodies in a new index (needed for snippets; --no-store-body saves space).")
     var storeBody = true
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for another writer to finish.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for another writer to finish; e.g. --wait 30.", valueName: "seconds"))
     var wait: Double = 0
 
-    @Option(name: .long, help: ArgumentHelp("Indexing threads (default: one per core).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Indexing threads (default: one per core); e.g. --threads 2.", valueName: "n"))
     var threads: Int?
 
-    @Flag(name: .shortAndLong, help: "No progress line.")
+    @Flag(name: .shortAndLong, help: "No progress line and no summary, only problems (on standard error).")
     var quiet = false
 
-    @Flag(name: .long, help: "Print the summary as JSON.")
+    @Flag(name: .long, help: "Print the summary as one JSON object (no progress line).")
     var json = false
 
     func validate() throws {
-        guard !paths.isEmpty else { throw ValidationError("give at least one folder or file to index") }
+        guard !paths.isEmpty else { throw ValidationError("give at least one folder or file to index, e.g. `trawl index ~/notes`") }
         guard ramBudget >= 16 && ramBudget <= 1 << 20 else { throw ValidationError("--ram-budget must be between 16 and 1048576 MB") }
         guard AnalyzerConfiguration.named(analyzer) != nil else { throw ValidationError("unknown analyzer '\(analyzer)'; choose english or simple") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        guard wait.isFinite, wait >= 0, wait <= 86_400 else { throw ValidationError("--wait must be between 0 and 86400 seconds") }
+        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be between 1 and 1024") }
     }
 
     func run() throws {
+        for path in paths {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw CLIFailure(message: "no such file or folder: \(path); check the path and try again", status: ExitStatus.usage, code: "usage")
+            }
+        }
         var options = IndexWriterOptions()
         options.ramBudget = ramBudget << 20
         options.analyzer = AnalyzerConfiguration.named(analyzer)!
@@ -65,19 +74,23 @@ struct IndexCommand: ParsableCommand {
         let started = monotonicSeconds()
         let writer = try IndexWriter(path: location.path, options: options)
         defer { writer.close() }
-        if let pid = writer.recoveredStaleLockPid {
+        if let pid = writer.recoveredStaleLockPid, !quiet {
             printError("trawl: cleared a stale lock left by process \(pid), which ended without releasing it")
         }
         var indexerOptions = FolderIndexer.Options()
         indexerOptions.dateFromModificationTime = dateFromMtime
         let indexer = FolderIndexer(writer: writer, options: indexerOptions)
         let progress = !quiet && !json && Terminal.stdoutIsTerminal ? ProgressLine(started: started) : nil
+        Interruption.install(clearingLine: progress != nil)
+        progress?.showScanning()
         let summary = try indexer.run(paths: paths) { update in progress?.show(update) }
         progress?.clear()
         let seconds = monotonicSeconds() - started
         for problem in summary.problems { printError("trawl: \(problem)") }
+        let files = summary.added + summary.updated + summary.unchanged + summary.failed
         if json {
             print(JSONOutput.object([
+                ("files", .int(files)),
                 ("added", .int(summary.added)), ("updated", .int(summary.updated)), ("deleted", .int(summary.deleted)),
                 ("unchanged", .int(summary.unchanged)), ("skipped", .int(summary.skipped)), ("failed", .int(summary.failed)),
                 ("documents", .int(summary.documents)), ("bytes_read", .int(summary.bytesRead)),
@@ -85,14 +98,28 @@ struct IndexCommand: ParsableCommand {
                 ("seconds", .double((seconds * 1000).rounded() / 1000)), ("index", .string(location.path)),
                 ("problems", .array(summary.problems.map { .string($0) })),
             ]).rendered())
-        } else {
-            let files = summary.added + summary.updated + summary.unchanged + summary.failed
-            print("Indexed \(files) file\(files == 1 ? "" : "s") in \(String(format: "%.2f", seconds)) s: "
-                  + "\(summary.added) added, \(summary.updated) updated, \(summary.deleted) deleted, "
-                  + "\(summary.unchanged) unchanged, \(summary.skipped) skipped, \(summary.failed) failed "
-                  + "(\(summary.documents) documents written, \(writer.committedDocumentCount) in the index at \(location.path))")
+        } else if !quiet {
+            print(IndexCommand.summaryLine(summary, files: files, seconds: seconds, indexDocuments: writer.committedDocumentCount,
+                                           index: location.path, colors: Terminal.colorsEnabled))
         }
         if summary.failed > 0 { throw ExitCode(ExitStatus.partial) }
+    }
+
+    /// `Indexed 14 files in 0.11 s: 14 added; 14 documents in ./index` (zero counts left out).
+    static func summaryLine(_ summary: IndexingSummary, files: Int, seconds: Double, indexDocuments: Int,
+                            index: String, colors: Bool) -> String {
+        var counts: [String] = []
+        for (count, label) in [(summary.added, "added"), (summary.updated, "updated"), (summary.deleted, "deleted"),
+                               (summary.unchanged, "unchanged"), (summary.skipped, "skipped")] where count > 0 {
+            counts.append("\(count) \(label)")
+        }
+        if summary.failed > 0 { counts.append(Terminal.style("\(summary.failed) failed", "31", enabled: colors)) }
+        if counts.isEmpty { counts.append("nothing to do") }
+        let rate = seconds > 0 && summary.bytesRead > 0 ? ", \(formatBytes(Int(Double(summary.bytesRead) / seconds)))/s" : ""
+        return Terminal.style("Indexed", "1", enabled: colors)
+            + " \(files) file\(files == 1 ? "" : "s") in \(String(format: "%.2f", seconds)) s\(rate): "
+            + counts.joined(separator: ", ")
+            + "; \(indexDocuments) document\(indexDocuments == 1 ? "" : "s") in \(displayPath(index))"
     }
 }
 
@@ -103,25 +130,67 @@ final class ProgressLine {
 
     init(started: Double) { self.started = started }
 
+    func showScanning() {
+        write("Indexing…")
+    }
+
     func show(_ progress: IndexingProgress) {
         let now = monotonicSeconds()
         guard now - lastShown >= 0.1 || progress.filesDone == progress.filesTotal else { return }
         lastShown = now
         let elapsed = max(now - started, 0.001)
-        let megabytes = Double(progress.bytesDone) / 1e6
-        let rate = megabytes / elapsed
-        var line = "\(progress.filesDone)/\(progress.filesTotal) files, \(String(format: "%.1f", rate)) MB/s, "
+        let percent = progress.bytesTotal > 0 ? Int(100 * Double(progress.bytesDone) / Double(progress.bytesTotal))
+            : (progress.filesTotal > 0 ? 100 * progress.filesDone / progress.filesTotal : 100)
+        var line = "Indexing \(progress.filesDone)/\(progress.filesTotal) files (\(percent)%), "
+            + "\(String(format: "%.1f", Double(progress.bytesDone) / 1e6 / elapsed)) MB/s, "
             + "\(Int(Double(progress.documents) / elapsed)) docs/s"
         if progress.bytesTotal > 0 && progress.bytesDone > 0 && progress.bytesDone < progress.bytesTotal {
             let remaining = elapsed * Double(progress.bytesTotal - progress.bytesDone) / Double(progress.bytesDone)
-            line += ", ETA \(Int(remaining.rounded())) s"
+            line += ", ETA \(ProgressLine.duration(remaining))"
         }
-        let width = Terminal.width - 1
-        if line.count > width { line = String(line.prefix(width)) }
+        if progress.filesDone == progress.filesTotal { line += "; committing…" }
+        write(line)
+    }
+
+    /// `42 s`, `3m 05s`, `1h 02m`.
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s < 60 { return "\(s) s" }
+        if s < 3600 { return "\(s / 60)m \(String(format: "%02d", s % 60))s" }
+        return "\(s / 3600)h \(String(format: "%02d", s % 3600 / 60))m"
+    }
+
+    private func write(_ text: String) {
+        let line = Terminal.truncate(text, toWidth: Terminal.width - 1)
         FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))
     }
 
     func clear() {
         FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8))
     }
+}
+
+/// Ctrl-C while indexing: clear the progress line and say that the index keeps its last commit.
+enum Interruption {
+    static func install(clearingLine: Bool) {
+        if clearingLine {
+            signal(SIGINT, handleOnTerminal)
+            signal(SIGTERM, handleOnTerminal)
+        } else {
+            signal(SIGINT, handle)
+            signal(SIGTERM, handle)
+        }
+    }
+}
+
+private func handleOnTerminal(_ signal: Int32) {
+    let clear: StaticString = "\r\u{1B}[K"
+    _ = write(1, clear.utf8Start, clear.utf8CodeUnitCount)
+    handle(signal)
+}
+
+private func handle(_ signal: Int32) {
+    let message: StaticString = "trawl: interrupted; the index keeps its last commit (run the same command again to finish)\n"
+    _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+    _exit(128 + signal)  // 130 for Ctrl-C
 }

@@ -1,16 +1,34 @@
 import ArgumentParser
 import Foundation
+import Trawl
 
 /// The `--index` option shared by every command that opens an index.
 struct IndexLocation: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The index folder (default: $TRAWL_INDEX, else ./index).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("The index folder (default: $TRAWL_INDEX, else ./index); e.g. --index ~/notes-index.", valueName: "dir"),
+            completion: .directory)
     var index: String?
 
-    /// The folder to use.
-    var path: String {
-        if let index { return index }
+    /// The folder used without `--index`: `$TRAWL_INDEX`, else `index`.
+    static var defaultPath: String {
         if let environment = ProcessInfo.processInfo.environment["TRAWL_INDEX"], !environment.isEmpty { return environment }
         return "index"
+    }
+
+    /// The folder to use.
+    var path: String { index ?? IndexLocation.defaultPath }
+
+    func validate() throws {
+        if let index, index.isEmpty { throw ValidationError("--index needs a folder path") }
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFDIR {
+            throw ValidationError("the index location \(displayPath(path)) is a file, not a folder; give --index the folder of an index")
+        }
+    }
+
+    /// Fails with "no index at …" (exit 3) unless an index exists here; for commands that
+    /// open a writer, which would otherwise create an empty index.
+    func requireExistingIndex() throws {
+        _ = try IndexReader(path: path)
     }
 }
 
@@ -33,6 +51,37 @@ enum Terminal {
         if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
         if let columns = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(columns), n > 20 { return n }
         return 100
+    }
+
+    /// Columns that `text` takes on a terminal: East Asian wide characters and emoji take two.
+    static func displayWidth<S: StringProtocol>(_ text: S) -> Int {
+        var width = 0
+        for character in text {
+            guard let scalar = character.unicodeScalars.first else { continue }
+            let v = scalar.value
+            if v < 0x20 || (0x7F..<0xA0).contains(v) { continue }
+            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0x303E).contains(v) || (0x3041...0x33FF).contains(v)
+                || (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xA000...0xA4CF).contains(v)
+                || (0xAC00...0xD7A3).contains(v) || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v)
+                || (0xFF00...0xFF60).contains(v) || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1F64F).contains(v)
+                || (0x1F900...0x1F9FF).contains(v) || (0x20000...0x3FFFD).contains(v)
+            width += wide ? 2 : 1
+        }
+        return width
+    }
+
+    /// `text` cut to at most `width` columns, ending in `…` when cut.
+    static func truncate(_ text: String, toWidth width: Int) -> String {
+        guard displayWidth(text) > width else { return text }
+        var result = ""
+        var used = 0
+        for character in text {
+            let w = displayWidth(String(character))
+            if used + w > max(0, width - 1) { break }
+            result.append(character)
+            used += w
+        }
+        return result + "…"
     }
 
     /// Wraps `text` in an ANSI style when colors are enabled.

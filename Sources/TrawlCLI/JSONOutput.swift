@@ -1,5 +1,5 @@
 /// A JSON value with ordered object keys, rendered compactly for `--json` output.
-indirect enum JSONOutput {
+indirect enum JSONOutput: Sendable {
     case null
     case bool(Bool)
     case int(Int)

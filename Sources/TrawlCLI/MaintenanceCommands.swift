@@ -7,12 +7,16 @@ struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Show documents, segments, terms per field, sizes and the date range of an index.",
-        discussion: "Example:\n  trawl stats --json --index /tmp/reuters"
+        discussion: """
+            Examples:
+              trawl stats
+              trawl stats --json --index /tmp/reuters | jq .documents
+            """
     )
 
     @OptionGroup var location: IndexLocation
 
-    @Flag(name: .long, help: "Print JSON.")
+    @Flag(name: .long, help: "Print one JSON object (see docs/json-output.md).")
     var json = false
 
     func run() throws {
@@ -33,7 +37,7 @@ struct StatsCommand: ParsableCommand {
             ]).rendered())
             return
         }
-        print("Index       \(location.path) (generation \(stats.generation))")
+        print("Index       \(displayPath(location.path)) (generation \(stats.generation))")
         print("Documents   \(stats.documents)\(stats.deletedDocuments > 0 ? " (+\(stats.deletedDocuments) deleted, not yet merged away)" : "")")
         print("Segments    \(stats.segments)")
         print("Analyzer    \(stats.analyzer.description)")
@@ -55,12 +59,19 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Verify every file checksum and decode every posting list of an index.",
-        discussion: "Exit code 0 when healthy, 3 when damage is found.\n\nExample:\n  trawl check --index /tmp/reuters"
+        discussion: """
+            Exit code 0 when healthy, 3 when damage is found (each problem is listed on standard \
+            error); rebuild a damaged index by deleting its folder and running `trawl index` again.
+
+            Examples:
+              trawl check
+              trawl check --json --index /tmp/reuters
+            """
     )
 
     @OptionGroup var location: IndexLocation
 
-    @Flag(name: .long, help: "Print JSON.")
+    @Flag(name: .long, help: "Print one JSON object (see docs/json-output.md).")
     var json = false
 
     func run() throws {
@@ -68,7 +79,7 @@ struct CheckCommand: ParsableCommand {
         let report = reader.check()
         if json {
             print(JSONOutput.object([
-                ("healthy", .bool(report.isHealthy)), ("files", .int(report.filesChecked)),
+                ("index", .string(location.path)), ("healthy", .bool(report.isHealthy)), ("files", .int(report.filesChecked)),
                 ("bytes", .int(report.bytesChecked)), ("terms", .int(report.termsChecked)),
                 ("problems", .array(report.problems.map { .string($0) })),
             ]).rendered())
@@ -87,23 +98,39 @@ struct DeleteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete",
         abstract: "Delete documents by id and commit.",
-        discussion: "Exit code 1 when an id was not in the index.\n\nExample:\n  trawl delete world/old-article.md 12345"
+        discussion: """
+            Ids are what search shows for each hit: the path relative to the indexed folder \
+            (world/old-article.md), or a JSON record's own id. The deleted documents come back \
+            if their files are still there the next time their folder is indexed. Exit code 1 \
+            when an id was not in the index (the others are still deleted).
+
+            Examples:
+              trawl delete world/old-article.md
+              trawl delete --json --index /tmp/reuters 12345 12346
+            """
     )
 
     @OptionGroup var location: IndexLocation
 
-    @Argument(help: "Ids of the documents to delete.")
+    @Argument(help: ArgumentHelp("Ids of the documents to delete, e.g. world/old-article.md.", valueName: "id"))
     var ids: [String]
 
-    @Flag(name: .long, help: "Print JSON.")
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for another writer to finish; e.g. --wait 30.", valueName: "seconds"))
+    var wait: Double = 0
+
+    @Flag(name: .long, help: "Print one JSON object (see docs/json-output.md).")
     var json = false
 
     func validate() throws {
-        guard !ids.isEmpty else { throw ValidationError("give at least one document id") }
+        guard !ids.isEmpty else { throw ValidationError("give at least one document id, e.g. `trawl delete world/old-article.md`") }
+        guard wait.isFinite, wait >= 0, wait <= 86_400 else { throw ValidationError("--wait must be between 0 and 86400 seconds") }
     }
 
     func run() throws {
-        let writer = try IndexWriter(path: location.path, options: IndexWriterOptions())
+        try location.requireExistingIndex()
+        var options = IndexWriterOptions()
+        options.lockTimeout = wait
+        let writer = try IndexWriter(path: location.path, options: options)
         defer { writer.close() }
         var missing: [String] = []
         var deleted = 0
@@ -112,10 +139,12 @@ struct DeleteCommand: ParsableCommand {
         }
         try writer.commit()
         if json {
-            print(JSONOutput.object([("deleted", .int(deleted)), ("missing", .array(missing.map { .string($0) }))]).rendered())
+            print(JSONOutput.object([("index", .string(location.path)), ("deleted", .int(deleted)),
+                                     ("missing", .array(missing.map { .string($0) })),
+                                     ("index_documents", .int(writer.committedDocumentCount))]).rendered())
         } else {
-            print("Deleted \(deleted) document\(deleted == 1 ? "" : "s")")
-            for id in missing { printError("trawl: no document with id '\(id)'") }
+            print("Deleted \(deleted) document\(deleted == 1 ? "" : "s"); \(writer.committedDocumentCount) left in \(displayPath(location.path))")
+            for id in missing { printError("trawl: no document with id '\(id)'; `trawl search` shows the ids of documents") }
         }
         if !missing.isEmpty { throw ExitCode(ExitStatus.partial) }
     }
@@ -126,26 +155,46 @@ struct OptimizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "optimize",
         abstract: "Merge every segment into one and drop deleted documents.",
-        discussion: "Example:\n  trawl optimize --index /tmp/reuters"
+        discussion: """
+            Searches get a little faster and deleted documents stop taking space. Readers that \
+            are open keep working on the files they opened.
+
+            Examples:
+              trawl optimize
+              trawl optimize --json --index /tmp/reuters
+            """
     )
 
     @OptionGroup var location: IndexLocation
 
-    @Flag(name: .long, help: "Print JSON.")
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for another writer to finish; e.g. --wait 30.", valueName: "seconds"))
+    var wait: Double = 0
+
+    @Flag(name: .long, help: "Print one JSON object (see docs/json-output.md).")
     var json = false
 
+    func validate() throws {
+        guard wait.isFinite, wait >= 0, wait <= 86_400 else { throw ValidationError("--wait must be between 0 and 86400 seconds") }
+    }
+
     func run() throws {
+        try location.requireExistingIndex()
         let started = monotonicSeconds()
-        let writer = try IndexWriter(path: location.path, options: IndexWriterOptions())
+        var options = IndexWriterOptions()
+        options.lockTimeout = wait
+        let writer = try IndexWriter(path: location.path, options: options)
         defer { writer.close() }
         try writer.optimize()
         let reader = try IndexReader(path: location.path)
         let seconds = monotonicSeconds() - started
         if json {
-            print(JSONOutput.object([("segments", .int(reader.statistics().segments)), ("documents", .int(reader.documentCount)),
+            print(JSONOutput.object([("index", .string(location.path)), ("segments", .int(reader.statistics().segments)),
+                                     ("documents", .int(reader.documentCount)),
                                      ("seconds", .double((seconds * 1000).rounded() / 1000))]).rendered())
         } else {
-            print("Optimized in \(String(format: "%.2f", seconds)) s: \(reader.documentCount) documents in \(reader.statistics().segments) segment")
+            let segments = reader.statistics().segments
+            print("Optimized in \(String(format: "%.2f", seconds)) s: \(reader.documentCount) document\(reader.documentCount == 1 ? "" : "s") "
+                  + "in \(segments) segment\(segments == 1 ? "" : "s") at \(displayPath(location.path))")
         }
     }
 }

@@ -12,7 +12,8 @@ struct SearchCommand: ParsableCommand {
             (groups), "phrases", "near words"~5, title:word, prefix*, boosts word^2, and dates: \
             date:[2024-01-01 TO 2024-03-31], date:>=2024-06, date:2024, date:>=now-30d.
 
-            Exit codes: 0 hits found, 1 no hits, 2 bad query or usage, 3 index missing or corrupt.
+            Exit codes: 0 hits found, 1 no hits, 2 bad query or usage, 3 index missing, locked \
+            or damaged.
 
             Batch mode (--batch) opens the index once and answers JSON Lines requests from \
             standard input, {"qid":"1","q":"oil","k":10,"count":true}, one JSON line each \
@@ -28,25 +29,27 @@ struct SearchCommand: ParsableCommand {
 
     @OptionGroup var location: IndexLocation
 
-    @Argument(help: "The query (omit with --batch).")
+    @Argument(help: ArgumentHelp("The query, e.g. 'sanctions AND oil' (omit with --batch).", valueName: "query"))
     var query: String?
 
-    @Option(name: .long, help: "How many hits to show.")
+    @Option(name: .long, help: ArgumentHelp("How many hits to show; e.g. --limit 20.", valueName: "n"))
     var limit: Int = 10
 
-    @Option(name: .long, help: "How many of the best hits to skip (paging).")
+    @Option(name: .long, help: ArgumentHelp("How many of the best hits to skip (paging); e.g. --offset 10 for page 2.", valueName: "n"))
     var offset: Int = 0
 
-    @Option(name: .long, parsing: .unconditional, help: "Order: relevance, date (oldest first) or -date (newest first).")
+    @Option(name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Order: relevance, date (oldest first) or -date (newest first); e.g. --sort -date.", valueName: "order"),
+            completion: .list(["relevance", "date", "-date"]))
     var sort: String = "relevance"
 
-    @Flag(name: .long, help: "Count every matching document exactly (slower).")
+    @Flag(name: .long, help: "Count every matching document exactly (slower); otherwise the total may be a lower bound.")
     var count = false
 
-    @Flag(name: .long, help: "Print JSON.")
+    @Flag(name: .long, help: "Print one JSON object (see docs/json-output.md).")
     var json = false
 
-    @Flag(name: .long, help: "Words match when any of them occurs (default operator OR instead of AND).")
+    @Flag(name: .long, help: "Words match when any of them occurs (default operator OR instead of AND); e.g. --or 'cafe bistro'.")
     var or = false
 
     @Option(name: .long, help: ArgumentHelp("Field weights for BM25, e.g. title=3,body=1 (default title=2,body=1).", valueName: "weights"))
@@ -66,10 +69,10 @@ struct SearchCommand: ParsableCommand {
         return result
     }
 
-    @Flag(name: .long, help: "Read unparseable syntax as plain words instead of failing.")
+    @Flag(name: .long, help: "Read unparseable syntax as plain words instead of failing; e.g. --lenient 'AT&T (2024'.")
     var lenient = false
 
-    @Flag(name: .long, help: "Answer JSON Lines requests from standard input until it ends.")
+    @Flag(name: .long, help: "Answer JSON Lines requests from standard input until it ends; e.g. echo '{\"q\":\"oil\"}' | trawl search --batch.")
     var batch = false
 
     /// Parses a query, keeping the typed error.
@@ -105,8 +108,7 @@ struct SearchCommand: ParsableCommand {
         case .success(let parsed):
             tree = parsed
         case .failure(let error):
-            printError("trawl: " + error.rendered(query: text))
-            throw ExitCode(ExitStatus.usage)
+            throw CLIFailure.query(error, text: text)
         }
         var request = SearchRequest(query: tree, limit: limit, offset: offset, sort: SearchSort(rawValue: sort)!, countTotal: count)
         request.snippets = true
@@ -115,8 +117,7 @@ struct SearchCommand: ParsableCommand {
         do {
             results = try reader.search(request)
         } catch let error as QuerySyntaxError {
-            printError("trawl: " + error.rendered(query: text))
-            throw ExitCode(ExitStatus.usage)
+            throw CLIFailure.query(error, text: text)
         }
         if json {
             print(SearchOutput.json(query: text, results: results))
@@ -131,7 +132,7 @@ struct SearchCommand: ParsableCommand {
 enum SearchOutput {
     static func hitJSON(_ hit: SearchHit) -> JSONOutput {
         var members: [(String, JSONOutput)] = [
-            ("id", .string(hit.id)), ("score", .double(Double((hit.score * 10_000).rounded() / 10_000))),
+            ("id", .string(hit.id)), ("score", .double((Double(hit.score) * 10_000).rounded() / 10_000)),
             ("title", .string(hit.title)), ("date", hit.date.map { .string($0.description) } ?? .null),
         ]
         if let snippet = hit.snippet {
@@ -141,9 +142,7 @@ enum SearchOutput {
             members.append(("snippet", .null))
             members.append(("highlights", .array([])))
         }
-        if !hit.fields.isEmpty {
-            members.append(("fields", .object(hit.fields.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
-        }
+        members.append(("fields", .object(hit.fields.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
         return .object(members)
     }
 
@@ -163,24 +162,30 @@ enum SearchOutput {
             print("No hits (\(totalText) matching, \(ms) ms)")
             return
         }
+        // Ranks right-aligned; the date, path and snippet lines start under the title.
+        let indent = String(offset + results.hits.count).count + 2
+        let pad = String(repeating: " ", count: indent)
         for (i, hit) in results.hits.enumerated() {
             let rank = "\(offset + i + 1)."
             let title = hit.title.isEmpty ? "(untitled)" : hit.title
-            print(Terminal.style(rank, "2", enabled: colors) + " " + Terminal.style(truncate(title, width - rank.count - 1), "1", enabled: colors))
-            var meta = [hit.id]
-            if let date = hit.date { meta.insert(date.description, at: 0) }
-            meta.append("score \(String(format: "%.3f", hit.score))")
-            print("   " + Terminal.style(truncate(meta.joined(separator: " · "), width - 3), "36", enabled: colors))
+            print(String(repeating: " ", count: indent - 1 - rank.count) + Terminal.style(rank, "2", enabled: colors) + " "
+                  + Terminal.style(Terminal.truncate(title, toWidth: width - indent), "1", enabled: colors))
+            // Date · id · score; a long id is cut so that the line fits.
+            let date = hit.date.map { String($0.description.prefix(10)) + " · " } ?? ""
+            let score = " · score \(String(format: "%.3f", hit.score))"
+            let room = max(12, width - indent - Terminal.displayWidth(date) - Terminal.displayWidth(score))
+            let meta = Terminal.truncate(date + Terminal.truncate(hit.id, toWidth: room) + score, toWidth: width - indent)
+            print(pad + Terminal.style(meta, "36", enabled: colors))
             if let snippet = hit.snippet {
-                for line in wrap(highlighted(snippet, colors: colors), width: width - 3) { print("   " + line) }
+                for line in wrap(highlighted(snippet), width: width - indent, colors: colors) { print(pad + line) }
             }
             print("")
         }
-        print("\(results.hits.count) of \(totalText) hits, \(ms) ms")
+        print(Terminal.style("\(results.hits.count) of \(totalText) hits, \(ms) ms", "2", enabled: colors))
     }
 
-    /// The snippet with its highlights in bold yellow (colors) or between «» (no colors).
-    static func highlighted(_ snippet: Snippet, colors: Bool) -> [(text: String, marked: Bool)] {
+    /// The snippet cut into plain and highlighted parts.
+    static func highlighted(_ snippet: Snippet) -> [(text: String, marked: Bool)] {
         let bytes = Array(snippet.text.utf8)
         var parts: [(String, Bool)] = []
         var at = 0
@@ -193,34 +198,30 @@ enum SearchOutput {
         return parts
     }
 
-    /// Word-wraps marked text to `width` columns, styling marked words.
-    static func wrap(_ parts: [(text: String, marked: Bool)], width: Int) -> [String] {
-        let colors = Terminal.colorsEnabled
+    /// Word-wraps marked text to `width` columns; marked words in bold yellow (colors) or between «».
+    static func wrap(_ parts: [(text: String, marked: Bool)], width: Int, colors: Bool) -> [String] {
         var lines: [String] = []
         var line = ""
         var column = 0
         for (text, marked) in parts {
-            for (i, word) in text.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+            let flat = text.map { $0.isNewline || $0 == "\t" ? " " : $0 }
+            for (i, word) in String(flat).split(separator: " ", omittingEmptySubsequences: false).enumerated() {
                 if i > 0 {
                     if column > 0 { line += " "; column += 1 }
                 }
                 if word.isEmpty { continue }
-                if column + word.count > width && column > 0 {
+                let wordWidth = Terminal.displayWidth(word) + (marked && !colors ? 2 : 0)
+                if column + wordWidth > width && column > 0 {
                     lines.append(line.trimmingTrailingSpaces())
                     line = ""
                     column = 0
                 }
-                let shown = marked ? (colors ? Terminal.style(String(word), "1;33", enabled: true) : "«\(word)»") : String(word)
-                line += shown
-                column += word.count + (marked && !colors ? 2 : 0)
+                line += marked ? (colors ? Terminal.style(String(word), "1;33", enabled: true) : "«\(word)»") : String(word)
+                column += wordWidth
             }
         }
         if !line.isEmpty { lines.append(line.trimmingTrailingSpaces()) }
         return lines
-    }
-
-    static func truncate(_ text: String, _ width: Int) -> String {
-        text.count <= width ? text : String(text.prefix(max(1, width - 1))) + "…"
     }
 }
 

@@ -35,7 +35,7 @@ public struct IndexingProgress: Sendable, Equatable {
     public var bytesDone: Int64
     /// Bytes of all files to examine.
     public var bytesTotal: Int64
-    /// Documents written so far.
+    /// Documents read so far (written, or queued for the writer).
     public var documents: Int
 }
 
@@ -68,6 +68,9 @@ public final class FolderIndexer {
     private var summary = IndexingSummary()
     private var batch: [Document] = []
     private var batchBytes = 0
+    /// Asked before each file; when it returns true the run stops without committing
+    /// (set by the asynchronous API of IndexingEvents.swift).
+    var shouldCancel: (() -> Bool)?
 
     /// Creates an indexer that writes through `writer`.
     public init(writer: IndexWriter, options: Options = Options()) {
@@ -105,13 +108,14 @@ public final class FolderIndexer {
         for (root, isFolder, scan) in roots {
             var seen: Set<String> = []
             for file in scan.files {
+                if shouldCancel?() == true { throw TrawlError(.invalidArgument, "indexing was cancelled") }
                 let key = isFolder ? root + "/" + file.relativePath : root
                 seen.insert(key)
                 try index(file: file, key: key)
                 filesDone += 1
                 bytesDone += file.size
                 progress?(IndexingProgress(filesDone: filesDone, filesTotal: filesTotal, bytesDone: bytesDone,
-                                           bytesTotal: bytesTotal, documents: summary.documents))
+                                           bytesTotal: bytesTotal, documents: summary.documents + batch.count))
             }
             if isFolder {
                 for source in try writer.sources(withPrefix: root + "/") where !seen.contains(source) {
