@@ -12,6 +12,10 @@ import Testing
     ])
     static let batchAnswer: JSONType = .record([
         "qid": .either(.either(.string, .integer), .null), "hits": .integer, "hits_rel": .string,
+        "ids": .array(.string), "engine_us": .integer, "results": .array(.record(["id": .string, "score": .number])),
+    ])
+    static let batchAnswerWithHits: JSONType = .record([
+        "qid": .either(.either(.string, .integer), .null), "hits": .integer, "hits_rel": .string,
         "ids": .array(.string), "engine_us": .integer, "results": .array(hit),
     ])
     static let batchError: JSONType = .record(["qid": .either(.either(.string, .integer), .null), "error": .string])
@@ -116,7 +120,7 @@ import Testing
         #expect(answers[0]["qid"] as? String == "1")
         #expect(answers[0]["hits"] as? Int == 4)
         #expect((answers[0]["ids"] as? [String])?.count == 2)
-        expectConforms(answers[1], to: Self.batchAnswer)
+        expectConforms(answers[1], to: Self.batchAnswerWithHits)
         #expect(answers[1]["qid"] as? Int == 2)
         expectConforms(answers[2], to: Self.batchAnswer)
         #expect(answers[2]["qid"] is NSNull)
