@@ -42,6 +42,13 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Indexing threads (default: one per core).", valueName: "n"))
     var threads: Int?
 
+    // Test hooks (hidden): a RAM budget in KB so small folders flush often, and the merge factor.
+    @Option(name: .long, help: .hidden)
+    var ramBudgetKb: Int?
+
+    @Option(name: .long, help: .hidden)
+    var mergeFactor: Int?
+
     @Flag(name: .shortAndLong, help: "No progress line.")
     var quiet = false
 
@@ -53,6 +60,8 @@ struct IndexCommand: ParsableCommand {
         guard ramBudget >= 16 && ramBudget <= 1 << 20 else { throw ValidationError("--ram-budget must be between 16 and 1048576 MB") }
         guard AnalyzerConfiguration.named(analyzer) != nil else { throw ValidationError("unknown analyzer '\(analyzer)'; choose english or simple") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let ramBudgetKb, ramBudgetKb < 1 { throw ValidationError("--ram-budget-kb must be at least 1") }
+        if let mergeFactor, mergeFactor < 2 { throw ValidationError("--merge-factor must be at least 2") }
     }
 
     func run() throws {
@@ -62,6 +71,8 @@ struct IndexCommand: ParsableCommand {
         options.storesBody = storeBody
         options.lockTimeout = wait
         if let threads { options.threads = threads }
+        if let ramBudgetKb { options.ramBudget = ramBudgetKb << 10 }
+        if let mergeFactor { options.mergeFactor = mergeFactor }
         let started = monotonicSeconds()
         let writer = try IndexWriter(path: location.path, options: options)
         defer { writer.close() }

@@ -71,8 +71,15 @@ final class SegmentReader: Sendable {
     /// A cursor over a term's postings.
     func cursor(field: String, info: TermPostingsInfo) throws(TrawlError) -> PostingsCursor {
         let hasPositions = fieldsByName[field]?.hasPositions ?? false
-        return try PostingsCursor(postings: postings.bytes, positions: hasPositions ? positions.bytes : nil,
-                                  info: info, fileName: postings.name)
+        let cursor = try PostingsCursor(postings: postings.bytes, positions: hasPositions ? positions.bytes : nil,
+                                        info: info, fileName: postings.name)
+        // Damaged postings (or a damaged dictionary entry) must not yield documents past the
+        // segment's end: callers index per-document arrays with them.
+        guard Int(cursor.termLastDoc) < documentCount else {
+            throw TrawlError(.corruptIndex, "index file is damaged: a posting list names document \(cursor.termLastDoc) of a segment with \(documentCount)",
+                             path: postings.name)
+        }
+        return cursor
     }
 
     /// The live document with external id `id`, if any.
