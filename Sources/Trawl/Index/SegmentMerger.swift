@@ -10,7 +10,7 @@ enum SegmentMerger {
                       name: String, storesBody: Bool, sync: Bool) throws(TrawlError) -> SegmentMeta {
         // Verify every source file's checksum first: a merge re-encodes the data under a fresh
         // checksum, so merging a damaged segment would make its damage undetectable.
-        for source in sources { try source.reader.verifyChecksums(directory: directory) }
+        for source in sources { try source.reader.verifyChecksums() }
         let segmentID = SegmentID.random()
         // New document numbers.
         var docMaps: [[Int32]] = []

@@ -22,12 +22,18 @@ final class SegmentReader: Sendable {
     let liveDocuments: LiveDocuments?
     /// Field metadata by name.
     let fieldsByName: [String: FieldMeta]
+    /// Every mapped file of the segment (data files, then the live-documents file if any): what
+    /// ``verifyChecksums()`` verifies, byte for byte what searches read.
+    let inputs: [IndexInput]
+    /// The folder's location, for messages.
+    private let location: String
 
     /// Opens a segment's files and validates their headers.
     init(directory: any IndexDirectory, meta: SegmentMeta) throws(TrawlError) {
         self.meta = meta
         let id = try meta.segmentID
         segmentID = id
+        location = directory.location
         let dictionaryInput = try directory.openInput(meta.fileName(SegmentFiles.termDictionary))
         dictionary = try TermDictionaryReader(bytes: dictionaryInput.bytes, segmentID: id,
                                               fileName: dictionaryInput.name, owner: dictionaryInput)
@@ -35,21 +41,25 @@ final class SegmentReader: Sendable {
         _ = try FileEnvelope.validate(postings.bytes, kind: .postings, segmentID: id, fileName: postings.name)
         positions = try directory.openInput(meta.fileName(SegmentFiles.positions))
         _ = try FileEnvelope.validate(positions.bytes, kind: .positions, segmentID: id, fileName: positions.name)
-        fieldLengths = try FieldLengthsReader(input: try directory.openInput(meta.fileName(SegmentFiles.fieldLengths)),
-                                              segmentID: id, documentCount: meta.documentCount)
-        store = try DocumentStoreReader(input: try directory.openInput(meta.fileName(SegmentFiles.documentStore)),
-                                        segmentID: id, documentCount: meta.documentCount)
-        dates = try DateColumnReader(input: try directory.openInput(meta.fileName(SegmentFiles.dates)),
-                                     segmentID: id, documentCount: meta.documentCount)
+        let lengthsInput = try directory.openInput(meta.fileName(SegmentFiles.fieldLengths))
+        fieldLengths = try FieldLengthsReader(input: lengthsInput, segmentID: id, documentCount: meta.documentCount)
+        let storeInput = try directory.openInput(meta.fileName(SegmentFiles.documentStore))
+        store = try DocumentStoreReader(input: storeInput, segmentID: id, documentCount: meta.documentCount)
+        let datesInput = try directory.openInput(meta.fileName(SegmentFiles.dates))
+        dates = try DateColumnReader(input: datesInput, segmentID: id, documentCount: meta.documentCount)
+        var inputs = [dictionaryInput, postings, positions, lengthsInput, storeInput, datesInput]
         if let liveName = meta.liveDocumentsFile {
-            let live = try LiveDocuments.read(try directory.openInput(liveName), segmentID: id, documentCount: meta.documentCount)
+            let liveInput = try directory.openInput(liveName)
+            let live = try LiveDocuments.read(liveInput, segmentID: id, documentCount: meta.documentCount)
             guard live.deletedCount == meta.deletedCount else {
                 throw TrawlError(.corruptIndex, "index file is damaged: deleted count differs from the commit", path: liveName)
             }
             liveDocuments = live
+            inputs.append(liveInput)
         } else {
             liveDocuments = nil
         }
+        self.inputs = inputs
         var byName: [String: FieldMeta] = [:]
         for field in meta.fields { byName[field.name] = field }
         fieldsByName = byName
@@ -113,11 +123,11 @@ final class SegmentReader: Sendable {
         }
     }
 
-    /// Verifies the checksum of every file of the segment.
-    func verifyChecksums(directory: any IndexDirectory) throws(TrawlError) {
-        for name in meta.files {
-            let input = try directory.openInput(name)
-            try FileEnvelope.verifyChecksum(input.bytes, fileName: directory.location + "/" + name)
+    /// Verifies the checksum of every file of the segment, over the mapped bytes that searches
+    /// read (so it also works after a writer has deleted the files of an older commit).
+    func verifyChecksums() throws(TrawlError) {
+        for input in inputs {
+            try FileEnvelope.verifyChecksum(input.bytes, fileName: location + "/" + input.name)
         }
     }
 }
