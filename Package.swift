@@ -47,6 +47,7 @@ let package = Package(
         ),
         .testTarget(name: "TrawlTests", dependencies: ["Trawl"]),
         .testTarget(name: "TrawlCLITests", dependencies: ["Trawl"]),
+        .testTarget(name: "TrawlReliabilityTests", dependencies: ["Trawl"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -44,6 +44,13 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Indexing threads (default: one per core); e.g. --threads 2.", valueName: "n"))
     var threads: Int?
 
+    // Test hooks (hidden): a RAM budget in KB so small folders flush often, and the merge factor.
+    @Option(name: .long, help: .hidden)
+    var ramBudgetKb: Int?
+
+    @Option(name: .long, help: .hidden)
+    var mergeFactor: Int?
+
     @Flag(name: .shortAndLong, help: "No progress line and no summary, only problems (on standard error).")
     var quiet = false
 
@@ -56,6 +63,8 @@ struct IndexCommand: ParsableCommand {
         guard AnalyzerConfiguration.named(analyzer) != nil else { throw ValidationError("unknown analyzer '\(analyzer)'; choose english or simple") }
         guard wait.isFinite, wait >= 0, wait <= 86_400 else { throw ValidationError("--wait must be between 0 and 86400 seconds") }
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be between 1 and 1024") }
+        if let ramBudgetKb, ramBudgetKb < 1 { throw ValidationError("--ram-budget-kb must be at least 1") }
+        if let mergeFactor, mergeFactor < 2 { throw ValidationError("--merge-factor must be at least 2") }
     }
 
     func run() throws {
@@ -71,6 +80,8 @@ struct IndexCommand: ParsableCommand {
         options.storesBody = storeBody
         options.lockTimeout = wait
         if let threads { options.threads = threads }
+        if let ramBudgetKb { options.ramBudget = ramBudgetKb << 10 }
+        if let mergeFactor { options.mergeFactor = mergeFactor }
         let started = monotonicSeconds()
         let writer = try IndexWriter(path: location.path, options: options)
         defer { writer.close() }

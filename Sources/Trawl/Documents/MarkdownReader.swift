@@ -76,12 +76,19 @@ enum MarkdownReader {
             node = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
             throw context.error(.documentMalformed, "The front matter is not valid YAML: \(describe(error)).",
-                                underlying: "\(error)")
+                                underlying: shortened("\(error)"))
         } catch {
-            throw context.error(.documentMalformed, "The front matter is not valid YAML.", underlying: "\(error)")
+            throw context.error(.documentMalformed, "The front matter is not valid YAML.", underlying: shortened("\(error)"))
         }
         guard case .mapping(let mapping)? = node else { return nil }
         return mapping
+    }
+
+    /// The first line of a parser's error text, at most 200 characters: Yams quotes the
+    /// offending line, which can be megabytes long.
+    static func shortened(_ text: String) -> String {
+        let line = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? text
+        return line.count > 200 ? String(line.prefix(200)) + "…" : line
     }
 
     /// A short description of a Yams error, with its line counted in the whole file.

@@ -69,17 +69,26 @@ struct CommitManifest: Codable, Sendable, Equatable {
         }
     }
 
-    /// Loads the newest commit in a directory, or nil when there is none.
-    static func loadLatest(from directory: any IndexDirectory) throws(TrawlError) -> CommitManifest? {
-        let generations = try directory.fileNames().compactMap(generation(ofFile:)).sorted()
-        guard let newest = generations.last else { return nil }
-        let name = fileName(generation: newest)
+    /// The newest generation with a (complete, renamed) commit file, or nil when there is none.
+    static func newestGeneration(in directory: any IndexDirectory) throws(TrawlError) -> Int? {
+        try directory.fileNames().compactMap(generation(ofFile:)).max()
+    }
+
+    /// Reads and validates the commit of `generation`; returns it with its size in bytes.
+    static func load(generation: Int, from directory: any IndexDirectory) throws(TrawlError) -> (CommitManifest, Int) {
+        let name = fileName(generation: generation)
         let input = try directory.openInput(name)
         let manifest = try decode(input.bytes, fileName: directory.location + "/" + name)
-        guard manifest.generation == newest else {
-            throw TrawlError(.corruptIndex, "index manifest is damaged: generation mismatch", path: name)
+        guard manifest.generation == generation else {
+            throw TrawlError(.corruptIndex, "index manifest is damaged: generation mismatch", path: directory.location + "/" + name)
         }
-        return manifest
+        return (manifest, input.bytes.count)
+    }
+
+    /// Loads the newest commit in a directory, or nil when there is none.
+    static func loadLatest(from directory: any IndexDirectory) throws(TrawlError) -> CommitManifest? {
+        guard let newest = try newestGeneration(in: directory) else { return nil }
+        return try load(generation: newest, from: directory).0
     }
 
     /// Writes this manifest atomically as the newest commit.

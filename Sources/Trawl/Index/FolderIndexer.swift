@@ -150,7 +150,7 @@ public final class FolderIndexer {
             guard file.size <= Int64(options.readerOptions.maximumFileSize) else {
                 throw TrawlError(.documentUnreadable, "file too large (\(file.size) bytes; the limit is \(options.readerOptions.maximumFileSize))", path: file.relativePath)
             }
-            bytes = try FolderIndexer.readAll(file.path, displayPath: file.relativePath)
+            bytes = try FolderIndexer.readAll(file.pathBytes, displayPath: file.relativePath)
             summary.bytesRead += bytes.count
             if let previous, field(previous, IndexSchema.sourceHashField) == FolderIndexer.contentHash(bytes) {
                 summary.unchanged += 1
@@ -200,7 +200,7 @@ public final class FolderIndexer {
         do throws(TrawlError) {
             var crc: UInt32 = 0
             var total = 0
-            try FolderIndexer.forEachChunk(file.path, displayPath: file.relativePath) { chunk in
+            try FolderIndexer.forEachChunk(file.pathBytes, displayPath: file.relativePath) { chunk in
                 crc = Checksum.crc32(chunk, initial: crc)
                 total += chunk.count
             }
@@ -218,7 +218,7 @@ public final class FolderIndexer {
         try replace(previous: previous, key: key)
         var pending: [UInt8] = []
         var failure: TrawlError?
-        try FolderIndexer.forEachChunk(file.path, displayPath: file.relativePath) { chunk in
+        try FolderIndexer.forEachChunk(file.pathBytes, displayPath: file.relativePath) { chunk in
             guard failure == nil else { return }
             pending.append(contentsOf: chunk)
             guard let lastNewline = pending.lastIndex(of: 0x0A) else { return }
@@ -266,9 +266,13 @@ public final class FolderIndexer {
         return FileManager.default.currentDirectoryPath + "/" + path
     }
 
-    /// Calls `body` with successive chunks of a file (8 MB at most each).
-    static func forEachChunk(_ path: String, displayPath: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(TrawlError) {
-        guard let handle = fopen(path, "rb") else {
+    /// Calls `body` with successive chunks of a file (8 MB at most each). The path is given as
+    /// its exact bytes: file names need not be valid UTF-8.
+    static func forEachChunk(_ path: [UInt8], displayPath: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(TrawlError) {
+        let handle = (path + [0]).withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { fopen($0, "rb") }
+        }
+        guard let handle else {
             throw TrawlError(.documentUnreadable, "cannot open the file", path: displayPath, underlying: errnoString())
         }
         defer { fclose(handle) }
@@ -286,7 +290,7 @@ public final class FolderIndexer {
     }
 
     /// Reads a whole file.
-    static func readAll(_ path: String, displayPath: String) throws(TrawlError) -> [UInt8] {
+    static func readAll(_ path: [UInt8], displayPath: String) throws(TrawlError) -> [UInt8] {
         var result: [UInt8] = []
         try forEachChunk(path, displayPath: displayPath) { result.append(contentsOf: $0) }
         return result

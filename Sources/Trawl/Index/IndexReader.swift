@@ -14,6 +14,8 @@ import Foundation
 public final class IndexReader: Sendable {
     let directory: any IndexDirectory
     let manifest: CommitManifest
+    /// Bytes of the commit manifest (verified whole when it was read).
+    let manifestSize: Int
     let segments: [SegmentReader]
     let bases: [Int]
     /// The analyzer the index was built with (queries use it too).
@@ -36,20 +38,16 @@ public final class IndexReader: Sendable {
     /// Opens the newest commit in any directory.
     init(directory: any IndexDirectory) throws(TrawlError) {
         self.directory = directory
-        guard let manifest = try CommitManifest.loadLatest(from: directory) else {
-            throw TrawlError(.indexNotFound, "no index at this location; run `trawl index FOLDER` first", path: directory.location)
-        }
+        let (manifest, manifestSize, segments) = try IndexReader.openNewestCommit(in: directory)
         self.manifest = manifest
-        var segments: [SegmentReader] = []
+        self.manifestSize = manifestSize
         var bases: [Int] = []
         var base = 0
         var stats: [String: FieldStatistics] = [:]
-        for meta in manifest.segments {
-            let segment = try SegmentReader(directory: directory, meta: meta)
-            segments.append(segment)
+        for segment in segments {
             bases.append(base)
-            base += meta.documentCount
-            for field in meta.fields {
+            base += segment.meta.documentCount
+            for field in segment.meta.fields {
                 stats[field.name, default: FieldStatistics(documentCount: 0, totalLength: 0)].documentCount += field.documentCount
                 stats[field.name, default: FieldStatistics(documentCount: 0, totalLength: 0)].totalLength += field.totalLength
             }
@@ -58,6 +56,33 @@ public final class IndexReader: Sendable {
         self.bases = bases
         fieldStatistics = stats
         analyzer = try Analyzer(manifest.analyzer)
+    }
+
+    /// Loads the newest commit and opens its segments.
+    ///
+    /// A writer deletes the files of the previous commit right after it publishes a new one, so
+    /// an open that lists the folder just before a commit can find a file gone. When that
+    /// happens and a newer commit exists, the open raced with a writer and starts over with the
+    /// newer commit; an error with no newer commit in sight is real and is thrown.
+    static func openNewestCommit(in directory: any IndexDirectory) throws(TrawlError) -> (CommitManifest, Int, [SegmentReader]) {
+        var attempts = 0
+        while true {
+            guard let generation = try CommitManifest.newestGeneration(in: directory) else {
+                throw TrawlError(.indexNotFound, "no index at this location; run `trawl index FOLDER` first", path: directory.location)
+            }
+            do throws(TrawlError) {
+                let (manifest, size) = try CommitManifest.load(generation: generation, from: directory)
+                var segments: [SegmentReader] = []
+                for meta in manifest.segments { segments.append(try SegmentReader(directory: directory, meta: meta)) }
+                return (manifest, size, segments)
+            } catch {
+                attempts += 1
+                if attempts < 1000, let newer = try? CommitManifest.newestGeneration(in: directory), newer > generation {
+                    continue
+                }
+                throw error
+            }
+        }
     }
 
     /// Live (not deleted) documents.

@@ -112,9 +112,9 @@ public final class IndexWriter {
     deinit { lock?.release() }
 
     /// The part of the RAM budget left for buffered documents once the analysis threads'
-    /// caches and the I/O buffers are set aside (at least 8 MB).
+    /// caches and the I/O buffers are set aside (at least a quarter of the budget).
     var bufferBudget: Int {
-        max(8 << 20, options.ramBudget - max(1, options.threads) * DocumentAnalysis.memoryReserve - (16 << 20))
+        max(options.ramBudget / 4, options.ramBudget - max(1, options.threads) * DocumentAnalysis.memoryReserve - (16 << 20))
     }
 
     /// The last committed state's live document count.

@@ -8,6 +8,9 @@ enum SegmentMerger {
     /// Writes the merge of `sources` (reader and current live documents) as segment `name`.
     static func merge(_ sources: [(reader: SegmentReader, live: LiveDocuments?)], into directory: any IndexDirectory,
                       name: String, storesBody: Bool, sync: Bool) throws(TrawlError) -> SegmentMeta {
+        // Verify every source file's checksum first: a merge re-encodes the data under a fresh
+        // checksum, so merging a damaged segment would make its damage undetectable.
+        for source in sources { try source.reader.verifyChecksums() }
         let segmentID = SegmentID.random()
         // New document numbers.
         var docMaps: [[Int32]] = []

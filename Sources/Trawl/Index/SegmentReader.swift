@@ -25,12 +25,18 @@ final class SegmentReader: Sendable {
     let liveDocuments: LiveDocuments?
     /// Field metadata by name.
     let fieldsByName: [String: FieldMeta]
+    /// Every mapped file of the segment (data files, then the live-documents file if any): what
+    /// ``verifyChecksums()`` verifies, byte for byte what searches read.
+    let inputs: [IndexInput]
+    /// The folder's location, for messages.
+    private let location: String
 
     /// Opens a segment's files and validates their headers.
     init(directory: any IndexDirectory, meta: SegmentMeta) throws(TrawlError) {
         self.meta = meta
         let id = try meta.segmentID
         segmentID = id
+        location = directory.location
         dictionaryInput = try directory.openInput(meta.fileName(SegmentFiles.termDictionary))
         dictionary = try TermDictionaryReader(bytes: dictionaryInput.bytes, segmentID: id,
                                               fileName: dictionaryInput.name, owner: dictionaryInput)
@@ -38,23 +44,27 @@ final class SegmentReader: Sendable {
         _ = try FileEnvelope.validate(postings.bytes, kind: .postings, segmentID: id, fileName: postings.name)
         positions = try directory.openInput(meta.fileName(SegmentFiles.positions))
         _ = try FileEnvelope.validate(positions.bytes, kind: .positions, segmentID: id, fileName: positions.name)
-        fieldLengths = try FieldLengthsReader(input: try directory.openInput(meta.fileName(SegmentFiles.fieldLengths)),
-                                              segmentID: id, documentCount: meta.documentCount)
-        store = try DocumentStoreReader(input: try directory.openInput(meta.fileName(SegmentFiles.documentStore)),
-                                        segmentID: id, documentCount: meta.documentCount)
-        dates = try DateColumnReader(input: try directory.openInput(meta.fileName(SegmentFiles.dates)),
-                                     segmentID: id, documentCount: meta.documentCount)
-        identifiers = try IdentifierColumnReader(input: try directory.openInput(meta.fileName(SegmentFiles.identifiers)),
-                                                 segmentID: id, documentCount: meta.documentCount)
+        let lengthsInput = try directory.openInput(meta.fileName(SegmentFiles.fieldLengths))
+        fieldLengths = try FieldLengthsReader(input: lengthsInput, segmentID: id, documentCount: meta.documentCount)
+        let storeInput = try directory.openInput(meta.fileName(SegmentFiles.documentStore))
+        store = try DocumentStoreReader(input: storeInput, segmentID: id, documentCount: meta.documentCount)
+        let datesInput = try directory.openInput(meta.fileName(SegmentFiles.dates))
+        dates = try DateColumnReader(input: datesInput, segmentID: id, documentCount: meta.documentCount)
+        let identifiersInput = try directory.openInput(meta.fileName(SegmentFiles.identifiers))
+        identifiers = try IdentifierColumnReader(input: identifiersInput, segmentID: id, documentCount: meta.documentCount)
+        var inputs = [dictionaryInput, postings, positions, lengthsInput, storeInput, datesInput, identifiersInput]
         if let liveName = meta.liveDocumentsFile {
-            let live = try LiveDocuments.read(try directory.openInput(liveName), segmentID: id, documentCount: meta.documentCount)
+            let liveInput = try directory.openInput(liveName)
+            let live = try LiveDocuments.read(liveInput, segmentID: id, documentCount: meta.documentCount)
             guard live.deletedCount == meta.deletedCount else {
                 throw TrawlError(.corruptIndex, "index file is damaged: deleted count differs from the commit", path: liveName)
             }
             liveDocuments = live
+            inputs.append(liveInput)
         } else {
             liveDocuments = nil
         }
+        self.inputs = inputs
         var byName: [String: FieldMeta] = [:]
         for field in meta.fields { byName[field.name] = field }
         fieldsByName = byName
@@ -83,8 +93,15 @@ final class SegmentReader: Sendable {
     /// A cursor over a term's postings.
     func cursor(field: String, info: TermPostingsInfo) throws(TrawlError) -> PostingsCursor {
         let hasPositions = fieldsByName[field]?.hasPositions ?? false
-        return try PostingsCursor(postings: postings.bytes, positions: hasPositions ? positions.bytes : nil,
-                                  info: info, fileName: postings.name)
+        let cursor = try PostingsCursor(postings: postings.bytes, positions: hasPositions ? positions.bytes : nil,
+                                        info: info, fileName: postings.name)
+        // Damaged postings (or a damaged dictionary entry) must not yield documents past the
+        // segment's end: callers index per-document arrays with them.
+        guard Int(cursor.termLastDoc) < documentCount else {
+            throw TrawlError(.corruptIndex, "index file is damaged: a posting list names document \(cursor.termLastDoc) of a segment with \(documentCount)",
+                             path: postings.name)
+        }
+        return cursor
     }
 
     /// The live document with external id `id`, if any.
@@ -118,11 +135,11 @@ final class SegmentReader: Sendable {
         }
     }
 
-    /// Verifies the checksum of every file of the segment.
-    func verifyChecksums(directory: any IndexDirectory) throws(TrawlError) {
-        for name in meta.files {
-            let input = try directory.openInput(name)
-            try FileEnvelope.verifyChecksum(input.bytes, fileName: directory.location + "/" + name)
+    /// Verifies the checksum of every file of the segment, over the mapped bytes that searches
+    /// read (so it also works after a writer has deleted the files of an older commit).
+    func verifyChecksums() throws(TrawlError) {
+        for input in inputs {
+            try FileEnvelope.verifyChecksum(input.bytes, fileName: location + "/" + input.name)
         }
     }
 }

@@ -24,6 +24,9 @@ struct SnippetBuilder {
     private var phrases: [[(term: String, offset: Int)]] = []
     /// The target passage length in UTF-8 bytes.
     var targetLength = 160
+    /// Only this many leading bytes of a body are analyzed for the passage (as Lucene's
+    /// highlighters cap the characters they analyze): a huge body costs bounded time and memory.
+    static let maximumAnalyzedBytes = 256 << 10
 
     init(analyzer: Analyzer, query: Query) {
         self.analyzer = analyzer
@@ -57,9 +60,17 @@ struct SnippetBuilder {
     }
 
     /// The best passage of `body`.
-    func snippet(for body: String) -> Snippet {
+    func snippet(for fullBody: String) -> Snippet {
+        var body = fullBody
+        var bytes = Array(fullBody.utf8.prefix(SnippetBuilder.maximumAnalyzedBytes))
+        let truncated = bytes.count < fullBody.utf8.count
+        if truncated {
+            // Cut before the character that straddles the limit.
+            while let last = bytes.last, last & 0xC0 == 0x80 { bytes.removeLast() }
+            if let last = bytes.last, last >= 0xC0 { bytes.removeLast() }
+            body = String(decoding: bytes, as: UTF8.self)
+        }
         let tokens = analyzer.analyze(body)
-        let bytes = Array(body.utf8)
         // Matched byte ranges in the body, each with a weight for passage choice.
         var marks: [(range: Range<Int>, term: String)] = []
         var positionIndex: [Int: Int] = [:]
@@ -98,7 +109,11 @@ struct SnippetBuilder {
                 let start = max(0, mark.range.lowerBound - 20)
                 var seen = Set<String>()
                 var count = 0
-                for other in marks[i...] where other.range.upperBound <= start + targetLength {
+                // Marks are sorted by start: stop at the first one that starts past the window
+                // (scanning on would make this quadratic in the number of matches).
+                for other in marks[i...] {
+                    if other.range.lowerBound >= start + targetLength { break }
+                    if other.range.upperBound > start + targetLength { continue }
                     seen.insert(other.term)
                     count += 1
                 }
@@ -138,7 +153,7 @@ struct SnippetBuilder {
         map[end - start] = out.count
         while out.last == 0x20 { out.removeLast() }
         let textEnd = out.count
-        if end < bytes.count { out.append(contentsOf: Array(" …".utf8)) }
+        if end < bytes.count || truncated { out.append(contentsOf: Array(" …".utf8)) }
         var highlights: [Range<Int>] = []
         for mark in marks where mark.range.lowerBound >= start && mark.range.upperBound <= end {
             let lower = map[mark.range.lowerBound - start]

@@ -5,6 +5,10 @@
 /// only ties the threshold can never enter (it has a larger number than every kept one), so
 /// every bound test below is "≤ threshold → skip".
 enum TopDocsSearch {
+    /// Disjunctions with more clauses than this are scored exhaustively instead of with
+    /// block-max MaxScore, whose per-window work grows with the number of clauses.
+    static let maximumMaxScoreClauses = 512
+
     /// Exhaustive: every match is scored and counted (exact totals, or sorting by date).
     static func collectAll(_ scorer: Scorer, segment: SegmentReader, base: Int, collector: inout TopHitsCollector) {
         var doc = scorer.nextDoc()

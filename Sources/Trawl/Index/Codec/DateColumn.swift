@@ -61,10 +61,13 @@ struct DateColumnReader: Sendable {
     /// The smallest and largest date present, if any.
     let range: ClosedRange<Int64>?
 
-    /// Opens a date column and validates its size.
+    /// Opens a date column, verifies its checksum and validates its size.
     init(input: IndexInput, segmentID: SegmentID, documentCount: Int) throws(TrawlError) {
         self.input = input
         let payload = try FileEnvelope.validate(input.bytes, kind: .dateColumn, segmentID: segmentID, fileName: input.name)
+        // Opening reads every value anyway (for the range); verifying the checksum costs the same
+        // and keeps damaged dates from filtering or sorting silently.
+        try FileEnvelope.verifyChecksum(input.bytes, fileName: input.name)
         var reader = ByteReader(UnsafeRawBufferPointer(rebasing: input.bytes[0..<payload.upperBound]), offset: payload.lowerBound, fileName: input.name)
         let count = try reader.readVInt(max: Int(Int32.max))
         guard count == documentCount else { throw reader.corrupt("date column has \(count) documents, segment has \(documentCount)") }

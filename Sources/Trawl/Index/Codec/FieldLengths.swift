@@ -26,11 +26,14 @@ struct FieldLengthsReader: Sendable {
     /// Number of documents.
     let documentCount: Int
 
-    /// Opens the file and checks every section's size.
+    /// Opens the file, verifies its checksum and checks every section's size.
     init(input: IndexInput, segmentID: SegmentID, documentCount: Int) throws(TrawlError) {
         self.input = input
         self.documentCount = documentCount
         let payload = try FileEnvelope.validate(input.bytes, kind: .fieldLengths, segmentID: segmentID, fileName: input.name)
+        // One byte per document and field: cheap to verify whole, and damage here would only
+        // skew scores silently.
+        try FileEnvelope.verifyChecksum(input.bytes, fileName: input.name)
         var reader = ByteReader(UnsafeRawBufferPointer(rebasing: input.bytes[0..<payload.upperBound]), offset: payload.lowerBound, fileName: input.name)
         let count = try reader.readVInt(max: 1 << 16)
         var sections: [Int: Int] = [:]

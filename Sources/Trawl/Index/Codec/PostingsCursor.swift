@@ -250,6 +250,13 @@ struct PostingsCursor {
         return doc
     }
 
+    /// The term's last document id (its greatest), from the skip table or the decoded tail:
+    /// every document the cursor returns is at most this, so one comparison with the segment's
+    /// document count bounds them all.
+    var termLastDoc: UInt32 {
+        entryCount == 0 ? singleBlockLastDoc : lastDoc(entryCount &- 1)
+    }
+
     /// Walks to the end from the current document (included), counting documents and summing
     /// their frequencies: for count-only queries, and for `trawl check`, which compares the result
     /// with the dictionary's `docFreq` and `totalTermFreq`. Check ``corruption`` afterwards.

@@ -20,9 +20,6 @@ final class WriteLock {
         guard fd >= 0 else {
             throw TrawlError(.io, "cannot create the index lock file", path: path, underlying: errnoString())
         }
-        var previous = [UInt8](repeating: 0, count: 32)
-        let n = read(fd, &previous, 31)
-        let previousPid = n > 0 ? Int32(String(decoding: previous[0..<n], as: UTF8.self).split(separator: "\n").first ?? "") : nil
         let deadline = WriteLock.now() + timeout
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             if errno != EWOULDBLOCK && errno != EINTR {
@@ -30,12 +27,15 @@ final class WriteLock {
                 throw TrawlError(.io, "cannot lock the index", path: path, underlying: errnoString())
             }
             if WriteLock.now() >= deadline {
+                let holder = WriteLock.recordedPid(fd).map { " (process \($0))" } ?? ""
                 close(fd)
-                let holder = previousPid.map { " (process \($0))" } ?? ""
                 throw TrawlError(.indexLocked, "the index is locked by another writer\(holder); wait for it to finish and try again", path: path)
             }
             usleep(50_000)
         }
+        // Read the pid only now that the lock is ours: a writer we waited for clears it when it
+        // releases, so a pid still recorded here belongs to a writer that died holding the lock.
+        let previousPid = WriteLock.recordedPid(fd)
         if let previousPid, previousPid != getpid(), previousPid > 0 {
             recoveredStalePid = previousPid
         } else {
@@ -44,6 +44,14 @@ final class WriteLock {
         let pid = "\(getpid())\n"
         _ = ftruncate(fd, 0)
         _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
+    }
+
+    /// The pid recorded in the lock file, if any.
+    private static func recordedPid(_ fd: Int32) -> Int32? {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        let n = pread(fd, &bytes, 31, 0)
+        guard n > 0 else { return nil }
+        return Int32(String(decoding: bytes[0..<n], as: UTF8.self).split(separator: "\n").first ?? "")
     }
 
     private static func now() -> Double {
