@@ -85,7 +85,7 @@ struct IndexCommand: ParsableCommand {
         let started = monotonicSeconds()
         let writer = try IndexWriter(path: location.path, options: options)
         defer { writer.close() }
-        if let pid = writer.recoveredStaleLockPid, !quiet {
+        if let pid = writer.recoveredStaleLockPid {
             printError("trawl: cleared a stale lock left by process \(pid), which ended without releasing it")
         }
         var indexerOptions = FolderIndexer.Options()
