@@ -29,7 +29,9 @@ final class PhraseScorer: Scorer {
         self.lengthCodes = lengthCodes
         self.field = field
         approximation = ConjunctionScorer(terms)
-        positions = [[UInt32]](repeating: [UInt32](repeating: 0, count: 16), count: terms.count)
+        // Room for the most positions any document has, so reading positions never reallocates
+        // (a query's allocations must not grow with the length of its posting lists).
+        positions = terms.map { [UInt32](repeating: 0, count: max(16, Int($0.maxTermFrequency))) }
         counts = [Int](repeating: 0, count: terms.count)
         cursorsAt = [Int](repeating: 0, count: terms.count)
         bound = weight.maxScore(maxFreq: maxFreq, minLengthCode: minLengthCode)

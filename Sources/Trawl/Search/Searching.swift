@@ -172,18 +172,24 @@ extension IndexReader {
 }
 
 /// Keeps the first `k` hits by date (documents without a date last, then by number).
+///
+/// A binary heap of at most `k` entries with the last kept hit at the root, like
+/// ``TopHitsCollector``: memory is reserved once, so offering a match never allocates and the
+/// allocations of a date-sorted search do not grow with the number of matches.
 struct DateSortedHits {
+    typealias Entry = (doc: Int, date: Int64, score: Float)
     let k: Int
     let descending: Bool
-    private var items: [(doc: Int, date: Int64, score: Float)] = []
+    private var heap: [Entry] = []
     private(set) var matched = 0
 
     init(k: Int, descending: Bool) {
-        self.k = k
+        self.k = max(0, k)
         self.descending = descending
+        heap.reserveCapacity(min(self.k, 1 << 16))
     }
 
-    private func before(_ a: (doc: Int, date: Int64, score: Float), _ b: (doc: Int, date: Int64, score: Float)) -> Bool {
+    private func before(_ a: Entry, _ b: Entry) -> Bool {
         let aMissing = a.date == DateColumn.missing, bMissing = b.date == DateColumn.missing
         if aMissing != bMissing { return bMissing }
         if a.date != b.date { return descending ? a.date > b.date : a.date < b.date }
@@ -193,14 +199,35 @@ struct DateSortedHits {
     mutating func offer(doc: Int, date: Int64, score: Float) {
         matched += 1
         guard k > 0 else { return }
-        items.append((doc, date, score))
-        if items.count >= 2 * k + 64 {
-            items.sort(by: before)
-            items.removeLast(items.count - k)
+        let entry: Entry = (doc, date, score)
+        if heap.count < k {
+            // Sift up: a parent must come after (rank worse than) its children.
+            heap.append(entry)
+            var i = heap.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard before(heap[parent], entry) else { break }
+                heap[i] = heap[parent]
+                i = parent
+            }
+            heap[i] = entry
+        } else if before(entry, heap[0]) {
+            // Replace the last kept hit and sift down.
+            var i = 0
+            let n = heap.count
+            while true {
+                var child = 2 * i + 1
+                if child >= n { break }
+                if child + 1 < n && before(heap[child], heap[child + 1]) { child += 1 }
+                guard before(entry, heap[child]) else { break }
+                heap[i] = heap[child]
+                i = child
+            }
+            heap[i] = entry
         }
     }
 
     func sorted() -> [ScoredDocument] {
-        items.sorted(by: before).prefix(k).map { ScoredDocument(doc: $0.doc, score: $0.score) }
+        heap.sorted(by: before).map { ScoredDocument(doc: $0.doc, score: $0.score) }
     }
 }

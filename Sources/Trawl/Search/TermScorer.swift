@@ -66,6 +66,9 @@ final class TermScorer: Scorer {
     /// The current document's term frequency.
     var termFrequency: UInt32 { cursor.freq }
 
+    /// The term's largest frequency in the segment: no document has more positions.
+    var maxTermFrequency: UInt32 { cursor.termMaxFreq }
+
     /// The BM25 constants (for explain).
     var termWeight: TermWeight { weight }
 

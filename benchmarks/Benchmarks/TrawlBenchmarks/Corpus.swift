@@ -1,7 +1,11 @@
 import Foundation
+import Trawl
 
 /// The benchmark corpora: Reuters-21578 from the shared data folder when it is present,
 /// otherwise a seeded synthetic corpus with Zipfian word frequencies.
+///
+/// Nothing is loaded when benchmarks are registered (every benchmark runs in its own process,
+/// and listing them must stay fast): each benchmark loads what it needs in its setup.
 enum BenchmarkCorpus {
     /// One article of a corpus.
     struct Article {
@@ -9,6 +13,43 @@ enum BenchmarkCorpus {
         var title: String
         var date: String?
         var body: String
+    }
+
+    /// Which corpus a benchmark runs on.
+    enum Source: Hashable, CustomStringConvertible {
+        /// Reuters-21578 when the shared data is present, otherwise `synthetic(20_000)`.
+        /// `TRAWL_BENCH_CORPUS=synthetic` forces the synthetic corpus.
+        case main
+        /// Reuters-21578 (only where ``BenchmarkCorpus/reutersPath`` exists).
+        case reuters
+        /// The seeded synthetic corpus with this many articles (always available, identical on
+        /// every machine: the allocation thresholds are recorded on it).
+        case synthetic(Int)
+
+        /// The concrete corpus (`main` becomes `reuters` or `synthetic(20_000)`).
+        var resolved: Source {
+            guard self == .main else { return self }
+            return BenchmarkCorpus.reutersPath != nil ? .reuters : .synthetic(20_000)
+        }
+
+        /// Whether this is (resolves to) Reuters.
+        var isReuters: Bool { resolved == .reuters }
+
+        /// A short name: `reuters21578` or `synthetic-20000`.
+        var description: String {
+            switch resolved {
+            case .synthetic(let count): return "synthetic-\(count)"
+            default: return "reuters21578"
+            }
+        }
+
+        /// The articles (Reuters is decompressed and parsed; the synthetic corpus generated).
+        func articles() -> [Article] {
+            switch resolved {
+            case .synthetic(let count): return BenchmarkCorpus.synthetic(count: count)
+            default: return BenchmarkCorpus.reuters() ?? BenchmarkCorpus.synthetic(count: 20_000)
+            }
+        }
     }
 
     /// The shared data folder (beside the project), if present. `TRAWL_DATA` overrides it.
@@ -21,6 +62,20 @@ enum BenchmarkCorpus {
             if FileManager.default.fileExists(atPath: path) { return path }
         }
         return nil
+    }
+
+    /// The compressed Reuters file, when it and the `zstd` tool are present and
+    /// `TRAWL_BENCH_CORPUS=synthetic` is not set.
+    static var reutersPath: String? {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["TRAWL_BENCH_CORPUS"] == "synthetic" { return nil }
+        guard let folder = dataFolder else { return nil }
+        let path = folder + "/reuters21578/reuters21578.jsonl.zst"
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let hasZstd = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/zstd")
+        }
+        return hasZstd ? path : nil
     }
 
     /// Decompresses a `.jsonl.zst` file with the `zstd` tool, or returns nil.
@@ -40,8 +95,7 @@ enum BenchmarkCorpus {
 
     /// Reuters-21578 articles, or nil when the shared data is absent.
     static func reuters() -> [Article]? {
-        guard let folder = dataFolder,
-              let data = readZstd(folder + "/reuters21578/reuters21578.jsonl.zst") else { return nil }
+        guard let path = reutersPath, let data = readZstd(path) else { return nil }
         var articles: [Article] = []
         for line in data.split(separator: UInt8(ascii: "\n")) {
             guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else { continue }
@@ -53,7 +107,15 @@ enum BenchmarkCorpus {
         return articles
     }
 
+    /// The word of Zipf rank `rank` (1 = most frequent) in the synthetic corpus.
+    static func syntheticWord(rank: Int) -> String { SplitMix64.word(index: rank - 1) }
+
     /// A seeded synthetic corpus of `count` articles with Zipfian word frequencies.
+    ///
+    /// The vocabulary is 20,000 pronounceable pseudo-words; word `r` (``syntheticWord(rank:)``)
+    /// is drawn with probability ∝ 1/r. Articles have a 6-word title and a `wordsPerArticle`-word
+    /// body, and dates 2024-03-01 … 2024-03-28 in turn. The first `n` articles of two corpora
+    /// of different sizes are the same, so posting lists grow in proportion to `count`.
     static func synthetic(count: Int, wordsPerArticle: Int = 200, seed: UInt64 = 42) -> [Article] {
         var rng = SplitMix64(seed: seed)
         let vocabulary = (0..<20_000).map { SplitMix64.word(index: $0) }
@@ -81,9 +143,35 @@ enum BenchmarkCorpus {
         }
     }
 
-    /// Reuters when available, otherwise the synthetic corpus.
-    static func reutersOrSynthetic() -> [Article] {
-        reuters() ?? synthetic(count: 20_000)
+    /// The articles as documents to index (`YYYY-MM-DD` dates become day-precision dates).
+    static func documents(_ articles: [Article]) -> [Document] {
+        articles.map { article in
+            var date: DocumentDate?
+            if let text = article.date, text.utf8.count == 10 {
+                let parts = text.split(separator: "-").compactMap { Int($0) }
+                if parts.count == 3 { date = DocumentDate(year: parts[0], month: parts[1], day: parts[2]) }
+            }
+            return Document(id: article.id, title: article.title, date: date, body: article.body)
+        }
+    }
+
+    /// The articles as a JSON Lines file image (`{"id","title","date","body"}` per line), the
+    /// input format of `trawl index`.
+    static func jsonLines(_ articles: [Article]) throws -> Data {
+        var out = Data()
+        for article in articles {
+            var object: [String: Any] = ["id": article.id, "title": article.title, "body": article.body]
+            object["date"] = article.date ?? NSNull()
+            out.append(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+            out.append(UInt8(ascii: "\n"))
+        }
+        return out
+    }
+
+    /// The UTF-8 size of the articles' titles and bodies (what the analysis and indexing
+    /// throughputs are measured against).
+    static func textBytes(_ articles: [Article]) -> Int {
+        articles.reduce(0) { $0 + $1.title.utf8.count + $1.body.utf8.count }
     }
 }
 
