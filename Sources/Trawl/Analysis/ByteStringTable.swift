@@ -150,7 +150,26 @@ final class ByteStringTable {
         let length = offsets[id + 1] - start
         guard length == key.count else { return false }
         if length == 0 { return true }
-        return memcmp(arena + start, key.baseAddress!, length) == 0
+        let a = UnsafeRawPointer(arena + start)
+        let b = key.baseAddress!
+        if length <= 16 {
+            // Most words are short: compare in at most two overlapping 8-byte loads, or bytes.
+            if length >= 8 {
+                return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+                    == b.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+            }
+            if length >= 4 {
+                return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                    && a.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self)
+                    == b.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self)
+            }
+            for i in 0..<length where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
+                return false
+            }
+            return true
+        }
+        return memcmp(a, b, length) == 0
     }
 
     private func appendKey(_ key: UnsafeRawBufferPointer, hash: UInt32) {
