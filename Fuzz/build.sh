@@ -1,19 +1,49 @@
 #!/usr/bin/env bash
-# Builds a libFuzzer target outside SwiftPM:  Fuzz/build.sh QueryParserFuzz
+# Builds a libFuzzer target outside SwiftPM:  Fuzz/build.sh <target>
 #
-# The target's Swift files are compiled into one module named `Trawl` together with the
-# library sources it needs (so internal API is visible), with -sanitize=fuzzer,address; the
-# ICU shim is compiled with clang and the same sanitizers. The binary lands in fuzz-out/<target>.
+# QueryParserFuzz: the target's Swift files are compiled into one module named `Trawl` together
+# with the library sources it needs (so internal API is visible), with -sanitize=fuzzer,address;
+# the ICU shim is compiled with clang and the same sanitizers.
+#
+# DocumentReadersFuzz, SegmentReaderFuzz: they need the whole library, Yams (front matter) and
+# libxml2 (HTML). The library is built once into fuzz-out/build-library: libyaml (CYaml) with
+# clang, Yams and Trawl with swiftc (-enable-testing, so the targets use `@testable import Trawl`),
+# all instrumented for libFuzzer and ASan; each target then compiles its own file and links.
+#
+# Binaries land in fuzz-out/<target>. Yams comes from SwiftPM's checkout (.build/checkouts/Yams;
+# `swift package resolve` fetches it).
 set -euo pipefail
 
-target="${1:?usage: Fuzz/build.sh <target> (for example QueryParserFuzz)}"
+target="${1:?usage: Fuzz/build.sh <target> (QueryParserFuzz, DocumentReadersFuzz or SegmentReaderFuzz)}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/fuzz-out"
-build="$out/build-$target"
-mkdir -p "$build"
+mkdir -p "$out"
+
+bin="$(dirname "$(command -v swiftc)")"
+clang="${CLANG:-$bin/clang}"
+[ -x "$clang" ] || clang=clang
+sanitize_c=(-fsanitize=fuzzer-no-link,address)
+sanitize_swift=(-sanitize=fuzzer,address)
+
+# A module map for the ICU shim (SwiftPM generates one; swiftc needs it spelled out).
+icu_shim() {
+  local dir="$1"
+  mkdir -p "$dir/CTrawlICU"
+  cat > "$dir/CTrawlICU/module.modulemap" <<MAP
+module CTrawlICU {
+    header "$root/Sources/CTrawlICU/include/TrawlICU.h"
+    export *
+}
+MAP
+  "$clang" -c -O1 -g "${sanitize_c[@]}" -I "$root/Sources/CTrawlICU/include" \
+    "$root/Sources/CTrawlICU/TrawlICU.c" -o "$dir/TrawlICU.o"
+}
 
 case "$target" in
   QueryParserFuzz)
+    build="$out/build-$target"
+    mkdir -p "$build"
+    icu_shim "$build"
     # The parser needs analysis (ICU shim, stemmer), dates, errors and the query code.
     sources=(
       "$root"/Sources/Trawl/Analysis/*.swift
@@ -21,36 +51,63 @@ case "$target" in
       "$root"/Sources/Trawl/Support/*.swift
       "$root"/Sources/Trawl/Documents/Document.swift
     )
+    swiftc -O -g "${sanitize_swift[@]}" -parse-as-library -swift-version 6 \
+      -module-name Trawl -package-name Trawl \
+      -I "$build/CTrawlICU" \
+      "${sources[@]}" "$root"/Fuzz/"$target"/*.swift \
+      "$build/TrawlICU.o" -licuuc -licui18n -licudata \
+      -use-ld=lld -o "$out/$target"
     ;;
+
+  DocumentReadersFuzz|SegmentReaderFuzz)
+    lib="$out/build-library"
+    yams="$root/.build/checkouts/Yams"
+    if [ ! -d "$yams/Sources/Yams" ]; then
+      (cd "$root" && swift package resolve >/dev/null)
+    fi
+    [ -d "$yams/Sources/Yams" ] || { echo "Yams sources not found in $yams" >&2; exit 2; }
+    xml_flags=($(pkg-config --cflags libxml-2.0))
+    clang_modules=(
+      -Xcc "-fmodule-map-file=$root/Sources/CLibXML2/module.modulemap"
+      -Xcc "-fmodule-map-file=$root/Sources/CZlib/module.modulemap"
+      -Xcc "-fmodule-map-file=$yams/Sources/CYaml/include/module.modulemap"
+      -Xcc -I -Xcc "$yams/Sources/CYaml/include"
+      -Xcc -DYAML_DECLARE_STATIC
+      -I "$lib/CTrawlICU" -I "$lib/Modules"
+    )
+    for flag in "${xml_flags[@]}"; do clang_modules+=(-Xcc "$flag"); done
+    # The library, rebuilt when a source is newer than it.
+    stamp="$lib/Trawl.o"
+    newest="$(find "$root/Sources" "$root/Fuzz/build.sh" -newer "$stamp" -print -quit 2>/dev/null || true)"
+    if [ ! -f "$stamp" ] || [ -n "$newest" ]; then
+      echo "building the instrumented library (libyaml, Yams, Trawl) in $lib"
+      rm -rf "$lib"
+      mkdir -p "$lib/Modules" "$lib/cyaml"
+      icu_shim "$lib"
+      for c in "$yams"/Sources/CYaml/src/*.c; do
+        "$clang" -c -O1 -g "${sanitize_c[@]}" -DYAML_DECLARE_STATIC -I "$yams/Sources/CYaml/include" \
+          "$c" -o "$lib/cyaml/$(basename "$c" .c).o"
+      done
+      swiftc -O -g "${sanitize_swift[@]}" -parse-as-library -swift-version 5 -wmo -c -DSWIFT_PACKAGE \
+        -module-name Yams -emit-module -emit-module-path "$lib/Modules/Yams.swiftmodule" \
+        "${clang_modules[@]}" "$yams"/Sources/Yams/*.swift -o "$lib/Yams.o"
+      swiftc -O -g "${sanitize_swift[@]}" -enable-testing -parse-as-library -swift-version 6 -wmo -c \
+        -module-name Trawl -package-name Trawl -emit-module -emit-module-path "$lib/Modules/Trawl.swiftmodule" \
+        "${clang_modules[@]}" $(find "$root/Sources/Trawl" -name '*.swift' | sort) -o "$lib/Trawl.o"
+    fi
+    swiftc -O -g "${sanitize_swift[@]}" -parse-as-library -swift-version 6 \
+      -module-name "$target" "${clang_modules[@]}" \
+      "$root"/Fuzz/"$target"/*.swift \
+      "$lib/Trawl.o" "$lib/Yams.o" "$lib"/cyaml/*.o "$lib/TrawlICU.o" \
+      -licuuc -licui18n -licudata -lxml2 -lz \
+      -use-ld=lld -o "$out/$target"
+    ;;
+
   *)
     echo "unknown fuzz target: $target" >&2
     exit 2
     ;;
 esac
-
-bin="$(dirname "$(command -v swiftc)")"
-clang="${CLANG:-$bin/clang}"
-[ -x "$clang" ] || clang=clang
-
-# A module map for the ICU shim (SwiftPM generates one; swiftc needs it spelled out).
-mkdir -p "$build/CTrawlICU"
-cat > "$build/CTrawlICU/module.modulemap" <<MAP
-module CTrawlICU {
-    header "$root/Sources/CTrawlICU/include/TrawlICU.h"
-    export *
-}
-MAP
-
-"$clang" -c -O1 -g -fsanitize=fuzzer-no-link,address \
-  -I "$root/Sources/CTrawlICU/include" \
-  "$root/Sources/CTrawlICU/TrawlICU.c" -o "$build/TrawlICU.o"
-
-swiftc -O -g -sanitize=fuzzer,address -parse-as-library -swift-version 6 \
-  -module-name Trawl -package-name Trawl \
-  -I "$build/CTrawlICU" \
-  "${sources[@]}" "$root"/Fuzz/"$target"/*.swift \
-  "$build/TrawlICU.o" -licuuc -licui18n -licudata \
-  -use-ld=lld -o "$out/$target"
 
 echo "built $out/$target"
 echo "run:   $out/$target -max_total_time=20 $root/Fuzz/$target/corpus"

@@ -5,7 +5,7 @@ import Testing
 
 /// Collects failures from worker threads (Swift Testing issues are recorded on the test's thread).
 final class FailureLog: Sendable {
-    private let entries = Mutex<[String]>([])
+    private let entries = PosixLock<[String]>([])
 
     func record(_ message: String) {
         entries.withLock { if $0.count < 50 { $0.append(message) } }
@@ -72,8 +72,8 @@ final class FailureLog: Sendable {
         let done = Atomic<Bool>(false)
         let opened = Atomic<Int>(0)
         let searches = Atomic<Int>(0)
-        let generationsSeen = Mutex<Set<Int>>([])
-        let shared = Mutex<IndexReader?>(nil)
+        let generationsSeen = PosixLock<Set<Int>>([])
+        let shared = PosixLock<IndexReader?>(nil)
 
         var threads: [Thread] = []
         let finished = DispatchGroup()

@@ -143,4 +143,36 @@ func probe(_ reader: IndexReader) -> Int {
               + "\(mergesRefused) merges refused")
         #expect(atOpen + byCheck == trials)
     }
+
+    /// A manifest with a valid checksum but impossible content (as a buggy tool or a forged file
+    /// could write) is refused: segment names become file names, counts size allocations.
+    @Test func forgedManifestsAreRefused() throws {
+        let base = try smallValidIndex()
+        let manifest = try #require(try CommitManifest.loadLatest(from: base))
+        let name = CommitManifest.fileName(generation: manifest.generation)
+        let forgeries: [(String, (inout CommitManifest) -> Void)] = [
+            ("path in a segment name", { $0.segments[0].name = "../../../etc/passwd" }),
+            ("absolute segment name", { $0.segments[0].name = "/tmp/s1" }),
+            ("negative document count", { $0.segments[0].documentCount = -5 }),
+            ("more deleted than documents", { $0.segments[1].deletedCount = $0.segments[1].documentCount + 1 }),
+            ("deletions without a live file", { $0.segments[0].deleteGeneration = 0; $0.segments[0].deletedCount = 2 }),
+            ("huge document count", { $0.segments[0].documentCount = Int.max }),
+            ("duplicate segment", { $0.segments.append($0.segments[0]) }),
+            ("negative field statistics", { $0.segments[0].fields[0].totalLength = -1 }),
+            ("generation zero", { $0.generation = 0 }),
+        ]
+        for (label, forge) in forgeries {
+            var forged = manifest
+            forge(&forged)
+            let directory = base.copy()
+            directory.overwrite(name, with: try forged.encoded())
+            do throws(TrawlError) {
+                _ = try IndexReader(directory: directory)
+                Issue.record("\(label): the forged manifest was accepted")
+            } catch {
+                #expect(error.code == .corruptIndex, "\(label): \(error)")
+                #expect(error.description.contains(name), "\(label): \(error)")
+            }
+        }
+    }
 }

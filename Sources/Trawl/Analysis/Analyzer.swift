@@ -1,5 +1,4 @@
 import CTrawlICU
-import Synchronization
 
 /// Turns text into tokens: the analysis chain that indexing and querying share.
 ///
@@ -15,14 +14,14 @@ import Synchronization
 public final class Analyzer: Sendable {
     /// The configuration this analyzer implements.
     public let configuration: AnalyzerConfiguration
-    private let pool: Mutex<[TokenPipeline]>
+    private let pool: PosixLock<[TokenPipeline]>
     private static let poolLimit = 16
 
     /// Creates an analyzer; fails with ``TrawlError/Code/analysis`` when ICU is unusable.
     public init(_ configuration: AnalyzerConfiguration = .english) throws(TrawlError) {
         self.configuration = configuration
         let first = try TokenPipeline(configuration: configuration)
-        pool = Mutex([first])
+        pool = PosixLock([first])
     }
 
     /// The ICU version in use, such as `72.1`.

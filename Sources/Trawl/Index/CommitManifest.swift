@@ -62,11 +62,43 @@ struct CommitManifest: Codable, Sendable, Equatable {
         let payload = try FileEnvelope.validate(bytes, kind: .manifest, segmentID: .none, fileName: fileName)
         try FileEnvelope.verifyChecksum(bytes, fileName: fileName)
         let json = Data(bytes[payload])
+        let manifest: CommitManifest
         do {
-            return try JSONDecoder().decode(CommitManifest.self, from: json)
+            manifest = try JSONDecoder().decode(CommitManifest.self, from: json)
         } catch {
             throw TrawlError(.corruptIndex, "index manifest is damaged: \(error)", path: fileName)
         }
+        if let problem = manifest.inconsistency {
+            throw TrawlError(.corruptIndex, "index manifest is damaged: \(problem)", path: fileName)
+        }
+        return manifest
+    }
+
+    /// What makes the manifest impossible, if anything: counts out of range, or a segment name
+    /// that is not one Trawl writes (names become file names, so none may hold a `/`).
+    var inconsistency: String? {
+        if generation < 1 || nextSegmentNumber < 1 { return "generation or next segment number out of range" }
+        var names: Set<String> = []
+        for segment in segments {
+            let name = segment.name
+            guard name.count >= 2, name.count <= 16, name.first == "s",
+                  name.dropFirst().allSatisfy({ ("0"..."9").contains($0) || ("a"..."z").contains($0) }) else {
+                return "bad segment name \(name.debugDescription)"
+            }
+            guard names.insert(name).inserted else { return "segment \(name) is listed twice" }
+            guard segment.documentCount >= 0, segment.documentCount <= Int(Int32.max),
+                  segment.deletedCount >= 0, segment.deletedCount <= segment.documentCount,
+                  segment.deleteGeneration >= 0, segment.deleteGeneration > 0 || segment.deletedCount == 0 else {
+                return "document counts of segment \(name) out of range"
+            }
+            for field in segment.fields {
+                guard field.number >= 0, field.number < 1 << 16, field.documentCount >= 0,
+                      field.documentCount <= segment.documentCount, field.totalLength >= 0, field.termCount >= 0 else {
+                    return "statistics of field \(field.name.debugDescription) in segment \(name) out of range"
+                }
+            }
+        }
+        return nil
     }
 
     /// The newest generation with a (complete, renamed) commit file, or nil when there is none.

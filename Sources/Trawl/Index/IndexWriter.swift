@@ -130,10 +130,20 @@ public final class IndexWriter {
 
     // MARK: Adding and deleting
 
+    /// The dates a document may have, in seconds since 1970 (about ±36 billion years): the
+    /// date column stores differences between dates in 63 bits.
+    public static let supportedDates: ClosedRange<Int64> = -(1 << 60)...(1 << 60)
+
     /// Adds documents, replacing any document with the same id. Analysis runs on
     /// ``IndexWriterOptions/threads`` threads; documents get ids in the order given.
     public func add(_ documents: [Document]) throws(TrawlError) {
         guard !documents.isEmpty else { return }
+        for document in documents {
+            if let date = document.date, !IndexWriter.supportedDates.contains(date.secondsSinceEpoch) {
+                throw TrawlError(.invalidArgument,
+                                 "document \(document.id.debugDescription) has a date \(date.secondsSinceEpoch) s from 1970, outside the supported range of ±\(IndexWriter.supportedDates.upperBound) s")
+            }
+        }
         let analyzed = try analyzeInParallel(documents)
         for document in analyzed {
             try deleteCommitted(id: document.stored.id)

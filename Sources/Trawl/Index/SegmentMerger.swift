@@ -87,6 +87,7 @@ enum SegmentMerger {
                             let freq = cursor.freq
                             var count = 0
                             if positional {
+                                try cursor.checkFrequencyForPositions(Int(freq))
                                 if Int(freq) > positions.count { positions = [UInt32](repeating: 0, count: Int(freq)) }
                                 count = try positions.withUnsafeMutableBufferPointer { (buffer) throws(TrawlError) -> Int in
                                     try cursor.readPositions(into: buffer)

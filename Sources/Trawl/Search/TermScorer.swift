@@ -75,18 +75,32 @@ final class TermScorer: Scorer {
     /// The current document's length code.
     var currentLengthCode: UInt8 { lengthCode(doc) }
 
-    /// Reads the current document's positions.
+    /// Reads the current document's positions (none when they are damaged: the error is kept
+    /// for ``throwIfCorrupt()``, so the search fails instead of silently missing matches).
     func positions(into buffer: inout [UInt32]) -> Int {
         let n = Int(cursor.freq)
-        if buffer.count < n { buffer = [UInt32](repeating: 0, count: n) }
-        let read = (try? buffer.withUnsafeMutableBufferPointer { (out) throws(TrawlError) -> Int in
-            try cursor.readPositions(into: out)
-        }) ?? 0
-        return read
+        do throws(TrawlError) {
+            // A damaged frequency must not size the buffer (it could ask for gigabytes).
+            try cursor.checkFrequencyForPositions(n)
+            if buffer.count < n { buffer = [UInt32](repeating: 0, count: n) }
+            let result: Result<Int, TrawlError> = buffer.withUnsafeMutableBufferPointer { out in
+                do throws(TrawlError) { return .success(try cursor.readPositions(into: out)) } catch { return .failure(error) }
+            }
+            return try result.get()
+        } catch {
+            if positionsError == nil { positionsError = error }
+            return 0
+        }
     }
 
+    /// The first error met while reading positions.
+    private var positionsError: TrawlError?
+
     /// Throws when the cursor met damaged data.
-    func throwIfCorrupt() throws(TrawlError) { try cursor.throwIfCorrupt() }
+    func throwIfCorrupt() throws(TrawlError) {
+        try cursor.throwIfCorrupt()
+        if let positionsError { throw positionsError }
+    }
 }
 
 /// The sum of its sub-scorers' scores over the union of their documents (OR), e.g. a word in

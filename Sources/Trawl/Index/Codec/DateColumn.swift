@@ -15,9 +15,16 @@ enum DateColumn {
     static func write(_ values: [Int64], to directory: any IndexDirectory, name: String, segmentID: SegmentID, sync: Bool) throws(TrawlError) -> Int {
         let present = values.filter { $0 != missing }
         let minimum = present.min() ?? 0
+        // Differences from the minimum are taken as UInt64: they cannot overflow there, however
+        // far apart the dates are.
+        func delta(_ v: Int64) -> UInt64 { UInt64(bitPattern: v &- minimum) }
         var divisor: Int64 = 86_400
-        for v in present where (v - minimum) % divisor != 0 { divisor = 1; break }
-        let maxCode = present.map { UInt64((($0 - minimum) / divisor)) + 1 }.max() ?? 0
+        for v in present where delta(v) % UInt64(divisor) != 0 { divisor = 1; break }
+        let maxDelta = present.map { delta($0) / UInt64(divisor) }.max() ?? 0
+        guard maxDelta < UInt64(Int64.max) - 1 else {
+            throw TrawlError(.invalidArgument, "document dates span too wide a range to be stored", path: name)
+        }
+        let maxCode = present.isEmpty ? 0 : maxDelta + 1
         let width = maxCode == 0 ? 0 : 64 - maxCode.leadingZeroBitCount
         let file = try IndexFileWriter(directory: directory, name: name, kind: .dateColumn, segmentID: segmentID)
         file.buffer.writeVInt(values.count)
@@ -28,7 +35,7 @@ enum DateColumn {
         var used = 0
         var wordsWritten = 0
         for v in values {
-            let code: UInt64 = v == missing ? 0 : UInt64((v - minimum) / divisor) + 1
+            let code: UInt64 = v == missing ? 0 : delta(v) / UInt64(divisor) + 1
             if width == 0 { continue }
             word |= code << UInt64(used)
             if used + width >= 64 {
@@ -79,6 +86,12 @@ struct DateColumnReader: Sendable {
         width = Int(try reader.readByte())
         guard width <= 63 else { throw reader.corrupt("bad date bit width \(width)") }
         mask = width == 0 ? 0 : (UInt64(1) << UInt64(width)) - 1
+        // The largest code must decode without overflowing (`value` relies on it).
+        if width > 0 {
+            let (span, spanOverflow) = Int64(mask - 1).multipliedReportingOverflow(by: divisor)
+            let (_, sumOverflow) = minimum.addingReportingOverflow(span)
+            if spanOverflow || sumOverflow { throw reader.corrupt("date values out of range") }
+        }
         dataOffset = reader.offset
         let words = (count * width + 63) / 64 + 1
         guard reader.remaining >= words * 8 else { throw reader.corrupt("date column truncated") }

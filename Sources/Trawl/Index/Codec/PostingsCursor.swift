@@ -159,6 +159,12 @@ struct PostingsCursor {
                 throw damaged("positions offset \(info.positionsOffset) outside the positions file")
             }
             positionsStart = Int(info.positionsOffset)
+            // Every 128 positions take at least one byte (a chunk header), so a term cannot have
+            // more positions than that: a damaged count is refused before anything is sized by it.
+            let room = UInt64(positionsLimit - positionsStart) &* UInt64(PostingsFormat.blockLength)
+            guard info.totalTermFreq <= room &+ UInt64(PostingsFormat.blockLength) else {
+                throw damaged("term frequency \(info.totalTermFreq) does not fit in the positions file")
+            }
         } else {
             positionsBase = nil
             positionsLimit = 0
@@ -528,6 +534,7 @@ struct PostingsCursor {
     /// Throws when the cursor was opened without positions or the positions data is damaged.
     mutating func positions(into buffer: inout [UInt32]) throws(TrawlError) {
         let n = doc == PostingsCursor.noMoreDocs ? 0 : Int(freq)
+        try checkFrequencyForPositions(n)
         if buffer.count != n {
             if buffer.count > n {
                 buffer.removeLast(buffer.count - n)
@@ -540,6 +547,15 @@ struct PostingsCursor {
             do throws(TrawlError) { return .success(try readPositions(into: out)) } catch { return .failure(error) }
         }
         _ = try result.get()
+    }
+
+    /// Throws when `frequency` positions cannot belong to this term (more than its total term
+    /// frequency): check before sizing a buffer by a frequency read from a damaged file.
+    func checkFrequencyForPositions(_ frequency: Int) throws(TrawlError) {
+        if frequency > 0 && UInt64(frequency) > totalTermFreq {
+            throw TrawlError(.corruptIndex, "index file is damaged: a document's term frequency \(frequency) exceeds the term's total \(totalTermFreq)",
+                             path: fileName)
+        }
     }
 
     /// Writes the current document's positions into `destination` (which needs room for ``freq``

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// An index folder held in memory, for tests: it can fail a chosen write operation on demand
 /// (simulating a full disk) and can simulate a crash by forgetting files that were not synced.
 final class MemoryDirectory: IndexDirectory, Sendable {
@@ -16,7 +14,7 @@ final class MemoryDirectory: IndexDirectory, Sendable {
         var plan = FaultPlan()
     }
 
-    private let state = Mutex(State())
+    private let state = PosixLock(State())
 
     var location: String { "memory" }
 
