@@ -39,7 +39,7 @@ import Testing
     /// Runs a query; it must answer or fail with a typed error, within `seconds`.
     @discardableResult
     func run(_ label: String, _ query: String, limit: Int = 10, offset: Int = 0, sort: SearchSort = .relevance,
-             operator: QueryParser.Operator = .and, lenient: Bool = false, count: Bool = true, seconds: Double = 20) -> Outcome {
+             operator: QueryParser.Operator = .and, lenient: Bool = false, count: Bool = true, seconds: Double = 60) -> Outcome {
         let started = now()
         let outcome: Outcome
         do {

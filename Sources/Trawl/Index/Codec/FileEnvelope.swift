@@ -6,8 +6,10 @@
 ///           SegmentID (16 bytes; zero for files that belong to no segment)
 /// Footer := FooterMagic "LWRT" (4 bytes), CRC32 (UInt32 of every byte before it)
 /// ```
-/// All integers little-endian. Opening a file checks the header; `trawl check` and merges
-/// verify the footer checksum over the whole file.
+/// All integers little-endian. Opening a file checks the header and footer framing; the small
+/// files (commit manifest, live documents, field lengths, dates) are also verified whole at
+/// open, the large ones (term dictionary, postings, positions, document store) by `trawl check`
+/// and before every merge. See `docs/reliability.md`.
 enum FileEnvelope {
     /// The magic bytes that start every index file.
     static let magic: UInt32 = 0x4C57_5254 // "TRWL" little-endian
