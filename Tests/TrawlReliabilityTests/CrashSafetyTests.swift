@@ -99,7 +99,8 @@ enum KillPoint: String, CaseIterable {
     /// complete and leave no stray files.
     @Test(.enabled(if: TrawlCLI.binary != nil, Comment(rawValue: TrawlCLI.missingMessage)))
     func sigkillDuringIndexingNeverLosesACommit() throws {
-        let cli = TrawlCLI.binary!
+        // The release build (CI builds it first) makes each round several times faster; the debug one works too.
+        let cli = TrawlCLI.releaseBinaryIfCurrent ?? TrawlCLI.binary!
         let temp = TemporaryFolder("crash")
         defer { temp.remove() }
         let docs = temp.sub("docs"), index = temp.sub("index")
