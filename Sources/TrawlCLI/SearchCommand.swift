@@ -37,7 +37,8 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .long, help: "How many of the best hits to skip (paging).")
     var offset: Int = 0
 
-    @Option(name: .long, help: "Order: relevance, date (oldest first) or -date (newest first).")
+    // `.unconditional`: the value `-date` starts with a dash and must not be read as an option.
+    @Option(name: .long, parsing: .unconditional, help: "Order: relevance, date (oldest first) or -date (newest first).")
     var sort: String = "relevance"
 
     @Flag(name: .long, help: "Count every matching document exactly (slower).")
