@@ -175,4 +175,34 @@ func probe(_ reader: IndexReader) -> Int {
             }
         }
     }
+
+    /// Through the CLI: `trawl check` exits 3 naming the damaged file; `search` and `stats`
+    /// end with an exit code (0, 1 or 3), never a signal.
+    @Test(.enabled(if: TrawlCLI.binary != nil, Comment(rawValue: TrawlCLI.missingMessage)))
+    func cliReportsDamage() throws {
+        let cli = TrawlCLI.binary!
+        let temp = TemporaryFolder("corrupt-cli")
+        defer { temp.remove() }
+        var folder = EvolvingFolder(root: temp.sub("docs"), seed: 3)
+        folder.add(40)
+        let index = temp.sub("index")
+        #expect(ChildProcess.run([cli, "index", "--index", index, folder.root, "-q"], outputPrefix: temp.sub("i")).exitCode == 0)
+        var random = SeededGenerator(seed: 33)
+        for ext in ["post", "posn", "tdic", "stor", "norm", "date"] {
+            let name = "s1." + ext
+            let original = try #require(readFile(index + "/" + name))
+            var damaged = original
+            damaged[Int.random(in: 28..<(damaged.count - 8), using: &random)] ^= 0x5A
+            writeFile(index + "/" + name, damaged)
+            let check = ChildProcess.run([cli, "check", "--index", index], outputPrefix: temp.sub("c-\(ext)"))
+            #expect(check.exitCode == 3, "\(name): \(check.termination!)")
+            #expect(check.stderr.contains(name), "\(name): \(check.stderr)")
+            for arguments in [["search", "oil OR \"grain price\" OR mark*"], ["search", "tanker", "--sort", "-date"], ["stats"]] {
+                let run = ChildProcess.run([cli] + arguments + ["--index", index], outputPrefix: temp.sub("s-\(ext)"))
+                #expect([0, 1, 3].contains(run.exitCode ?? -1), "\(name) \(arguments): \(run.termination!) \(run.stderr.prefix(300))")
+            }
+            writeFile(index + "/" + name, original)
+        }
+        #expect(ChildProcess.run([cli, "check", "--index", index], outputPrefix: temp.sub("ok")).exitCode == 0)
+    }
 }
