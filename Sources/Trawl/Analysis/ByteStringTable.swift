@@ -17,19 +17,41 @@ final class ByteStringTable {
     private var slots: UnsafeMutablePointer<Int32>
     private var slotMask: Int
 
+    /// The memory of a table sized for about `expectedKeys` keys.
+    private struct Storage {
+        var slots: UnsafeMutablePointer<Int32>
+        var slotMask: Int
+        var offsets: UnsafeMutablePointer<Int>
+        var hashes: UnsafeMutablePointer<UInt32>
+        var idCapacity: Int
+        var arena: UnsafeMutablePointer<UInt8>
+        var arenaCapacity: Int
+
+        init(expectedKeys: Int) {
+            var slotCount = 16
+            while slotCount < expectedKeys * 2 { slotCount <<= 1 }
+            slotMask = slotCount - 1
+            slots = .allocate(capacity: slotCount)
+            slots.initialize(repeating: 0, count: slotCount)
+            idCapacity = max(16, expectedKeys)
+            offsets = .allocate(capacity: idCapacity + 1)
+            offsets[0] = 0
+            hashes = .allocate(capacity: idCapacity)
+            arenaCapacity = max(256, expectedKeys * 8)
+            arena = .allocate(capacity: arenaCapacity)
+        }
+    }
+
     /// Creates a table sized for about `expectedKeys` keys.
     init(expectedKeys: Int = 1024) {
-        var slotCount = 16
-        while slotCount < expectedKeys * 2 { slotCount <<= 1 }
-        slotMask = slotCount - 1
-        slots = .allocate(capacity: slotCount)
-        slots.initialize(repeating: 0, count: slotCount)
-        idCapacity = max(16, expectedKeys)
-        offsets = .allocate(capacity: idCapacity + 1)
-        offsets[0] = 0
-        hashes = .allocate(capacity: idCapacity)
-        arenaCapacity = max(256, expectedKeys * 8)
-        arena = .allocate(capacity: arenaCapacity)
+        let storage = Storage(expectedKeys: expectedKeys)
+        slots = storage.slots
+        slotMask = storage.slotMask
+        offsets = storage.offsets
+        hashes = storage.hashes
+        idCapacity = storage.idCapacity
+        arena = storage.arena
+        arenaCapacity = storage.arenaCapacity
     }
 
     deinit {
@@ -48,17 +70,14 @@ final class ByteStringTable {
         offsets.deallocate()
         hashes.deallocate()
         arena.deallocate()
-        var slotCount = 16
-        while slotCount < expectedKeys * 2 { slotCount <<= 1 }
-        slotMask = slotCount - 1
-        slots = .allocate(capacity: slotCount)
-        slots.initialize(repeating: 0, count: slotCount)
-        idCapacity = max(16, expectedKeys)
-        offsets = .allocate(capacity: idCapacity + 1)
-        offsets[0] = 0
-        hashes = .allocate(capacity: idCapacity)
-        arenaCapacity = max(256, expectedKeys * 8)
-        arena = .allocate(capacity: arenaCapacity)
+        let storage = Storage(expectedKeys: expectedKeys)
+        slots = storage.slots
+        slotMask = storage.slotMask
+        offsets = storage.offsets
+        hashes = storage.hashes
+        idCapacity = storage.idCapacity
+        arena = storage.arena
+        arenaCapacity = storage.arenaCapacity
         count = 0
         arenaCount = 0
     }
