@@ -57,6 +57,9 @@ struct IndexCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the summary as one JSON object (no progress line).")
     var json = false
 
+    @Flag(name: .long, help: "Merge the index into one segment after indexing (slower build, faster searches); e.g. for a bulk build.")
+    var optimize = false
+
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one folder or file to index, e.g. `trawl index ~/notes`") }
         guard ramBudget >= 16 && ramBudget <= 1 << 20 else { throw ValidationError("--ram-budget must be between 16 and 1048576 MB") }
@@ -95,6 +98,7 @@ struct IndexCommand: ParsableCommand {
         Interruption.install(clearingLine: progress != nil)
         progress?.showScanning()
         let summary = try indexer.run(paths: paths) { update in progress?.show(update) }
+        if optimize { try writer.optimize() }
         progress?.clear()
         let seconds = monotonicSeconds() - started
         for problem in summary.problems { printError("trawl: \(problem)") }
