@@ -48,7 +48,8 @@ case "$target" in
     sources=(
       "$root"/Sources/Trawl/Analysis/*.swift
       "$root"/Sources/Trawl/Query/*.swift
-      "$root"/Sources/Trawl/Support/*.swift
+      "$root"/Sources/Trawl/Support/TrawlError.swift
+      "$root"/Sources/Trawl/Support/PosixLock.swift
       "$root"/Sources/Trawl/Documents/Document.swift
     )
     swiftc -O -g "${sanitize_swift[@]}" -parse-as-library -swift-version 6 \
