@@ -215,7 +215,13 @@ struct HostileFolder {
         let indexSeconds = now() - started
         #expect(index.exitCode == 0, "\(index.termination!) \(index.stderr)")
         let indexMB = index.maxResidentKB >> 10
-        #expect(index.maxResidentKB << 10 < 10 * size + (256 << 20), "indexing \(megabytes) MB used \(indexMB) MB")
+        // Linux reports a spawned child's peak as at least the spawning process's resident size
+        // at the spawn (the pre-exec address space is the parent's), and this test runner may be
+        // large while other suites run: the bound allows for that.
+        var selfUsage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &selfUsage)
+        let parentBytes = Int(selfUsage.ru_maxrss) << 10
+        #expect(index.maxResidentKB << 10 < 10 * size + (256 << 20) + parentBytes, "indexing \(megabytes) MB used \(indexMB) MB")
 
         let searchStarted = now()
         let search = ChildProcess.run([cli, "search", "--index", temp.sub("index"), "needle OR \"oil price\"", "--json"],
@@ -224,7 +230,7 @@ struct HostileFolder {
         #expect(search.exitCode == 0, "\(search.termination!) \(search.stderr)")
         #expect(search.stdout.contains("huge.txt"))
         #expect(searchSeconds < 60, "searching took \(searchSeconds) s")
-        #expect(search.maxResidentKB << 10 < 4 * size + (256 << 20), "searching used \(search.maxResidentKB >> 10) MB")
+        #expect(search.maxResidentKB << 10 < 4 * size + (256 << 20) + parentBytes, "searching used \(search.maxResidentKB >> 10) MB")
         print("HugeFile: \(megabytes) MB single line with \(cli.contains("/release/") ? "release" : "debug") CLI: "
               + "indexed in \(String(format: "%.1f", indexSeconds)) s, peak \(indexMB) MB; searched in "
               + "\(String(format: "%.2f", searchSeconds)) s, peak \(search.maxResidentKB >> 10) MB")

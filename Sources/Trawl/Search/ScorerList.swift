@@ -22,4 +22,20 @@ struct ScorerList {
     func with<R>(_ index: Int, _ body: (Scorer) -> R) -> R {
         references[index]._withUnsafeGuaranteedRef(body)
     }
+
+    /// The end of the window over which every scorer's bound holds (the smallest block end).
+    @inline(__always)
+    func advanceShallow(_ target: Int) -> Int {
+        var end = Scorer.noMoreDocs
+        for i in 0..<count { end = min(end, with(i) { $0.advanceShallow(target) }) }
+        return end
+    }
+
+    /// The sum of the scorers' bounds up to `upTo`.
+    @inline(__always)
+    func maxScore(upTo: Int) -> Float {
+        var sum: Float = 0
+        for i in 0..<count { sum += with(i) { $0.maxScore(upTo: upTo) } }
+        return sum
+    }
 }

@@ -151,17 +151,9 @@ final class DisjunctionScorer: Scorer {
 
     override var maxScore: Float { totalMax }
 
-    override func advanceShallow(_ target: Int) -> Int {
-        var end = Scorer.noMoreDocs
-        for i in 0..<list.count { end = min(end, list.with(i) { $0.advanceShallow(target) }) }
-        return end
-    }
+    override func advanceShallow(_ target: Int) -> Int { list.advanceShallow(target) }
 
-    override func maxScore(upTo: Int) -> Float {
-        var sum: Float = 0
-        for i in 0..<list.count { sum += list.with(i) { $0.maxScore(upTo: upTo) } }
-        return sum
-    }
+    override func maxScore(upTo: Int) -> Float { list.maxScore(upTo: upTo) }
 
     override var cost: Int { totalCost }
 
@@ -222,17 +214,9 @@ final class ConjunctionScorer: Scorer {
 
     override var maxScore: Float { totalMax }
 
-    override func advanceShallow(_ target: Int) -> Int {
-        var end = Scorer.noMoreDocs
-        for i in 0..<list.count { end = min(end, list.with(i) { $0.advanceShallow(target) }) }
-        return end
-    }
+    override func advanceShallow(_ target: Int) -> Int { list.advanceShallow(target) }
 
-    override func maxScore(upTo: Int) -> Float {
-        var sum: Float = 0
-        for i in 0..<list.count { sum += list.with(i) { $0.maxScore(upTo: upTo) } }
-        return sum
-    }
+    override func maxScore(upTo: Int) -> Float { list.maxScore(upTo: upTo) }
 
     override var cost: Int { lead.cost }
 
