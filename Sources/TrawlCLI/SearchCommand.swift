@@ -233,6 +233,40 @@ extension String {
     }
 }
 
+/// One batch request line: `{"qid","q","k","count","snippets","stored","noop"}`; other members
+/// (such as a harness's query tree) are ignored.
+struct BatchRequest: Decodable {
+    /// The request id, echoed back: a string or an integer.
+    enum Identifier: Decodable {
+        case string(String)
+        case int(Int)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let value = try? container.decode(Int.self) {
+                self = .int(value)
+            } else {
+                self = .string(try container.decode(String.self))
+            }
+        }
+
+        var json: JSONOutput {
+            switch self {
+            case .string(let value): .string(value)
+            case .int(let value): .int(value)
+            }
+        }
+    }
+
+    var qid: Identifier?
+    var q: String?
+    var k: Int?
+    var count: Bool?
+    var snippets: Bool?
+    var stored: Bool?
+    var noop: Bool?
+}
+
 /// The batch loop: one JSON request per line in, one JSON line per request out, flushed.
 struct BatchSearch {
     let reader: IndexReader
@@ -240,28 +274,37 @@ struct BatchSearch {
     let fieldWeights: [String: Double]
 
     func run() {
+        let decoder = JSONDecoder()
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
         while let line = readLine(strippingNewline: true) {
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            print(answer(line))
-            fflush(nil)
+            if line.utf8.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) { continue }
+            out.removeAll(keepingCapacity: true)
+            answer(line, decoder: decoder).render(into: &out)
+            out.append(UInt8(ascii: "\n"))
+            if !BatchSearch.writeAll(out) { return }
         }
     }
 
-    func answer(_ line: String) -> String {
+    /// The answer to one request line (a JSON request, or else the query text itself).
+    func answer(_ line: String, decoder: JSONDecoder = JSONDecoder()) -> JSONOutput {
         var qid: JSONOutput = .null
         var text = line
         var k = 10
         var count = false
         var snippets = false
         var stored = false
-        if line.first == "{", let data = line.data(using: .utf8),
-           let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] {
-            if let id = object["qid"] as? String { qid = .string(id) } else if let id = object["qid"] as? Int { qid = .int(id) }
-            text = object["q"] as? String ?? ""
-            if let value = object["k"] as? Int { k = max(0, min(value, 100_000)) }
-            count = object["count"] as? Bool ?? false
-            snippets = object["snippets"] as? Bool ?? false
-            stored = object["stored"] as? Bool ?? snippets
+        if line.utf8.first == UInt8(ascii: "{"), let request = try? decoder.decode(BatchRequest.self, from: Data(line.utf8)) {
+            qid = request.qid?.json ?? .null
+            if request.noop == true {
+                // Protocol floor: answered without touching the index.
+                return .object([("qid", qid), ("hits", .int(0)), ("hits_rel", .string("eq")), ("ids", .array([])), ("engine_us", .int(0))])
+            }
+            text = request.q ?? ""
+            if let value = request.k { k = max(0, min(value, 100_000)) }
+            count = request.count ?? false
+            snippets = request.snippets ?? false
+            stored = request.stored ?? snippets
         }
         let started = DispatchTime.now().uptimeNanoseconds
         do {
@@ -272,15 +315,32 @@ struct BatchSearch {
             request.fieldWeights = fieldWeights
             let results = try reader.search(request)
             let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
-            return JSONOutput.object([
+            return .object([
                 ("qid", qid), ("hits", .int(results.total)), ("hits_rel", .string(results.totalRelation.rawValue)),
                 ("ids", .array(results.hits.map { .string($0.id) })), ("engine_us", .int(micros)),
                 ("results", .array(results.hits.map { stored ? SearchOutput.hitJSON($0) : .object([("id", .string($0.id)), ("score", .double(Double($0.score)))]) })),
-            ]).rendered()
+            ])
         } catch let error as QuerySyntaxError {
-            return JSONOutput.object([("qid", qid), ("error", .string(error.description))]).rendered()
+            return .object([("qid", qid), ("error", .string(error.description))])
         } catch {
-            return JSONOutput.object([("qid", qid), ("error", .string("\(error)"))]).rendered()
+            return .object([("qid", qid), ("error", .string("\(error)"))])
+        }
+    }
+
+    /// Writes `bytes` to standard output with one system call where the pipe allows (requests are
+    /// answered one line at a time, so nothing is buffered); false once the reader has gone.
+    static func writeAll(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return true
         }
     }
 }

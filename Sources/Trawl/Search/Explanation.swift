@@ -106,7 +106,7 @@ struct ExplanationBuilder {
                 Explanation(value: w.averageLength, summary: "avgdl"),
             ])
         case let disjunction as DisjunctionScorer:
-            let matching = disjunction.children.filter { $0.doc == doc }
+            let matching = disjunction.children.indices.filter(disjunction.childMatches).map { disjunction.children[$0] }
             return Explanation(value: score, summary: "sum of the matching clauses", details: matching.map(explain))
         case let conjunction as ConjunctionScorer:
             return Explanation(value: score, summary: "sum of the required clauses", details: conjunction.children.map(explain))

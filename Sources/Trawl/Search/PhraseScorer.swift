@@ -1,21 +1,40 @@
 /// Documents where a phrase's terms occur at the right relative positions, scored with BM25 over
 /// the phrase frequency.
 ///
-/// Two-phase: the conjunction of the terms proposes documents, positions confirm them. With a
-/// slop, a match is any choice of one occurrence per term whose normalized positions
-/// (position − offset in the phrase) span at most `slop`; it counts `1 / (1 + span)` towards the
-/// frequency, as Lucene's sloppy phrase does.
+/// Two-phase: the conjunction of the terms proposes candidates (``nextCandidate()``), positions
+/// confirm them (``confirm()``), so an enclosing conjunction or exclusion can reject a candidate
+/// before any position is read. With a slop, a match is any choice of one occurrence per term
+/// whose normalized positions (position − offset in the phrase) span at most `slop`; it counts
+/// `1 / (1 + span)` towards the frequency, as Lucene's sloppy phrase does.
+///
+/// Bounds: an exact phrase occurs at most as often as its least frequent term, so a candidate
+/// whose best possible score cannot beat the top-k threshold (``setMinCompetitiveScore(_:)``) is
+/// dropped without reading positions; a sloppy phrase's frequency is bounded by the sum of its
+/// terms' frequencies (every occurrence starts at most one match). Block bounds combine the
+/// terms' block impacts the same way.
 final class PhraseScorer: Scorer {
     private let terms: [TermScorer]
+    private let termList: ScorerList<TermScorer>
+    /// Each term's offset in the phrase.
     private let offsets: [Int]
+    private let largestOffset: Int
     private let slop: Int
     private let approximation: ConjunctionScorer
     private let weight: TermWeight
     private let lengthCodes: UnsafePointer<UInt8>?
     private let bound: Float
-    private var positions: [[UInt32]]
-    private var counts: [Int]
-    private var cursorsAt: [Int]
+    /// One position buffer per term, each with room for the term's largest frequency, so reading
+    /// positions never reallocates (a query's allocations must not grow with its posting lists).
+    private let buffers: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>
+    private let capacities: [Int]
+    /// Positions read for the current document, per term.
+    private let counts: UnsafeMutablePointer<Int>
+    /// Surviving match starts of an exact phrase, shifted to be non-negative.
+    private let anchors: UnsafeMutablePointer<Int>
+    /// Terms in the order positions are read (smallest frequency in the document first).
+    private let order: UnsafeMutablePointer<Int>
+    private var minCompetitiveScore: Float = 0
+    private var prunedCandidates = false
     private(set) var phraseFrequency: Float = 0
     /// The field searched.
     let field: String
@@ -23,33 +42,75 @@ final class PhraseScorer: Scorer {
     init(terms: [TermScorer], offsets: [Int], slop: Int, weight: TermWeight, lengthCodes: UnsafePointer<UInt8>?,
          field: String, maxFreq: UInt32, minLengthCode: UInt8) {
         self.terms = terms
+        termList = ScorerList(terms)
         self.offsets = offsets
+        largestOffset = offsets.max() ?? 0
         self.slop = slop
         self.weight = weight
         self.lengthCodes = lengthCodes
         self.field = field
         approximation = ConjunctionScorer(terms)
-        // Room for the most positions any document has, so reading positions never reallocates
-        // (a query's allocations must not grow with the length of its posting lists).
-        positions = terms.map { [UInt32](repeating: 0, count: max(16, Int($0.maxTermFrequency))) }
-        counts = [Int](repeating: 0, count: terms.count)
-        cursorsAt = [Int](repeating: 0, count: terms.count)
+        let n = terms.count
+        capacities = terms.map { max(16, Int($0.maxTermFrequency)) }
+        buffers = .allocate(capacity: n)
+        for i in 0..<n { (buffers + i).initialize(to: .allocate(capacity: capacities[i])) }
+        counts = .allocate(capacity: n)
+        counts.initialize(repeating: 0, count: n)
+        anchors = .allocate(capacity: capacities.min() ?? 16)
+        order = .allocate(capacity: n)
+        order.initialize(repeating: 0, count: n)
         bound = weight.maxScore(maxFreq: maxFreq, minLengthCode: minLengthCode)
         super.init()
+        isTwoPhase = true
     }
 
-    private func confirm(_ start: Int) -> Int {
-        var d = start
+    deinit {
+        for i in 0..<terms.count { buffers[i].deallocate() }
+        buffers.deallocate()
+        counts.deallocate()
+        anchors.deallocate()
+        order.deallocate()
+    }
+
+    /// The largest phrase frequency a sloppy phrase can reach: every occurrence of every term
+    /// starts at most one match. An exact phrase's is its smallest term maximum instead.
+    static func sloppyFrequencyBound(_ termMaxima: [UInt32]) -> UInt32 {
+        var sum: UInt64 = 0
+        for m in termMaxima { sum += UInt64(m) }
+        return UInt32(min(sum, UInt64(UInt32.max)))
+    }
+
+    // MARK: Iteration
+
+    override func nextCandidate() -> Int { doc = approximation.nextDoc(); return doc }
+    override func advanceCandidate(_ target: Int) -> Int { doc = approximation.advance(target); return doc }
+
+    override func confirm() -> Bool {
+        phraseFrequency = computeFrequency()
+        return phraseFrequency > 0
+    }
+
+    override func nextDoc() -> Int {
+        var d = approximation.nextDoc()
         while d != Scorer.noMoreDocs {
-            phraseFrequency = computeFrequency()
-            if phraseFrequency > 0 { return d }
+            doc = d
+            if confirm() { return d }
             d = approximation.nextDoc()
         }
-        return Scorer.noMoreDocs
+        doc = d
+        return d
     }
 
-    override func nextDoc() -> Int { doc = confirm(approximation.nextDoc()); return doc }
-    override func advance(_ target: Int) -> Int { doc = confirm(approximation.advance(target)); return doc }
+    override func advance(_ target: Int) -> Int {
+        var d = approximation.advance(target)
+        while d != Scorer.noMoreDocs {
+            doc = d
+            if confirm() { return d }
+            d = approximation.nextDoc()
+        }
+        doc = d
+        return d
+    }
 
     override func score() -> Float {
         let tf = phraseFrequency
@@ -61,49 +122,159 @@ final class PhraseScorer: Scorer {
     override var cost: Int { approximation.cost }
     override var frequency: Float { phraseFrequency }
 
-    /// The BM25 constants (for explain).
+    override func setMinCompetitiveScore(_ score: Float) { minCompetitiveScore = score }
+    override var pruned: Bool { prunedCandidates }
+
+    override func advanceShallow(_ target: Int) -> Int { termList.advanceShallow(target) }
+
+    override func maxScore(upTo: Int) -> Float {
+        var frequency: UInt32 = slop == 0 ? .max : 0
+        var code: UInt8 = 0
+        for i in 0..<termList.count {
+            let window = termList.with(i) { $0.blockWindow(upTo: upTo) }
+            guard let window else { return bound }
+            frequency = slop == 0 ? min(frequency, window.maxFrequency) : frequency &+ min(window.maxFrequency, UInt32.max - frequency)
+            code = max(code, window.minLengthCode)
+        }
+        return min(bound, weight.maxScore(maxFreq: frequency, minLengthCode: code))
+    }
+
+    /// The terms' BM25 constants (for explain).
     var termWeight: TermWeight { weight }
 
+    // MARK: Positions
+
     private func computeFrequency() -> Float {
-        for i in terms.indices {
-            counts[i] = terms[i].positions(into: &positions[i])
-            if counts[i] == 0 { return 0 }
+        let n = terms.count
+        // Term frequencies first: they bound the phrase frequency before any position is read.
+        var smallest = UInt32.max
+        var sum: UInt64 = 0
+        for i in 0..<n {
+            let tf = termList.with(i) { $0.termFrequency }
+            smallest = min(smallest, tf)
+            sum &+= UInt64(tf)
+            order[i] = i
+        }
+        if smallest == 0 { return 0 }
+        if minCompetitiveScore > 0 {
+            let most = slop == 0 ? smallest : UInt32(min(sum, UInt64(UInt32.max)))
+            let code = lengthCodes?[doc] ?? 1
+            if weight.score(freq: most, lengthCode: code) <= minCompetitiveScore {
+                prunedCandidates = true
+                return 0
+            }
         }
         return slop == 0 ? exactFrequency() : sloppyFrequency()
     }
 
-    /// Occurrences where every term sits exactly at its offset from the first.
+    /// Reads term `i`'s positions of the current document into its buffer; 0 when they are
+    /// damaged (the term scorer keeps the error for the search to throw).
+    @inline(__always)
+    private func readPositions(_ i: Int, upTo limit: UInt32 = .max) -> Int {
+        let count = termList.with(i) { $0.readPositions(into: UnsafeMutableBufferPointer(start: buffers[i], count: capacities[i]), upTo: limit) }
+        counts[i] = count
+        return count
+    }
+
+    /// Occurrences where every term sits exactly at its offset from the first. Terms are read
+    /// from the least frequent in the document on, and reading stops as soon as no start
+    /// survives, so a frequent word's positions are often never decoded.
     private func exactFrequency() -> Float {
-        for i in cursorsAt.indices { cursorsAt[i] = 0 }
-        var matches = 0
-        outer: for k in 0..<counts[0] {
-            let anchor = Int(positions[0][k]) - offsets[0]
-            for i in 1..<terms.count {
-                let wanted = anchor + offsets[i]
-                while cursorsAt[i] < counts[i] && Int(positions[i][cursorsAt[i]]) < wanted { cursorsAt[i] += 1 }
-                if cursorsAt[i] == counts[i] { break outer }
-                if Int(positions[i][cursorsAt[i]]) != wanted { continue outer }
+        let n = terms.count
+        // Insertion sort of the term order by frequency in this document.
+        for i in 1..<max(1, n) {
+            let key = order[i]
+            let keyFreq = termList.with(key) { $0.termFrequency }
+            var j = i - 1
+            while j >= 0 && termList.with(order[j], { $0.termFrequency }) > keyFreq {
+                order[j + 1] = order[j]
+                j -= 1
             }
-            matches += 1
+            order[j + 1] = key
         }
-        return Float(matches)
+        let first = order[0]
+        var survivors = readPositions(first)
+        if survivors == 0 { return 0 }
+        // A start is stored as position + (largest offset − offset), never negative.
+        let firstShift = largestOffset - offsets[first]
+        let firstPositions = buffers[first]
+        for k in 0..<survivors { anchors[k] = Int(firstPositions[k]) + firstShift }
+        for r in 1..<max(1, n) {
+            let term = order[r]
+            let shift = largestOffset &- offsets[term]
+            // Positions past the last start's are not needed: decoding may stop there.
+            let last = anchors[survivors &- 1] &- shift
+            if last < 0 { return 0 }
+            let count = readPositions(term, upTo: UInt32(truncatingIfNeeded: min(last, Int(UInt32.max))))
+            if count == 0 { return 0 }
+            let positions = buffers[term]
+            var cursor = 0
+            var kept = 0
+            // Few starts against many positions: gallop; otherwise a linear merge.
+            let gallops = survivors &* 8 < count
+            for k in 0..<survivors {
+                let wanted = anchors[k]
+                let target = wanted &- shift
+                if target < 0 { continue }
+                if gallops {
+                    cursor = PhraseScorer.firstIndex(in: positions, from: cursor, count: count, atLeast: target)
+                } else {
+                    while cursor < count && Int(positions[cursor]) < target { cursor &+= 1 }
+                }
+                if cursor == count { break }
+                if Int(positions[cursor]) == target {
+                    anchors[kept] = wanted
+                    kept &+= 1
+                }
+            }
+            survivors = kept
+            if survivors == 0 { return 0 }
+        }
+        return Float(survivors)
+    }
+
+    /// The first index ≥ `from` whose position is at least `target` (`count` if none), by
+    /// galloping then binary search over the increasing `positions`.
+    @inline(__always)
+    static func firstIndex(in positions: UnsafeMutablePointer<UInt32>, from: Int, count: Int, atLeast target: Int) -> Int {
+        if from >= count || Int(positions[from]) >= target { return from }
+        // positions[low] < target throughout.
+        var low = from
+        var step = 1
+        var high = from &+ 1
+        while high < count && Int(positions[high]) < target {
+            low = high
+            step &<<= 1
+            high = low &+ step
+        }
+        if high > count { high = count }
+        // positions[low] < target ≤ positions[high] (or high == count).
+        while high &- low > 1 {
+            let middle = (low &+ high) >> 1
+            if Int(positions[middle]) < target { low = middle } else { high = middle }
+        }
+        return high
     }
 
     /// Lucene-style sloppy frequency over normalized positions.
     private func sloppyFrequency() -> Float {
-        for i in cursorsAt.indices { cursorsAt[i] = 0 }
+        let n = terms.count
+        for i in 0..<n {
+            if readPositions(i) == 0 { return 0 }
+            order[i] = 0 // the read cursor of each term
+        }
         var frequency: Float = 0
         while true {
             var low = Int.max, high = Int.min, lowTerm = 0
-            for i in terms.indices {
-                let q = Int(positions[i][cursorsAt[i]]) - offsets[i]
+            for i in 0..<n {
+                let q = Int(buffers[i][order[i]]) - offsets[i]
                 if q < low { low = q; lowTerm = i }
                 if q > high { high = q }
             }
             let span = high - low
             if span <= slop { frequency += 1 / Float(1 + span) }
-            cursorsAt[lowTerm] += 1
-            if cursorsAt[lowTerm] == counts[lowTerm] { break }
+            order[lowTerm] += 1
+            if order[lowTerm] == counts[lowTerm] { break }
         }
         return frequency
     }

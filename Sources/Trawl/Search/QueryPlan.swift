@@ -235,13 +235,13 @@ struct QueryPlan {
             fieldLoop: for field in fields(p.field) {
                 var terms: [TermScorer] = []
                 var idfSum: Float = 0
-                var maxFreq = UInt32.max
+                var termMaxima: [UInt32] = []
                 var minCode: UInt8 = 0
                 for term in p.terms {
                     let key = FieldTerm(field: field, term: term.term)
                     guard let info = infos[key]?[s] ?? nil else { continue fieldLoop }
                     let cursor = try segment.cursor(field: field, info: info)
-                    maxFreq = min(maxFreq, cursor.termMaxFreq)
+                    termMaxima.append(cursor.termMaxFreq)
                     minCode = max(minCode, cursor.termMinLengthCode)
                     let scorer = TermScorer(cursor: cursor, weight: weight(field: field, idf: 0, boost: 0),
                                             lengthCodes: nil, field: field, term: term.term)
@@ -251,6 +251,9 @@ struct QueryPlan {
                 }
                 guard !terms.isEmpty, segment.fieldsByName[field]?.hasPositions == true else { continue }
                 let codes = segment.fieldsByName[field].flatMap { segment.fieldLengths.codes(field: $0.number) }
+                // An exact phrase occurs at most as often as its rarest term; a sloppy one can
+                // count a match per occurrence of any term.
+                let maxFreq = p.slop == 0 ? termMaxima.min() ?? 0 : PhraseScorer.sloppyFrequencyBound(termMaxima)
                 parts.append(PhraseScorer(terms: terms, offsets: p.terms.map(\.position), slop: p.slop,
                                           weight: weight(field: field, idf: idfSum, boost: boost), lengthCodes: codes,
                                           field: field, maxFreq: maxFreq, minLengthCode: minCode))

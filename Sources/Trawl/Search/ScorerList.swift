@@ -3,13 +3,13 @@
 /// Arrays of class references cost a retain and a release on every element read; the scorer
 /// loops read children once or more per document. The list keeps the scorers alive through
 /// ``owners`` and hands out unmanaged references that are valid as long as the list lives.
-struct ScorerList {
+struct ScorerList<Element: Scorer> {
     /// The scorers, kept alive by this array.
-    let owners: [Scorer]
-    private let references: [Unmanaged<Scorer>]
+    let owners: [Element]
+    private let references: [Unmanaged<Element>]
 
     /// Creates a list.
-    init(_ scorers: [Scorer]) {
+    init(_ scorers: [Element]) {
         owners = scorers
         references = scorers.map { Unmanaged.passUnretained($0) }
     }
@@ -19,7 +19,7 @@ struct ScorerList {
 
     /// Calls `body` with scorer `index`, without retaining it.
     @inline(__always)
-    func with<R>(_ index: Int, _ body: (Scorer) -> R) -> R {
+    func with<R>(_ index: Int, _ body: (Element) -> R) -> R {
         references[index]._withUnsafeGuaranteedRef(body)
     }
 
@@ -29,6 +29,17 @@ struct ScorerList {
         var end = Scorer.noMoreDocs
         for i in 0..<count { end = min(end, with(i) { $0.advanceShallow(target) }) }
         return end
+    }
+
+    /// The sum of the bounds up to `upTo` of the scorers that can still match there: a scorer
+    /// already past `upTo` adds nothing (a union's bound; a conjunction needs every child).
+    @inline(__always)
+    func maxScoreOfPresent(upTo: Int) -> Float {
+        var sum: Float = 0
+        for i in 0..<count {
+            sum += with(i) { $0.doc > upTo ? 0 : $0.maxScore(upTo: upTo) }
+        }
+        return sum
     }
 
     /// The sum of the scorers' bounds up to `upTo`.

@@ -39,4 +39,41 @@ class Scorer {
 
     /// The frequency-like statistic of the current document (term or phrase frequency), for explain.
     var frequency: Float { 0 }
+
+    // MARK: Two-phase iteration
+
+    /// Whether matching has a costly second phase (reading positions): then ``nextCandidate()``
+    /// and ``advanceCandidate(_:)`` stop on documents that may match, and ``confirm()`` decides.
+    /// Set once by the subclass's initializer.
+    var isTwoPhase = false
+
+    /// Moves to the next document that may match (the next match, for a one-phase scorer).
+    func nextCandidate() -> Int { nextDoc() }
+
+    /// Moves to the first document ≥ `target` that may match.
+    func advanceCandidate(_ target: Int) -> Int { advance(target) }
+
+    /// Whether the current candidate matches (call at most once per candidate, before ``score()``).
+    func confirm() -> Bool { true }
+
+    // MARK: Pruning inside the scorer
+
+    /// Tells the scorer that documents scoring at most `score` cannot enter the results, so it
+    /// may drop them without finishing their evaluation (a phrase skips reading positions).
+    func setMinCompetitiveScore(_ score: Float) {}
+
+    /// Whether the scorer dropped any matching document because of the minimum competitive
+    /// score (the total is then a lower bound).
+    var pruned: Bool { false }
+}
+
+extension Scorer {
+    /// The minimum competitive score left for one part of a sum when the others can add at most
+    /// `others`, lowered by a few units in the last place so float rounding never drops a
+    /// document that could still tie its way in.
+    static func remainingMinimum(_ threshold: Float, minus others: Float) -> Float {
+        let rest = threshold - others
+        guard rest > 0 else { return 0 }
+        return max(0, rest - rest.ulp * 8 - others.ulp * 8)
+    }
 }

@@ -75,22 +75,26 @@ final class TermScorer: Scorer {
     /// The current document's length code.
     var currentLengthCode: UInt8 { lengthCode(doc) }
 
-    /// Reads the current document's positions (none when they are damaged: the error is kept
-    /// for ``throwIfCorrupt()``, so the search fails instead of silently missing matches).
-    func positions(into buffer: inout [UInt32]) -> Int {
-        let n = Int(cursor.freq)
+    /// Reads the current document's positions into `buffer` and returns how many (none when
+    /// they are damaged: the error is kept for ``throwIfCorrupt()``, so the search fails instead
+    /// of silently missing matches).
+    /// With a `limit`, reading may stop after the first position greater than it.
+    func readPositions(into buffer: UnsafeMutableBufferPointer<UInt32>, upTo limit: UInt32 = .max) -> Int {
         do throws(TrawlError) {
-            // A damaged frequency must not size the buffer (it could ask for gigabytes).
-            try cursor.checkFrequencyForPositions(n)
-            if buffer.count < n { buffer = [UInt32](repeating: 0, count: n) }
-            let result: Result<Int, TrawlError> = buffer.withUnsafeMutableBufferPointer { out in
-                do throws(TrawlError) { return .success(try cursor.readPositions(into: out)) } catch { return .failure(error) }
-            }
-            return try result.get()
+            // (A damaged frequency, above the term's maximum, is refused by the cursor.)
+            return try cursor.readPositions(into: buffer, upTo: limit)
         } catch {
             if positionsError == nil { positionsError = error }
             return 0
         }
+    }
+
+    /// The impacts of the block holding the last shallow target, when `upTo` lies inside it
+    /// (nil: only the term-wide bound holds up to there).
+    func blockWindow(upTo: Int) -> (maxFrequency: UInt32, minLengthCode: UInt8)? {
+        let last = cursor.blockLastDoc
+        guard last != PostingsCursor.noMoreDocs, upTo <= Int(last) else { return nil }
+        return (cursor.blockMaxFreq, cursor.blockMinLengthCode)
     }
 
     /// The first error met while reading positions.
@@ -104,22 +108,39 @@ final class TermScorer: Scorer {
 }
 
 /// The sum of its sub-scorers' scores over the union of their documents (OR), e.g. a word in
-/// the title and in the body.
+/// the title and in the body. With two-phase children (phrases), candidates are the union of
+/// their candidates and ``confirm()`` checks the children sitting on the document.
 final class DisjunctionScorer: Scorer {
     let children: [Scorer]
-    private let list: ScorerList
+    private let list: ScorerList<Scorer>
     private let totalMax: Float
     private let totalCost: Int
+    /// Per child: the last document it was confirmed on (two-phase mode only).
+    private var confirmedAt: [Int]
+    private var minCompetitiveScore: Float = 0
 
     init(_ children: [Scorer]) {
         self.children = children
         list = ScorerList(children)
         totalMax = children.reduce(0) { $0 + $1.maxScore }
         totalCost = children.reduce(0) { $0 + $1.cost }
+        confirmedAt = [Int](repeating: -1, count: children.count)
         super.init()
+        isTwoPhase = children.contains { $0.isTwoPhase }
+    }
+
+    /// Whether child `index` matches the current document.
+    func childMatches(_ index: Int) -> Bool {
+        let child = children[index]
+        return child.doc == doc && (!child.isTwoPhase || confirmedAt[index] == doc)
     }
 
     override func nextDoc() -> Int {
+        if isTwoPhase {
+            var d = nextCandidate()
+            while d != Scorer.noMoreDocs && !confirm() { d = nextCandidate() }
+            return d
+        }
         let current = doc
         var next = Scorer.noMoreDocs
         for i in 0..<list.count {
@@ -131,6 +152,11 @@ final class DisjunctionScorer: Scorer {
     }
 
     override func advance(_ target: Int) -> Int {
+        if isTwoPhase {
+            var d = advanceCandidate(target)
+            while d != Scorer.noMoreDocs && !confirm() { d = nextCandidate() }
+            return d
+        }
         var next = Scorer.noMoreDocs
         for i in 0..<list.count {
             let d = list.with(i) { child -> Int in child.doc < target ? child.advance(target) : child.doc }
@@ -140,9 +166,62 @@ final class DisjunctionScorer: Scorer {
         return doc
     }
 
+    override func nextCandidate() -> Int {
+        let current = doc
+        var next = Scorer.noMoreDocs
+        for i in 0..<list.count {
+            let d = list.with(i) { child -> Int in child.doc <= current ? child.nextCandidate() : child.doc }
+            if d < next { next = d }
+        }
+        doc = next
+        return doc
+    }
+
+    override func advanceCandidate(_ target: Int) -> Int {
+        var next = Scorer.noMoreDocs
+        for i in 0..<list.count {
+            let d = list.with(i) { child -> Int in child.doc < target ? child.advanceCandidate(target) : child.doc }
+            if d < next { next = d }
+        }
+        doc = next
+        return doc
+    }
+
+    override func confirm() -> Bool {
+        // Every child on the document is confirmed (the score needs all of them).
+        let current = doc
+        if minCompetitiveScore > 0 {
+            // Only the children on this document can add to its score.
+            var present: Float = 0
+            for i in 0..<list.count { present += list.with(i) { $0.doc == current ? $0.maxScore : 0 } }
+            for i in 0..<list.count {
+                list.with(i) { child in
+                    if child.doc == current && child.isTwoPhase {
+                        child.setMinCompetitiveScore(Scorer.remainingMinimum(minCompetitiveScore, minus: present - child.maxScore))
+                    }
+                }
+            }
+        }
+        var any = false
+        for i in 0..<list.count {
+            let matches = list.with(i) { child -> Bool in child.doc == current && child.confirm() }
+            if matches {
+                confirmedAt[i] = current
+                any = true
+            }
+        }
+        return any
+    }
+
     override func score() -> Float {
         var sum: Float = 0
         let current = doc
+        if isTwoPhase {
+            for i in 0..<list.count where confirmedAt[i] == current || !list.with(i, { $0.isTwoPhase }) {
+                sum += list.with(i) { child -> Float in child.doc == current ? child.score() : 0 }
+            }
+            return sum
+        }
         for i in 0..<list.count {
             sum += list.with(i) { child -> Float in child.doc == current ? child.score() : 0 }
         }
@@ -153,24 +232,40 @@ final class DisjunctionScorer: Scorer {
 
     override func advanceShallow(_ target: Int) -> Int { list.advanceShallow(target) }
 
-    override func maxScore(upTo: Int) -> Float { list.maxScore(upTo: upTo) }
+    override func maxScore(upTo: Int) -> Float { list.maxScoreOfPresent(upTo: upTo) }
 
     override var cost: Int { totalCost }
 
     override var frequency: Float {
         var sum: Float = 0
-        for child in children where child.doc == doc { sum += child.frequency }
+        for i in children.indices where childMatches(i) { sum += children[i].frequency }
         return sum
     }
+
+    override func setMinCompetitiveScore(_ score: Float) {
+        minCompetitiveScore = score
+        for child in children {
+            child.setMinCompetitiveScore(Scorer.remainingMinimum(score, minus: totalMax - child.maxScore))
+        }
+    }
+
+    override var pruned: Bool { children.contains { $0.pruned } }
 }
 
 /// Documents that every child matches (AND), scored by the sum of the children; children are
-/// advanced rarest first (leapfrog).
+/// advanced rarest first (leapfrog). Children with a second phase (phrases) are aligned on their
+/// candidates and confirmed only once every child agrees on a document.
 final class ConjunctionScorer: Scorer {
     let children: [Scorer]
-    private let list: ScorerList
+    private let list: ScorerList<Scorer>
     private let lead: Scorer
     private let totalMax: Float
+    /// The two-phase children, confirmed in this order.
+    private let verifiers: ScorerList<Scorer>
+    /// The other children, whose scores are known as soon as the children agree on a document.
+    private let onePhase: ScorerList<Scorer>
+    private let verifiersMax: Float
+    private var minCompetitiveScore: Float = 0
 
     init(_ children: [Scorer]) {
         let sorted = children.sorted { $0.cost < $1.cost }
@@ -178,16 +273,21 @@ final class ConjunctionScorer: Scorer {
         list = ScorerList(sorted)
         lead = sorted[0]
         totalMax = children.reduce(0) { $0 + $1.maxScore }
+        verifiers = ScorerList(sorted.filter(\.isTwoPhase))
+        onePhase = ScorerList(sorted.filter { !$0.isTwoPhase })
+        verifiersMax = sorted.filter(\.isTwoPhase).reduce(0) { $0 + $1.maxScore }
         super.init()
+        isTwoPhase = verifiers.count > 0
     }
 
+    /// The first document ≥ `start` (the lead's candidate) on which every child has a candidate.
     private func align(_ start: Int) -> Int {
         var candidate = start
         outer: while candidate != Scorer.noMoreDocs {
             for i in 1..<max(1, list.count) {
-                let d = list.with(i) { other -> Int in other.doc < candidate ? other.advance(candidate) : other.doc }
+                let d = list.with(i) { other -> Int in other.doc < candidate ? other.advanceCandidate(candidate) : other.doc }
                 if d > candidate {
-                    candidate = lead.advance(d)
+                    candidate = lead.advanceCandidate(d)
                     continue outer
                 }
             }
@@ -196,14 +296,53 @@ final class ConjunctionScorer: Scorer {
         return Scorer.noMoreDocs
     }
 
-    override func nextDoc() -> Int {
-        doc = align(lead.nextDoc())
+    override func nextCandidate() -> Int {
+        doc = align(lead.nextCandidate())
         return doc
     }
 
-    override func advance(_ target: Int) -> Int {
-        doc = align(lead.advance(target))
+    override func advanceCandidate(_ target: Int) -> Int {
+        doc = align(lead.advanceCandidate(target))
         return doc
+    }
+
+    override func confirm() -> Bool {
+        if minCompetitiveScore > 0 {
+            // What the one-phase children score here tightens what the others must reach: a
+            // phrase that cannot make up the difference is not read.
+            var known: Float = 0
+            for i in 0..<onePhase.count { known += onePhase.with(i) { $0.score() } }
+            for i in 0..<verifiers.count {
+                verifiers.with(i) { verifier in
+                    verifier.setMinCompetitiveScore(Scorer.remainingMinimum(minCompetitiveScore,
+                                                                             minus: known + verifiersMax - verifier.maxScore))
+                }
+            }
+        }
+        for i in 0..<verifiers.count where !verifiers.with(i, { $0.confirm() }) { return false }
+        return true
+    }
+
+    override func nextDoc() -> Int {
+        var d = align(lead.nextCandidate())
+        while d != Scorer.noMoreDocs {
+            doc = d
+            if confirm() { return d }
+            d = align(lead.nextCandidate())
+        }
+        doc = d
+        return d
+    }
+
+    override func advance(_ target: Int) -> Int {
+        var d = align(lead.advanceCandidate(target))
+        while d != Scorer.noMoreDocs {
+            doc = d
+            if confirm() { return d }
+            d = align(lead.nextCandidate())
+        }
+        doc = d
+        return d
     }
 
     override func score() -> Float {
@@ -221,42 +360,72 @@ final class ConjunctionScorer: Scorer {
     override var cost: Int { lead.cost }
 
     override var frequency: Float { children.reduce(0) { $0 + $1.frequency } }
+
+    override func setMinCompetitiveScore(_ score: Float) {
+        minCompetitiveScore = score
+        for child in children {
+            child.setMinCompetitiveScore(Scorer.remainingMinimum(score, minus: totalMax - child.maxScore))
+        }
+    }
+
+    override var pruned: Bool { children.contains { $0.pruned } }
 }
 
 /// A required scorer whose documents are kept only when no excluded scorer matches them.
+/// Exclusions are checked on the required scorer's candidates, before their second phase.
 final class ExclusionScorer: Scorer {
     let required: Scorer
     let excluded: [Scorer]
+    private let excludedList: ScorerList<Scorer>
 
     init(required: Scorer, excluded: [Scorer]) {
         self.required = required
         self.excluded = excluded
+        excludedList = ScorerList(excluded)
         super.init()
+        isTwoPhase = required.isTwoPhase
     }
 
     private func skipExcluded(_ start: Int) -> Int {
         var candidate = start
         while candidate != Scorer.noMoreDocs {
             var hit = false
-            for scorer in excluded {
-                var d = scorer.doc
-                if d < candidate { d = scorer.advance(candidate) }
+            for i in 0..<excludedList.count {
+                let d = excludedList.with(i) { scorer -> Int in scorer.doc < candidate ? scorer.advance(candidate) : scorer.doc }
                 if d == candidate { hit = true; break }
             }
             if !hit { return candidate }
-            candidate = required.nextDoc()
+            candidate = required.nextCandidate()
         }
         return Scorer.noMoreDocs
     }
 
-    override func nextDoc() -> Int { doc = skipExcluded(required.nextDoc()); return doc }
-    override func advance(_ target: Int) -> Int { doc = skipExcluded(required.advance(target)); return doc }
+    override func nextCandidate() -> Int { doc = skipExcluded(required.nextCandidate()); return doc }
+    override func advanceCandidate(_ target: Int) -> Int { doc = skipExcluded(required.advanceCandidate(target)); return doc }
+    override func confirm() -> Bool { required.confirm() }
+
+    override func nextDoc() -> Int {
+        var d = skipExcluded(required.nextCandidate())
+        while d != Scorer.noMoreDocs && !required.confirm() { d = skipExcluded(required.nextCandidate()) }
+        doc = d
+        return d
+    }
+
+    override func advance(_ target: Int) -> Int {
+        var d = skipExcluded(required.advanceCandidate(target))
+        while d != Scorer.noMoreDocs && !required.confirm() { d = skipExcluded(required.nextCandidate()) }
+        doc = d
+        return d
+    }
+
     override func score() -> Float { required.score() }
     override var maxScore: Float { required.maxScore }
     override func advanceShallow(_ target: Int) -> Int { required.advanceShallow(target) }
     override func maxScore(upTo: Int) -> Float { required.maxScore(upTo: upTo) }
     override var cost: Int { required.cost }
     override var frequency: Float { required.frequency }
+    override func setMinCompetitiveScore(_ score: Float) { required.setMinCompetitiveScore(score) }
+    override var pruned: Bool { required.pruned }
 }
 
 /// A required scorer plus optional ones that only add to the score.
@@ -268,10 +437,20 @@ final class RequiredOptionalScorer: Scorer {
         self.required = required
         self.optional = optional
         super.init()
+        isTwoPhase = required.isTwoPhase
     }
 
     override func nextDoc() -> Int { doc = required.nextDoc(); return doc }
     override func advance(_ target: Int) -> Int { doc = required.advance(target); return doc }
+    override func nextCandidate() -> Int { doc = required.nextCandidate(); return doc }
+    override func advanceCandidate(_ target: Int) -> Int { doc = required.advanceCandidate(target); return doc }
+    override func confirm() -> Bool { required.confirm() }
+
+    override func setMinCompetitiveScore(_ score: Float) {
+        required.setMinCompetitiveScore(Scorer.remainingMinimum(score, minus: optional.maxScore))
+    }
+
+    override var pruned: Bool { required.pruned || optional.pruned }
 
     override func score() -> Float {
         var sum = required.score()
@@ -301,10 +480,21 @@ final class BoostScorer: Scorer {
         self.inner = inner
         self.factor = factor
         super.init()
+        isTwoPhase = inner.isTwoPhase
     }
 
     override func nextDoc() -> Int { doc = inner.nextDoc(); return doc }
     override func advance(_ target: Int) -> Int { doc = inner.advance(target); return doc }
+    override func nextCandidate() -> Int { doc = inner.nextCandidate(); return doc }
+    override func advanceCandidate(_ target: Int) -> Int { doc = inner.advanceCandidate(target); return doc }
+    override func confirm() -> Bool { inner.confirm() }
+
+    override func setMinCompetitiveScore(_ score: Float) {
+        // A factor of 0 or less makes every score equal: nothing can be dropped by bound.
+        if factor > 0 { inner.setMinCompetitiveScore(score / factor * (1 - 4 * Float.ulpOfOne)) }
+    }
+
+    override var pruned: Bool { inner.pruned }
     override func score() -> Float { inner.score() * factor }
     override var maxScore: Float { inner.maxScore * factor }
     override func advanceShallow(_ target: Int) -> Int { inner.advanceShallow(target) }
@@ -367,6 +557,7 @@ final class DateFilterScorer: Scorer {
         self.lower = lower ?? (Int64.min + 1)
         self.upper = upper ?? Int64.max
         super.init()
+        isTwoPhase = inner.isTwoPhase
     }
 
     @inline(__always)
@@ -377,18 +568,36 @@ final class DateFilterScorer: Scorer {
 
     private func filter(_ start: Int) -> Int {
         var d = start
-        while d != Scorer.noMoreDocs && !accepts(d) { d = inner.nextDoc() }
+        while d != Scorer.noMoreDocs && !accepts(d) { d = inner.nextCandidate() }
         return d
     }
 
-    override func nextDoc() -> Int { doc = filter(inner.nextDoc()); return doc }
-    override func advance(_ target: Int) -> Int { doc = filter(inner.advance(target)); return doc }
+    override func nextCandidate() -> Int { doc = filter(inner.nextCandidate()); return doc }
+    override func advanceCandidate(_ target: Int) -> Int { doc = filter(inner.advanceCandidate(target)); return doc }
+    override func confirm() -> Bool { inner.confirm() }
+
+    override func nextDoc() -> Int {
+        var d = filter(inner.nextCandidate())
+        while d != Scorer.noMoreDocs && !inner.confirm() { d = filter(inner.nextCandidate()) }
+        doc = d
+        return d
+    }
+
+    override func advance(_ target: Int) -> Int {
+        var d = filter(inner.advanceCandidate(target))
+        while d != Scorer.noMoreDocs && !inner.confirm() { d = filter(inner.nextCandidate()) }
+        doc = d
+        return d
+    }
+
     override func score() -> Float { inner.score() }
     override var maxScore: Float { inner.maxScore }
     override func advanceShallow(_ target: Int) -> Int { inner.advanceShallow(target) }
     override func maxScore(upTo: Int) -> Float { inner.maxScore(upTo: upTo) }
     override var cost: Int { inner.cost }
     override var frequency: Float { inner.frequency }
+    override func setMinCompetitiveScore(_ score: Float) { inner.setMinCompetitiveScore(score) }
+    override var pruned: Bool { inner.pruned }
 }
 
 /// Never matches.

@@ -25,9 +25,15 @@ enum TopDocsSearch {
         var skipped = false
         var upTo = -1
         var windowMax: Float = .infinity
+        var minCompetitive: Float = 0
         var doc = scorer.nextDoc()
         while doc != Scorer.noMoreDocs {
             if collector.isFull {
+                if collector.threshold > minCompetitive {
+                    // Scorers with a second phase drop candidates that cannot beat it.
+                    minCompetitive = collector.threshold
+                    scorer.setMinCompetitiveScore(minCompetitive)
+                }
                 if doc > upTo {
                     upTo = scorer.advanceShallow(doc)
                     windowMax = scorer.maxScore(upTo: upTo)
@@ -45,7 +51,7 @@ enum TopDocsSearch {
             }
             doc = scorer.nextDoc()
         }
-        return skipped
+        return skipped || scorer.pruned
     }
 
     /// Block-max MaxScore for a disjunction (OR) of clauses, summing the scores of the clauses
@@ -59,15 +65,39 @@ enum TopDocsSearch {
         let n = clauses.count
         var bounds = [Float](repeating: 0, count: n)
         var order = Array(0..<n)
+        // Segment-wide bounds (0 once a clause is exhausted), for the clauses' own pruning.
+        var clauseMaxima = (0..<n).map { i in clauses.with(i) { $0.maxScore } }
+        var propagated: (threshold: Float, exhausted: Int) = (0, 0)
         for i in 0..<n { _ = clauses.with(i) { $0.nextDoc() } }
         while true {
             var minDoc = Scorer.noMoreDocs
-            for i in 0..<n { minDoc = min(minDoc, clauses.with(i) { $0.doc }) }
+            var exhausted = 0
+            for i in 0..<n {
+                let d = clauses.with(i) { $0.doc }
+                minDoc = min(minDoc, d)
+                if d == Scorer.noMoreDocs { exhausted += 1 }
+            }
             if minDoc == Scorer.noMoreDocs { break }
             let threshold = collector.threshold
+            if collector.isFull && (threshold > propagated.threshold || exhausted > propagated.exhausted) {
+                // A clause's own part of a competitive score must beat the threshold less what
+                // the other clauses can add (phrases then skip reading positions).
+                propagated = (threshold, exhausted)
+                var sum: Float = 0
+                for i in 0..<n {
+                    if clauses.with(i, { $0.doc }) == Scorer.noMoreDocs { clauseMaxima[i] = 0 }
+                    sum += clauseMaxima[i]
+                }
+                for i in 0..<n {
+                    clauses.with(i) { $0.setMinCompetitiveScore(Scorer.remainingMinimum(threshold, minus: sum - clauseMaxima[i])) }
+                }
+            }
             var upTo = Scorer.noMoreDocs - 1
             for i in 0..<n { upTo = min(upTo, clauses.with(i) { $0.advanceShallow(max(minDoc, $0.doc)) }) }
-            for i in 0..<n { bounds[i] = clauses.with(i) { $0.maxScore(upTo: upTo) } }
+            for i in 0..<n {
+                // A clause already past the window adds nothing to it.
+                bounds[i] = clauses.with(i) { $0.doc > upTo ? 0 : $0.maxScore(upTo: upTo) }
+            }
             order.sort { bounds[$0] < bounds[$1] }
             // Non-essential prefix: clauses whose bounds sum to at most the threshold.
             var essentialStart = 0
@@ -81,6 +111,9 @@ enum TopDocsSearch {
                 for i in 0..<n { clauses.with(i) { if $0.doc <= upTo { _ = $0.advance(upTo + 1) } } }
                 continue
             }
+            // Documents of the window that only non-essential clauses match are never visited:
+            // they cannot compete, and they are not counted either (the total becomes a bound).
+            for k in 0..<essentialStart where clauses.with(order[k], { $0.doc <= upTo }) { skipped = true }
             // Documents of the window matched by an essential clause.
             while true {
                 var doc = Scorer.noMoreDocs
@@ -117,6 +150,7 @@ enum TopDocsSearch {
             if upTo >= Scorer.noMoreDocs - 1 { break }
             for i in 0..<n { clauses.with(i) { if $0.doc <= upTo { _ = $0.advance(upTo + 1) } } }
         }
+        for i in 0..<n where clauses.with(i, { $0.pruned }) { skipped = true }
         return skipped
     }
 }

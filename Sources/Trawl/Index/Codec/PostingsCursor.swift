@@ -109,6 +109,8 @@ struct PostingsCursor {
     /// The block and in-block doc index whose first position is at `chunkIndex` (-1: not synced).
     private var syncBlock = -1
     private var syncDoc = 0
+    /// Positions of the last document read that were left unread (a read stopped at a limit).
+    private var unreadPositions = 0
 
     /// The error that ended the iteration early, if a block turned out to be damaged.
     private(set) var corruption: TrawlError?
@@ -560,28 +562,49 @@ struct PostingsCursor {
 
     /// Writes the current document's positions into `destination` (which needs room for ``freq``
     /// values) and returns how many were written (0 once exhausted).
-    mutating func readPositions(into destination: UnsafeMutableBufferPointer<UInt32>) throws(TrawlError) -> Int {
+    ///
+    /// With a `limit`, decoding may stop after the first position greater than it: the count
+    /// then covers every position ≤ `limit` (and perhaps a few after), and the rest are skipped
+    /// without decoding when the stream moves on.
+    mutating func readPositions(into destination: UnsafeMutableBufferPointer<UInt32>,
+                                upTo limit: UInt32 = .max) throws(TrawlError) -> Int {
         guard positionsBase != nil else {
             throw TrawlError(.invalidArgument, "positions were not opened for this postings cursor", path: fileName)
         }
         if count == 0 { return 0 }
         let f = Int(freqs[index])
+        if UInt64(f) > totalTermFreq || f > Int(termMaxFreq) {
+            throw TrawlError(.corruptIndex, "index file is damaged: a document's term frequency \(f) exceeds the term's maximum \(termMaxFreq) or total \(totalTermFreq)",
+                             path: fileName)
+        }
         guard destination.count >= f, let out = destination.baseAddress else {
             throw TrawlError(.invalidArgument, "position buffer too small (\(destination.count) for \(f))", path: fileName)
         }
         if syncBlock != block || syncDoc > index { try seekPositions(toBlock: block) }
-        var skip = 0
+        var skip = unreadPositions
         for i in syncDoc..<index { skip &+= Int(freqs[i]) }
+        unreadPositions = 0
         try skipPositions(skip)
+        // Prefix sums of the deltas, a chunk's run at a time (locals keep the loop in registers).
         var position: UInt32 = 0
-        for j in 0..<f {
+        var j = 0
+        while j < f {
             if chunkIndex == chunkCount { try loadNextChunk(decode: true) }
-            position &+= positionDeltas[chunkIndex]
-            out[j] = position
-            chunkIndex &+= 1
+            let start = chunkIndex
+            let run = min(f &- j, chunkCount &- start)
+            let deltas = positionDeltas + start
+            let target = out + j
+            for r in 0..<run {
+                position &+= deltas[r]
+                target[r] = position
+            }
+            j &+= run
+            chunkIndex = start &+ run
+            if position > limit { break }
         }
+        unreadPositions = f &- j
         syncDoc = index &+ 1
-        return f
+        return j
     }
 
     /// Positions the position stream at the first position of block `k`.
@@ -604,6 +627,7 @@ struct PostingsCursor {
         chunkIndex = upto
         syncBlock = k
         syncDoc = 0
+        unreadPositions = 0
     }
 
     /// Skips `n` positions, jumping over whole packed chunks without decoding them.
@@ -671,6 +695,7 @@ struct PostingsCursor {
     /// An error for damaged positions data; the position stream must be re-synced afterwards.
     private mutating func positionsDamaged(_ what: String) -> TrawlError {
         syncBlock = -1
+        unreadPositions = 0
         chunkStart = -1
         chunkDecoded = false
         chunkCount = 0
