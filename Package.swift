@@ -46,7 +46,7 @@ let package = Package(
             dependencies: ["Trawl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "TrawlTests", dependencies: ["Trawl"]),
-        .testTarget(name: "TrawlCLITests", dependencies: ["Trawl"]),
+        .testTarget(name: "TrawlCLITests", dependencies: ["Trawl", "TrawlCLI"]),
         .testTarget(name: "TrawlReliabilityTests", dependencies: ["Trawl"]),
     ],
     swiftLanguageModes: [.v6]

@@ -52,7 +52,7 @@ indirect enum JSONOutput: Sendable {
     /// Appends `string` as a JSON string literal. Besides the quote, the backslash and the C0
     /// controls, the C1 controls (U+0080–U+009F) and U+2028/U+2029 are escaped, so the text is
     /// safe to embed in JavaScript and shows no invisible controls.
-    private static func escape(_ string: String, into out: inout [UInt8]) {
+    static func escape(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { bytes in
