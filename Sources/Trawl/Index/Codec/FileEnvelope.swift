@@ -17,7 +17,7 @@ enum FileEnvelope {
     static let footerMagic: UInt32 = 0x5452_574C // "LWRT" little-endian
     /// The on-disk format version written by this build. A different version is rejected with
     /// "rebuild needed".
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
     /// Header size in bytes.
     static let headerSize = 28
     /// Footer size in bytes.

@@ -106,6 +106,13 @@ struct PostingsCursor {
     private var chunkIndex = 0
     private var nextChunkStart = 0
     private var nextChunkIsTail = false
+    /// The term's number of the current chunk (the tail's is ``packedChunkCount``).
+    private var chunkNumber = 0
+    /// Where the bit widths of the term's packed chunks are in `.post` (-1: no table; the term has
+    /// no skip table, and skips hop from chunk header to chunk header).
+    private var widthTable = -1
+    /// The term's packed position chunks: ⌊totalTermFreq / 128⌋.
+    private var packedChunkCount = 0
     /// The block and in-block doc index whose first position is at `chunkIndex` (-1: not synced).
     private var syncBlock = -1
     private var syncDoc = 0
@@ -211,6 +218,16 @@ struct PostingsCursor {
         guard info.skipOffset >= UInt64(FileEnvelope.headerSize), info.skipOffset <= UInt64(limit),
               tableSize <= limit - lastDocTable else {
             throw damaged("skip table at \(info.skipOffset) does not fit in the file")
+        }
+        if positions != nil {
+            // The chunk width table follows the position pointers (its size was bounded above by
+            // the positions file: a chunk takes at least a byte).
+            let chunks = Int(truncatingIfNeeded: info.totalTermFreq / UInt64(PostingsFormat.blockLength))
+            guard chunks <= limit - lastDocTable - tableSize else {
+                throw damaged("position chunk widths of a term do not fit in the file")
+            }
+            packedChunkCount = chunks
+            widthTable = lastDocTable &+ tableSize
         }
         guard loadBlock(0) else { throw corruption ?? damaged("first block cannot be decoded") }
     }
@@ -612,16 +629,18 @@ struct PostingsCursor {
         var start = positionsStart
         var isTail = totalTermFreq < UInt64(PostingsFormat.blockLength)
         var upto = 0
+        var number = 0
         if entryCount > 0 {
             let at = pointerTable &+ k &* PostingsFormat.positionPointerSize
             let relative = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self))
             let flags = base.load(fromByteOffset: at &+ 4, as: UInt8.self)
+            number = Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: at &+ 5, as: UInt32.self)))
             start = positionsStart &+ Int(relative)
             isTail = flags & PostingsFormat.pointerTailFlag != 0
             upto = Int(flags & 0x7F)
         }
-        if start != chunkStart || isTail != chunkIsTail || !chunkDecoded {
-            try loadChunk(at: start, isTail: isTail, decode: true)
+        if start != chunkStart || isTail != chunkIsTail || !chunkDecoded || number != chunkNumber {
+            try loadChunk(at: start, isTail: isTail, decode: true, number: number)
         }
         if upto >= chunkCount { throw positionsDamaged("position pointer past its chunk") }
         chunkIndex = upto
@@ -640,12 +659,30 @@ struct PostingsCursor {
                 break
             }
             left &-= available
+            if widthTable >= 0 && left >= PostingsFormat.blockLength && !chunkIsTail && !nextChunkIsTail {
+                // Jump straight to the chunk the skip ends in: the sizes of the chunks passed over
+                // come from the width table, without touching `.posn`.
+                let first = chunkNumber &+ 1
+                let target = first &+ left / PostingsFormat.blockLength
+                if target > packedChunkCount { throw positionsDamaged("positions run past the end of a term") }
+                var start = nextChunkStart
+                for c in first..<target {
+                    let bits = Int(base.load(fromByteOffset: widthTable &+ c, as: UInt8.self))
+                    if bits > BitPacking.maxBitWidth { throw positionsDamaged("bad position chunk width") }
+                    start &+= 1 &+ BitPacking.packedByteCount(bitWidth: bits)
+                }
+                try loadChunk(at: start, isTail: target == packedChunkCount, decode: true, number: target)
+                let landing = left % PostingsFormat.blockLength
+                if landing >= chunkCount { throw positionsDamaged("positions run past the end of a term") }
+                chunkIndex = landing
+                return
+            }
             // Decode the next chunk only if the skip ends inside it.
             try loadNextChunk(decode: left < PostingsFormat.blockLength || nextChunkIsTail)
         }
         if !chunkDecoded {
             let landing = chunkIndex
-            try loadChunk(at: chunkStart, isTail: chunkIsTail, decode: true)
+            try loadChunk(at: chunkStart, isTail: chunkIsTail, decode: true, number: chunkNumber)
             chunkIndex = landing
         }
     }
@@ -653,14 +690,18 @@ struct PostingsCursor {
     /// Moves to the chunk after the current one.
     private mutating func loadNextChunk(decode: Bool) throws(TrawlError) {
         if chunkIsTail { throw positionsDamaged("positions run past the end of a term") }
-        try loadChunk(at: nextChunkStart, isTail: nextChunkIsTail, decode: decode)
+        try loadChunk(at: nextChunkStart, isTail: nextChunkIsTail, decode: decode, number: chunkNumber &+ 1)
     }
 
-    /// Reads the chunk header at `start` (and decodes the chunk when `decode`).
-    private mutating func loadChunk(at start: Int, isTail: Bool, decode: Bool) throws(TrawlError) {
+    /// Reads the header of chunk `number` at `start` (and decodes the chunk when `decode`).
+    private mutating func loadChunk(at start: Int, isTail: Bool, decode: Bool, number: Int) throws(TrawlError) {
         guard let positionsBase else { return }
         makeStorageUnique()
         if start < positionsStart || start >= positionsLimit { throw positionsDamaged("position chunk outside the file") }
+        if widthTable >= 0 && (isTail ? number != packedChunkCount : number >= packedChunkCount) {
+            throw positionsDamaged("position chunk \(number) out of sequence")
+        }
+        chunkNumber = number
         if isTail {
             let n = Int(totalTermFreq % UInt64(PostingsFormat.blockLength))
             if n == 0 { throw positionsDamaged("missing position tail") }
@@ -679,6 +720,9 @@ struct PostingsCursor {
             let header = positionsBase.load(fromByteOffset: start, as: UInt8.self)
             let bits = Int(header & PostingsFormat.chunkWidthMask)
             if bits > BitPacking.maxBitWidth || header & 0x40 != 0 { throw positionsDamaged("bad position chunk header") }
+            if widthTable >= 0 && Int(base.load(fromByteOffset: widthTable &+ number, as: UInt8.self)) != bits {
+                throw positionsDamaged("position chunk \(number) disagrees with the width table")
+            }
             let size = BitPacking.packedByteCount(bitWidth: bits)
             if size > positionsLimit &- start &- 1 { throw positionsDamaged("position chunk extends past the end of the file") }
             if decode { BitPacking.unpack(from: positionsBase + (start &+ 1), bitWidth: bits, into: positionDeltas) }

@@ -55,6 +55,8 @@ final class PostingsWriter {
     /// The last packed chunk, held back until we know whether it is the term's last.
     private var pendingChunk = ByteWriter(capacity: 1 + 16 * BitPacking.maxBitWidth)
     private var packedChunks = 0
+    /// The bit width of every packed chunk of the current term (written after the skip table).
+    private var chunkWidths: [UInt8] = []
 
     /// Creates a writer over files whose headers are already written (``IndexFileWriter`` does that).
     init(postings: IndexFileWriter, positions: IndexFileWriter?) {
@@ -97,6 +99,7 @@ final class PostingsWriter {
         bufferCount = 0
         positionCount = 0
         packedChunks = 0
+        chunkWidths.removeAll(keepingCapacity: true)
         skipEntries.removeAll(keepingCapacity: true)
         termPostingsStart = postings.position
         termPositionsStart = positions?.position ?? 0
@@ -217,6 +220,7 @@ final class PostingsWriter {
         pendingChunk.write(UInt8(bits))
         BitPacking.pack(values: positionBuffer, bitWidth: bits, into: &pendingChunk)
         packedChunks += 1
+        chunkWidths.append(UInt8(bits))
         positionCount = 0
         try positions.flushIfNeeded()
     }
@@ -289,7 +293,7 @@ final class PostingsWriter {
     }
 
     /// Writes the skip table: all last doc ids, then all block metadata, then (with positions)
-    /// all position pointers.
+    /// all position pointers and the bit widths of the term's packed position chunks.
     private func writeSkipTable() {
         for entry in skipEntries { postings.buffer.write(entry.lastDoc) }
         for entry in skipEntries {
@@ -304,7 +308,11 @@ final class PostingsWriter {
                 // A pointer into the chunk that was never packed points into the vint tail.
                 let tail = entry.positionChunkNumber == packedChunks
                 postings.buffer.write(entry.positionIndex | (tail ? PostingsFormat.pointerTailFlag : 0))
+                postings.buffer.write(UInt32(truncatingIfNeeded: entry.positionChunkNumber))
             }
+            // Skipping positions then adds up chunk sizes from here instead of hopping from chunk
+            // header to chunk header through `.posn`.
+            chunkWidths.withUnsafeBytes { postings.buffer.write($0) }
         }
     }
 

@@ -49,8 +49,9 @@ enum PostingsFormat {
     static let lastDocEntrySize = 4
     /// Bytes per skip entry in the `BlockMeta` array: doc bits, freq bits, max-freq code, min length code.
     static let metaEntrySize = 4
-    /// Bytes per skip entry in the `PosPointer` array: a 32-bit chunk offset and an index byte.
-    static let positionPointerSize = 5
+    /// Bytes per skip entry in the `PosPointer` array: a 32-bit chunk offset, an index byte and a
+    /// 32-bit chunk number.
+    static let positionPointerSize = 9
     /// In a `PosPointer` index byte: set when the chunk is the vint tail.
     static let pointerTailFlag: UInt8 = 0x80
     /// In a packed position chunk header: set on the last packed chunk of a term.
