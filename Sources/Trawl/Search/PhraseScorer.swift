@@ -25,14 +25,18 @@ final class PhraseScorer: Scorer {
     private let bound: Float
     /// One position buffer per term, each with room for the term's largest frequency, so reading
     /// positions never reallocates (a query's allocations must not grow with its posting lists).
-    private let buffers: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>
-    private let capacities: [Int]
-    /// Positions read for the current document, per term.
+    /// All of them live in one allocation.
+    private let positionStorage: UnsafeMutablePointer<UInt32>
+    /// Per term: its buffer's start in ``positionStorage``, its capacity, positions read for the
+    /// current document, and the order positions are read in (smallest frequency in the
+    /// document first); then the surviving match starts of an exact phrase, shifted to be
+    /// non-negative. One allocation of `4 × terms + smallest capacity` integers.
+    private let integers: UnsafeMutablePointer<Int>
+    private let starts: UnsafeMutablePointer<Int>
+    private let capacities: UnsafeMutablePointer<Int>
     private let counts: UnsafeMutablePointer<Int>
-    /// Surviving match starts of an exact phrase, shifted to be non-negative.
-    private let anchors: UnsafeMutablePointer<Int>
-    /// Terms in the order positions are read (smallest frequency in the document first).
     private let order: UnsafeMutablePointer<Int>
+    private let anchors: UnsafeMutablePointer<Int>
     private var minCompetitiveScore: Float = 0
     private var prunedCandidates = false
     private(set) var phraseFrequency: Float = 0
@@ -51,26 +55,35 @@ final class PhraseScorer: Scorer {
         self.field = field
         approximation = ConjunctionScorer(terms)
         let n = terms.count
-        capacities = terms.map { max(16, Int($0.maxTermFrequency)) }
-        buffers = .allocate(capacity: n)
-        for i in 0..<n { (buffers + i).initialize(to: .allocate(capacity: capacities[i])) }
-        counts = .allocate(capacity: n)
-        counts.initialize(repeating: 0, count: n)
-        anchors = .allocate(capacity: capacities.min() ?? 16)
-        order = .allocate(capacity: n)
-        order.initialize(repeating: 0, count: n)
+        let sizes = terms.map { max(16, Int($0.maxTermFrequency)) }
+        let smallest = sizes.min() ?? 16
+        integers = .allocate(capacity: 4 * n + smallest)
+        integers.initialize(repeating: 0, count: 4 * n + smallest)
+        starts = integers
+        capacities = integers + n
+        counts = integers + 2 * n
+        order = integers + 3 * n
+        anchors = integers + 4 * n
+        var total = 0
+        for i in 0..<n {
+            starts[i] = total
+            capacities[i] = sizes[i]
+            total += sizes[i]
+        }
+        positionStorage = .allocate(capacity: max(1, total))
         bound = weight.maxScore(maxFreq: maxFreq, minLengthCode: minLengthCode)
         super.init()
         isTwoPhase = true
     }
 
     deinit {
-        for i in 0..<terms.count { buffers[i].deallocate() }
-        buffers.deallocate()
-        counts.deallocate()
-        anchors.deallocate()
-        order.deallocate()
+        positionStorage.deallocate()
+        integers.deallocate()
     }
+
+    /// Term `i`'s position buffer.
+    @inline(__always)
+    private func buffer(_ i: Int) -> UnsafeMutablePointer<UInt32> { positionStorage + starts[i] }
 
     /// The largest phrase frequency a sloppy phrase can reach: every occurrence of every term
     /// starts at most one match. An exact phrase's is its smallest term maximum instead.
@@ -171,7 +184,7 @@ final class PhraseScorer: Scorer {
     /// damaged (the term scorer keeps the error for the search to throw).
     @inline(__always)
     private func readPositions(_ i: Int, upTo limit: UInt32 = .max) -> Int {
-        let count = termList.with(i) { $0.readPositions(into: UnsafeMutableBufferPointer(start: buffers[i], count: capacities[i]), upTo: limit) }
+        let count = termList.with(i) { $0.readPositions(into: UnsafeMutableBufferPointer(start: buffer(i), count: capacities[i]), upTo: limit) }
         counts[i] = count
         return count
     }
@@ -197,7 +210,7 @@ final class PhraseScorer: Scorer {
         if survivors == 0 { return 0 }
         // A start is stored as position + (largest offset − offset), never negative.
         let firstShift = largestOffset - offsets[first]
-        let firstPositions = buffers[first]
+        let firstPositions = buffer(first)
         for k in 0..<survivors { anchors[k] = Int(firstPositions[k]) + firstShift }
         for r in 1..<max(1, n) {
             let term = order[r]
@@ -207,7 +220,7 @@ final class PhraseScorer: Scorer {
             if last < 0 { return 0 }
             let count = readPositions(term, upTo: UInt32(truncatingIfNeeded: min(last, Int(UInt32.max))))
             if count == 0 { return 0 }
-            let positions = buffers[term]
+            let positions = buffer(term)
             var cursor = 0
             var kept = 0
             // Few starts against many positions: gallop; otherwise a linear merge.
@@ -267,7 +280,7 @@ final class PhraseScorer: Scorer {
         while true {
             var low = Int.max, high = Int.min, lowTerm = 0
             for i in 0..<n {
-                let q = Int(buffers[i][order[i]]) - offsets[i]
+                let q = Int(buffer(i)[order[i]]) - offsets[i]
                 if q < low { low = q; lowTerm = i }
                 if q > high { high = q }
             }

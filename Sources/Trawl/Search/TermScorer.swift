@@ -124,9 +124,10 @@ final class DisjunctionScorer: Scorer {
         list = ScorerList(children)
         totalMax = children.reduce(0) { $0 + $1.maxScore }
         totalCost = children.reduce(0) { $0 + $1.cost }
-        confirmedAt = [Int](repeating: -1, count: children.count)
+        let twoPhase = children.contains { $0.isTwoPhase }
+        confirmedAt = twoPhase ? [Int](repeating: -1, count: children.count) : []
         super.init()
-        isTwoPhase = children.contains { $0.isTwoPhase }
+        isTwoPhase = twoPhase
     }
 
     /// Whether child `index` matches the current document.
@@ -273,11 +274,13 @@ final class ConjunctionScorer: Scorer {
         list = ScorerList(sorted)
         lead = sorted[0]
         totalMax = children.reduce(0) { $0 + $1.maxScore }
-        verifiers = ScorerList(sorted.filter(\.isTwoPhase))
-        onePhase = ScorerList(sorted.filter { !$0.isTwoPhase })
-        verifiersMax = sorted.filter(\.isTwoPhase).reduce(0) { $0 + $1.maxScore }
+        let twoPhase = sorted.contains(where: \.isTwoPhase)
+        // (Only conjunctions with a phrase need the split; the others allocate nothing for it.)
+        verifiers = ScorerList(twoPhase ? sorted.filter(\.isTwoPhase) : [])
+        onePhase = ScorerList(twoPhase ? sorted.filter { !$0.isTwoPhase } : [])
+        verifiersMax = verifiers.owners.reduce(0) { $0 + $1.maxScore }
         super.init()
-        isTwoPhase = verifiers.count > 0
+        isTwoPhase = twoPhase
     }
 
     /// The first document ≥ `start` (the lead's candidate) on which every child has a candidate.
