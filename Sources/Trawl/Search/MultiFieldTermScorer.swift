@@ -76,6 +76,10 @@ final class MultiFieldTermScorer: Scorer {
         return doc
     }
 
+    // One phase: a candidate is a match (overridden so unions and conjunctions call in once).
+    override func nextCandidate() -> Int { nextDoc() }
+    override func advanceCandidate(_ target: Int) -> Int { advance(target) }
+
     /// The weighted, normalized pseudo-frequency of the current document.
     var pseudoFrequency: Float {
         var tf: Float = 0

@@ -103,27 +103,8 @@ final class PhraseScorer: Scorer {
         return phraseFrequency > 0
     }
 
-    override func nextDoc() -> Int {
-        var d = approximation.nextDoc()
-        while d != Scorer.noMoreDocs {
-            doc = d
-            if confirm() { return d }
-            d = approximation.nextDoc()
-        }
-        doc = d
-        return d
-    }
-
-    override func advance(_ target: Int) -> Int {
-        var d = approximation.advance(target)
-        while d != Scorer.noMoreDocs {
-            doc = d
-            if confirm() { return d }
-            d = approximation.nextDoc()
-        }
-        doc = d
-        return d
-    }
+    override func nextDoc() -> Int { settle(nextCandidate()) }
+    override func advance(_ target: Int) -> Int { settle(advanceCandidate(target)) }
 
     override func score() -> Float {
         let tf = phraseFrequency

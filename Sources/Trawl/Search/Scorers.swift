@@ -56,6 +56,19 @@ class Scorer {
     /// Whether the current candidate matches (call at most once per candidate, before ``score()``).
     func confirm() -> Bool { true }
 
+    /// From candidate `start` on, the first candidate that ``confirm()`` accepts: how a two-phase
+    /// scorer's `nextDoc` and `advance` finish (`settle(nextCandidate())`).
+    final func settle(_ start: Int) -> Int {
+        var d = start
+        while d != Scorer.noMoreDocs {
+            doc = d
+            if confirm() { return d }
+            d = nextCandidate()
+        }
+        doc = d
+        return d
+    }
+
     // MARK: Pruning inside the scorer
 
     /// Tells the scorer that documents scoring at most `score` cannot enter the results, so it

@@ -33,6 +33,10 @@ final class TermScorer: Scorer {
         return doc
     }
 
+    // One phase: a candidate is a match (overridden so unions and conjunctions call in once).
+    override func nextCandidate() -> Int { nextDoc() }
+    override func advanceCandidate(_ target: Int) -> Int { advance(target) }
+
     @inline(__always)
     private func lengthCode(_ d: Int) -> UInt8 { lengthCodes?[d] ?? 1 }
 
@@ -136,36 +140,10 @@ final class DisjunctionScorer: Scorer {
         return child.doc == doc && (!child.isTwoPhase || confirmedAt[index] == doc)
     }
 
-    override func nextDoc() -> Int {
-        if isTwoPhase {
-            var d = nextCandidate()
-            while d != Scorer.noMoreDocs && !confirm() { d = nextCandidate() }
-            return d
-        }
-        let current = doc
-        var next = Scorer.noMoreDocs
-        for i in 0..<list.count {
-            let d = list.with(i) { child -> Int in child.doc <= current ? child.nextDoc() : child.doc }
-            if d < next { next = d }
-        }
-        doc = next
-        return doc
-    }
+    // One-phase children's candidates are their documents, so the union walks candidates either way.
+    override func nextDoc() -> Int { isTwoPhase ? settle(nextCandidate()) : nextCandidate() }
 
-    override func advance(_ target: Int) -> Int {
-        if isTwoPhase {
-            var d = advanceCandidate(target)
-            while d != Scorer.noMoreDocs && !confirm() { d = nextCandidate() }
-            return d
-        }
-        var next = Scorer.noMoreDocs
-        for i in 0..<list.count {
-            let d = list.with(i) { child -> Int in child.doc < target ? child.advance(target) : child.doc }
-            if d < next { next = d }
-        }
-        doc = next
-        return doc
-    }
+    override func advance(_ target: Int) -> Int { isTwoPhase ? settle(advanceCandidate(target)) : advanceCandidate(target) }
 
     override func nextCandidate() -> Int {
         let current = doc
@@ -326,27 +304,9 @@ final class ConjunctionScorer: Scorer {
         return true
     }
 
-    override func nextDoc() -> Int {
-        var d = align(lead.nextCandidate())
-        while d != Scorer.noMoreDocs {
-            doc = d
-            if confirm() { return d }
-            d = align(lead.nextCandidate())
-        }
-        doc = d
-        return d
-    }
+    override func nextDoc() -> Int { isTwoPhase ? settle(nextCandidate()) : nextCandidate() }
 
-    override func advance(_ target: Int) -> Int {
-        var d = align(lead.advanceCandidate(target))
-        while d != Scorer.noMoreDocs {
-            doc = d
-            if confirm() { return d }
-            d = align(lead.nextCandidate())
-        }
-        doc = d
-        return d
-    }
+    override func advance(_ target: Int) -> Int { isTwoPhase ? settle(advanceCandidate(target)) : advanceCandidate(target) }
 
     override func score() -> Float {
         var sum: Float = 0
@@ -372,63 +332,6 @@ final class ConjunctionScorer: Scorer {
     }
 
     override var pruned: Bool { children.contains { $0.pruned } }
-}
-
-/// A required scorer whose documents are kept only when no excluded scorer matches them.
-/// Exclusions are checked on the required scorer's candidates, before their second phase.
-final class ExclusionScorer: Scorer {
-    let required: Scorer
-    let excluded: [Scorer]
-    private let excludedList: ScorerList<Scorer>
-
-    init(required: Scorer, excluded: [Scorer]) {
-        self.required = required
-        self.excluded = excluded
-        excludedList = ScorerList(excluded)
-        super.init()
-        isTwoPhase = required.isTwoPhase
-    }
-
-    private func skipExcluded(_ start: Int) -> Int {
-        var candidate = start
-        while candidate != Scorer.noMoreDocs {
-            var hit = false
-            for i in 0..<excludedList.count {
-                let d = excludedList.with(i) { scorer -> Int in scorer.doc < candidate ? scorer.advance(candidate) : scorer.doc }
-                if d == candidate { hit = true; break }
-            }
-            if !hit { return candidate }
-            candidate = required.nextCandidate()
-        }
-        return Scorer.noMoreDocs
-    }
-
-    override func nextCandidate() -> Int { doc = skipExcluded(required.nextCandidate()); return doc }
-    override func advanceCandidate(_ target: Int) -> Int { doc = skipExcluded(required.advanceCandidate(target)); return doc }
-    override func confirm() -> Bool { required.confirm() }
-
-    override func nextDoc() -> Int {
-        var d = skipExcluded(required.nextCandidate())
-        while d != Scorer.noMoreDocs && !required.confirm() { d = skipExcluded(required.nextCandidate()) }
-        doc = d
-        return d
-    }
-
-    override func advance(_ target: Int) -> Int {
-        var d = skipExcluded(required.advanceCandidate(target))
-        while d != Scorer.noMoreDocs && !required.confirm() { d = skipExcluded(required.nextCandidate()) }
-        doc = d
-        return d
-    }
-
-    override func score() -> Float { required.score() }
-    override var maxScore: Float { required.maxScore }
-    override func advanceShallow(_ target: Int) -> Int { required.advanceShallow(target) }
-    override func maxScore(upTo: Int) -> Float { required.maxScore(upTo: upTo) }
-    override var cost: Int { required.cost }
-    override var frequency: Float { required.frequency }
-    override func setMinCompetitiveScore(_ score: Float) { required.setMinCompetitiveScore(score) }
-    override var pruned: Bool { required.pruned }
 }
 
 /// A required scorer plus optional ones that only add to the score.
@@ -545,62 +448,6 @@ final class DocumentSetScorer: Scorer {
     override var maxScore: Float { constant }
     override var cost: Int { count }
     override var frequency: Float { 1 }
-}
-
-/// Documents of an inner scorer whose date lies in a range (a filter: it does not score).
-final class DateFilterScorer: Scorer {
-    let inner: Scorer
-    private let dates: DateColumnReader
-    private let lower: Int64
-    private let upper: Int64
-
-    init(inner: Scorer, dates: DateColumnReader, lower: Int64?, upper: Int64?) {
-        self.inner = inner
-        self.dates = dates
-        self.lower = lower ?? (Int64.min + 1)
-        self.upper = upper ?? Int64.max
-        super.init()
-        isTwoPhase = inner.isTwoPhase
-    }
-
-    @inline(__always)
-    private func accepts(_ d: Int) -> Bool {
-        let v = dates.value(d)
-        return v != DateColumn.missing && v >= lower && v <= upper
-    }
-
-    private func filter(_ start: Int) -> Int {
-        var d = start
-        while d != Scorer.noMoreDocs && !accepts(d) { d = inner.nextCandidate() }
-        return d
-    }
-
-    override func nextCandidate() -> Int { doc = filter(inner.nextCandidate()); return doc }
-    override func advanceCandidate(_ target: Int) -> Int { doc = filter(inner.advanceCandidate(target)); return doc }
-    override func confirm() -> Bool { inner.confirm() }
-
-    override func nextDoc() -> Int {
-        var d = filter(inner.nextCandidate())
-        while d != Scorer.noMoreDocs && !inner.confirm() { d = filter(inner.nextCandidate()) }
-        doc = d
-        return d
-    }
-
-    override func advance(_ target: Int) -> Int {
-        var d = filter(inner.advanceCandidate(target))
-        while d != Scorer.noMoreDocs && !inner.confirm() { d = filter(inner.nextCandidate()) }
-        doc = d
-        return d
-    }
-
-    override func score() -> Float { inner.score() }
-    override var maxScore: Float { inner.maxScore }
-    override func advanceShallow(_ target: Int) -> Int { inner.advanceShallow(target) }
-    override func maxScore(upTo: Int) -> Float { inner.maxScore(upTo: upTo) }
-    override var cost: Int { inner.cost }
-    override var frequency: Float { inner.frequency }
-    override func setMinCompetitiveScore(_ score: Float) { inner.setMinCompetitiveScore(score) }
-    override var pruned: Bool { inner.pruned }
 }
 
 /// Never matches.
