@@ -194,60 +194,14 @@ final class PhraseScorer: Scorer {
         let firstPositions = buffer(first)
         for k in 0..<survivors { anchors[k] = Int(firstPositions[k]) + firstShift }
         for r in 1..<max(1, n) {
+            // The starts this word confirms: decoded and compared in one pass over its positions,
+            // which stops at the last start.
             let term = order[r]
             let shift = largestOffset &- offsets[term]
-            // Positions past the last start's are not needed: decoding may stop there.
-            let last = anchors[survivors &- 1] &- shift
-            if last < 0 { return 0 }
-            let count = readPositions(term, upTo: UInt32(truncatingIfNeeded: min(last, Int(UInt32.max))))
-            if count == 0 { return 0 }
-            let positions = buffer(term)
-            var cursor = 0
-            var kept = 0
-            // Few starts against many positions: gallop; otherwise a linear merge.
-            let gallops = survivors &* 8 < count
-            for k in 0..<survivors {
-                let wanted = anchors[k]
-                let target = wanted &- shift
-                if target < 0 { continue }
-                if gallops {
-                    cursor = PhraseScorer.firstIndex(in: positions, from: cursor, count: count, atLeast: target)
-                } else {
-                    while cursor < count && Int(positions[cursor]) < target { cursor &+= 1 }
-                }
-                if cursor == count { break }
-                if Int(positions[cursor]) == target {
-                    anchors[kept] = wanted
-                    kept &+= 1
-                }
-            }
-            survivors = kept
+            survivors = termList.with(term) { $0.keepPositions(anchors, count: survivors, shift: shift) }
             if survivors == 0 { return 0 }
         }
         return Float(survivors)
-    }
-
-    /// The first index ≥ `from` whose position is at least `target` (`count` if none), by
-    /// galloping then binary search over the increasing `positions`.
-    @inline(__always)
-    static func firstIndex(in positions: UnsafeMutablePointer<UInt32>, from: Int, count: Int, atLeast target: Int) -> Int {
-        if from >= count || Int(positions[from]) >= target { return from }
-        // positions[low] < target throughout.
-        var low = from
-        var step = 1
-        var high = from &+ 1
-        while high < count && Int(positions[high]) < target {
-            low = high
-            step &<<= 1
-            high = low &+ step
-        }
-        if high > count { high = count }
-        // positions[low] < target ≤ positions[high] (or high == count).
-        while high &- low > 1 {
-            let middle = (low &+ high) >> 1
-            if Int(positions[middle]) < target { low = middle } else { high = middle }
-        }
-        return high
     }
 
     /// Lucene-style sloppy frequency over normalized positions.

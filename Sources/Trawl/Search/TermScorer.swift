@@ -93,6 +93,18 @@ final class TermScorer: Scorer {
         }
     }
 
+    /// Keeps the `targets` that are positions of the current document plus `shift` (see
+    /// ``PostingsCursor/keepPositions(_:count:shift:)``); none when the positions are damaged
+    /// (the error is kept for ``throwIfCorrupt()``).
+    func keepPositions(_ targets: UnsafeMutablePointer<Int>, count: Int, shift: Int) -> Int {
+        do throws(TrawlError) {
+            return try cursor.keepPositions(targets, count: count, shift: shift)
+        } catch {
+            if positionsError == nil { positionsError = error }
+            return 0
+        }
+    }
+
     /// The impacts of the block holding the last shallow target, when `upTo` lies inside it
     /// (nil: only the term-wide bound holds up to there).
     func blockWindow(upTo: Int) -> (maxFrequency: UInt32, minLengthCode: UInt8)? {

@@ -597,11 +597,7 @@ struct PostingsCursor {
         guard destination.count >= f, let out = destination.baseAddress else {
             throw TrawlError(.invalidArgument, "position buffer too small (\(destination.count) for \(f))", path: fileName)
         }
-        if syncBlock != block || syncDoc > index { try seekPositions(toBlock: block) }
-        var skip = unreadPositions
-        for i in syncDoc..<index { skip &+= Int(freqs[i]) }
-        unreadPositions = 0
-        try skipPositions(skip)
+        try moveToCurrentPositions()
         // Prefix sums of the deltas, a chunk's run at a time (locals keep the loop in registers).
         var position: UInt32 = 0
         var j = 0
@@ -622,6 +618,71 @@ struct PostingsCursor {
         unreadPositions = f &- j
         syncDoc = index &+ 1
         return j
+    }
+
+    /// Keeps, of the increasing `targets[0..<count]`, those equal to `position + shift` for some
+    /// position of the current document, moved to the front in order; returns how many. The
+    /// positions are decoded and compared in one pass, which stops at the last target.
+    mutating func keepPositions(_ targets: UnsafeMutablePointer<Int>, count targetCount: Int,
+                                shift: Int) throws(TrawlError) -> Int {
+        guard positionsBase != nil else {
+            throw TrawlError(.invalidArgument, "positions were not opened for this postings cursor", path: fileName)
+        }
+        if count == 0 || targetCount == 0 { return 0 }
+        let f = Int(freqs[index])
+        if UInt64(f) > totalTermFreq || f > Int(termMaxFreq) {
+            throw TrawlError(.corruptIndex, "index file is damaged: a document's term frequency \(f) exceeds the term's maximum \(termMaxFreq) or total \(totalTermFreq)",
+                             path: fileName)
+        }
+        try moveToCurrentPositions()
+        var position: UInt32 = 0
+        var j = 0
+        var k = 0
+        var kept = 0
+        var wanted = targets[0]
+        scan: while j < f {
+            if chunkIndex == chunkCount { try loadNextChunk(decode: true) }
+            let start = chunkIndex
+            let run = min(f &- j, chunkCount &- start)
+            let deltas = positionDeltas + start
+            var r = 0
+            while r < run {
+                position &+= deltas[r]
+                r &+= 1
+                let value = Int(position) &+ shift
+                if value < wanted { continue }
+                // Targets below this position are not positions of the document.
+                while wanted < value {
+                    k &+= 1
+                    if k == targetCount { break }
+                    wanted = targets[k]
+                }
+                if k == targetCount { break }
+                if wanted == value {
+                    targets[kept] = value
+                    kept &+= 1
+                    k &+= 1
+                    if k == targetCount { break }
+                    wanted = targets[k]
+                }
+            }
+            j &+= r
+            chunkIndex = start &+ r
+            if k == targetCount { break scan }
+        }
+        unreadPositions = f &- j
+        syncDoc = index &+ 1
+        return kept
+    }
+
+    /// Moves the position stream to the current document's first position.
+    @inline(__always)
+    private mutating func moveToCurrentPositions() throws(TrawlError) {
+        if syncBlock != block || syncDoc > index { try seekPositions(toBlock: block) }
+        var skip = unreadPositions
+        for i in syncDoc..<index { skip &+= Int(freqs[i]) }
+        unreadPositions = 0
+        try skipPositions(skip)
     }
 
     /// Positions the position stream at the first position of block `k`.
