@@ -96,9 +96,12 @@ case "$target" in
         -module-name Trawl -package-name Trawl -emit-module -emit-module-path "$lib/Modules/Trawl.swiftmodule" \
         "${clang_modules[@]}" $(find "$root/Sources/Trawl" -name '*.swift' | sort) -o "$lib/Trawl.o"
     fi
+    # SegmentReaderFuzz shares its input format and steps with the regression tests.
+    shared=()
+    [ "$target" = SegmentReaderFuzz ] && shared=("$root/Tests/TrawlReliabilityTests/SegmentFuzzInput.swift")
     swiftc -O -g "${sanitize_swift[@]}" -parse-as-library -swift-version 6 \
       -module-name "$target" "${clang_modules[@]}" \
-      "$root"/Fuzz/"$target"/*.swift \
+      "$root"/Fuzz/"$target"/*.swift "${shared[@]}" \
       "$lib/Trawl.o" "$lib/Yams.o" "$lib"/cyaml/*.o "$lib/TrawlICU.o" \
       -licuuc -licui18n -licudata -lxml2 -lz \
       -use-ld=lld -o "$out/$target"
