@@ -209,7 +209,7 @@ struct BatchRequestScanner {
                     return nil
                 }
                 guard let unicode = Unicode.Scalar(scalar) else { return nil }
-                out.append(contentsOf: Array(String(Character(unicode)).utf8))
+                UTF8.encode(unicode) { out.append($0) }
             default:
                 return nil
             }

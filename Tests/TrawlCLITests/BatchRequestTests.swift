@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Trawl
 @testable import TrawlCLI
 
 /// Batch requests are read by a fast scanner that must agree with `JSONDecoder` on every line it
@@ -51,12 +52,8 @@ import Testing
     }
 
     @Test func generatedRequestsAgreeWithJSONDecoder() throws {
-        // A seeded linear congruential generator: the same lines every run.
-        var state: UInt64 = 20261125
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
+        var random = SeededGenerator(seed: 20261125)
+        func next() -> UInt64 { random.next() }
         let pieces = ["oil", "\\\"", "\\\\", "\\u00e9", "é", " ", "\\n", "\\ud83d\\ude00", "AND", "x"]
         for _ in 0..<500 {
             var members: [String] = []

@@ -39,6 +39,17 @@ func sampleDocuments(_ range: Range<Int>, seed: UInt64, prefix: String = "doc") 
 
     /// The changes whose commit is interrupted: new documents flushed as several segments,
     /// a replaced document, deletions in committed and in new segments.
+    /// The changes committed without failures on a copy of `base`: how many write operations
+    /// the commit performs, and the state it reaches.
+    static func dryRun(_ base: MemoryDirectory) throws -> (operations: Int, state: [String: String]) {
+        let dry = base.copy()
+        let writer = try IndexWriter(directory: dry, lock: nil, options: options())
+        try makeChanges(writer)
+        dry.injectFault(atOperation: nil)
+        try writer.commit()
+        return (dry.operationCount, try snapshot(try IndexReader(directory: dry)))
+    }
+
     static func makeChanges(_ writer: IndexWriter) throws {
         for batch in 0..<4 {
             try writer.add(sampleDocuments((60 + batch * 5)..<(65 + batch * 5), seed: 10 + UInt64(batch)))
@@ -59,13 +70,7 @@ func sampleDocuments(_ range: Range<Int>, seed: UInt64, prefix: String = "doc") 
         let baseGeneration = baseReader.generation
 
         // Dry run: how many operations the commit performs, and the state it reaches.
-        let dry = base.copy()
-        let dryWriter = try IndexWriter(directory: dry, lock: nil, options: Self.options())
-        try Self.makeChanges(dryWriter)
-        dry.injectFault(atOperation: nil)
-        try dryWriter.commit()
-        let operations = dry.operationCount
-        let newState = try snapshot(try IndexReader(directory: dry))
+        let (operations, newState) = try Self.dryRun(base)
         #expect(newState != baseState)
         #expect(operations > 40, "the commit under test should flush, merge and publish (\(operations) operations)")
 
@@ -124,13 +129,7 @@ func sampleDocuments(_ range: Range<Int>, seed: UInt64, prefix: String = "doc") 
     /// The writer that hit the failure retries the commit once space is back: nothing is lost.
     @Test func retryingTheFailedCommitOnTheSameWriter() throws {
         let base = try Self.baseDirectory()
-        let dry = base.copy()
-        let dryWriter = try IndexWriter(directory: dry, lock: nil, options: Self.options())
-        try Self.makeChanges(dryWriter)
-        dry.injectFault(atOperation: nil)
-        try dryWriter.commit()
-        let operations = dry.operationCount
-        let newState = try snapshot(try IndexReader(directory: dry))
+        let (operations, newState) = try Self.dryRun(base)
 
         for operation in stride(from: 0, to: operations, by: 1) {
             let directory = base.copy()

@@ -8,10 +8,13 @@ import Glibc
 
 @Suite(.serialized, .enabled(if: TrawlCLI.binary != nil, Comment(rawValue: TrawlCLI.missingMessage)))
 struct LockTests {
-    /// A folder of `count` small text files.
-    static func makeFolder(_ path: String, count: Int) {
-        var folder = EvolvingFolder(root: path, seed: 77)
-        folder.add(count)
+    /// The CLI, a temporary folder with `documents` small text files under `docs/`, and the
+    /// index path inside it.
+    static func prepare(_ label: String, documents: Int) -> (cli: String, temp: TemporaryFolder, index: String) {
+        let temp = TemporaryFolder(label)
+        var folder = EvolvingFolder(root: temp.sub("docs"), seed: 77)
+        folder.add(documents)
+        return (TrawlCLI.binary!, temp, temp.sub("index"))
     }
 
     /// Starts `trawl index` and stops it (SIGSTOP) once it holds the lock; nil if it finished first.
@@ -35,13 +38,10 @@ struct LockTests {
     /// naming the holder; with `--wait` it waits for the holder and then succeeds, without
     /// mistaking the released lock for a stale one.
     @Test func secondWriterFailsFastOrWaits() throws {
-        let cli = TrawlCLI.binary!
-        let temp = TemporaryFolder("lock")
+        let (cli, temp, index) = Self.prepare("lock", documents: 600)
         defer { temp.remove() }
-        Self.makeFolder(temp.sub("docs"), count: 600)
-        let index = temp.sub("index")
         let arguments = [cli, "index", "--index", index, temp.sub("docs"), "-q"]
-        let prepared = ChildProcess.run([cli, "index", "--index", index, temp.sub("docs"), "-q"], outputPrefix: temp.sub("prepare"))
+        let prepared = ChildProcess.run(arguments, outputPrefix: temp.sub("prepare"))
         #expect(prepared.exitCode == 0)
         writeFile(temp.sub("docs/extra.txt"), "A new file\n\nso the next run has work to do")
 
@@ -84,11 +84,8 @@ struct LockTests {
 
     /// A writer in this process holds the lock: the CLI fails with exit code 3 naming this pid.
     @Test func lockHeldByALibraryWriter() throws {
-        let cli = TrawlCLI.binary!
-        let temp = TemporaryFolder("lock-lib")
+        let (cli, temp, index) = Self.prepare("lock-lib", documents: 5)
         defer { temp.remove() }
-        Self.makeFolder(temp.sub("docs"), count: 5)
-        let index = temp.sub("index")
         let writer = try IndexWriter(path: index)
         let second = ChildProcess.run([cli, "index", "--index", index, temp.sub("docs"), "-q"], outputPrefix: temp.sub("second"), timeout: 30)
         #expect(second.exitCode == 3)
@@ -109,11 +106,8 @@ struct LockTests {
     /// A writer killed while holding the lock leaves its pid behind; the next writer takes the
     /// lock (the kernel released it) and names the dead process.
     @Test func staleLockOfAKilledWriterIsRecovered() throws {
-        let cli = TrawlCLI.binary!
-        let temp = TemporaryFolder("lock-stale")
+        let (cli, temp, index) = Self.prepare("lock-stale", documents: 300)
         defer { temp.remove() }
-        Self.makeFolder(temp.sub("docs"), count: 300)
-        let index = temp.sub("index")
         let arguments = [cli, "index", "--index", index, temp.sub("docs"), "-q", "--ram-budget-kb", "500"]
         guard let holder = Self.startAndFreezeHolder(arguments, lockFile: index + "/write.lock", outputPrefix: temp.sub("victim")) else {
             Issue.record("the run always finished before it could be stopped holding the lock")

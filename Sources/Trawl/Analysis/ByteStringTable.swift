@@ -4,23 +4,18 @@
 /// It is the workhorse behind the analyzer's surface-form cache and the indexer's per-segment
 /// term table. Not thread-safe: one per thread.
 final class ByteStringTable {
-    private var arena: UnsafeMutablePointer<UInt8>
-    private var arenaCapacity: Int
+    /// The table's memory (replaced whole by ``reset(expectedKeys:)``).
+    private var storage: Storage
     private(set) var arenaCount = 0
-    /// `offsets[id]..<offsets[id + 1]` is key `id` in the arena.
-    private var offsets: UnsafeMutablePointer<Int>
-    private var hashes: UnsafeMutablePointer<UInt32>
-    private var idCapacity: Int
     /// The number of keys interned.
     private(set) var count = 0
-    /// Slot → id + 1 (0 marks an empty slot).
-    private var slots: UnsafeMutablePointer<Int32>
-    private var slotMask: Int
 
     /// The memory of a table sized for about `expectedKeys` keys.
     private struct Storage {
+        /// Slot → id + 1 (0 marks an empty slot).
         var slots: UnsafeMutablePointer<Int32>
         var slotMask: Int
+        /// `offsets[id]..<offsets[id + 1]` is key `id` in the arena.
         var offsets: UnsafeMutablePointer<Int>
         var hashes: UnsafeMutablePointer<UInt32>
         var idCapacity: Int
@@ -40,51 +35,38 @@ final class ByteStringTable {
             arenaCapacity = max(256, expectedKeys * 8)
             arena = .allocate(capacity: arenaCapacity)
         }
+
+        func deallocate() {
+            slots.deallocate()
+            offsets.deallocate()
+            hashes.deallocate()
+            arena.deallocate()
+        }
     }
 
     /// Creates a table sized for about `expectedKeys` keys.
     init(expectedKeys: Int = 1024) {
-        let storage = Storage(expectedKeys: expectedKeys)
-        slots = storage.slots
-        slotMask = storage.slotMask
-        offsets = storage.offsets
-        hashes = storage.hashes
-        idCapacity = storage.idCapacity
-        arena = storage.arena
-        arenaCapacity = storage.arenaCapacity
+        storage = Storage(expectedKeys: expectedKeys)
     }
 
     deinit {
-        slots.deallocate()
-        offsets.deallocate()
-        hashes.deallocate()
-        arena.deallocate()
+        storage.deallocate()
     }
 
     /// Bytes used by the table (arena, ids and slots), for memory accounting.
-    var memoryFootprint: Int { arenaCapacity + idCapacity * 12 + (slotMask + 1) * 4 }
+    var memoryFootprint: Int { storage.arenaCapacity + storage.idCapacity * 12 + (storage.slotMask + 1) * 4 }
 
     /// Forgets every key and returns the memory to the size of a new table.
     func reset(expectedKeys: Int = 1024) {
-        slots.deallocate()
-        offsets.deallocate()
-        hashes.deallocate()
-        arena.deallocate()
-        let storage = Storage(expectedKeys: expectedKeys)
-        slots = storage.slots
-        slotMask = storage.slotMask
-        offsets = storage.offsets
-        hashes = storage.hashes
-        idCapacity = storage.idCapacity
-        arena = storage.arena
-        arenaCapacity = storage.arenaCapacity
+        storage.deallocate()
+        storage = Storage(expectedKeys: expectedKeys)
         count = 0
         arenaCount = 0
     }
 
     /// Forgets every key, keeping the allocated memory.
     func removeAll() {
-        slots.update(repeating: 0, count: slotMask + 1)
+        storage.slots.update(repeating: 0, count: storage.slotMask + 1)
         count = 0
         arenaCount = 0
     }
@@ -121,13 +103,13 @@ final class ByteStringTable {
     @inline(__always)
     func find(_ key: UnsafeRawBufferPointer) -> Int32? {
         let h = ByteStringTable.hash(key)
-        var slot = Int(h) & slotMask
+        var slot = Int(h) & storage.slotMask
         while true {
-            let entry = slots[slot]
+            let entry = storage.slots[slot]
             if entry == 0 { return nil }
             let id = Int(entry - 1)
-            if hashes[id] == h && keyEquals(id, key) { return Int32(id) }
-            slot = (slot + 1) & slotMask
+            if storage.hashes[id] == h && keyEquals(id, key) { return Int32(id) }
+            slot = (slot + 1) & storage.slotMask
         }
     }
 
@@ -135,18 +117,18 @@ final class ByteStringTable {
     @inline(__always)
     func intern(_ key: UnsafeRawBufferPointer) -> (id: Int32, inserted: Bool) {
         let h = ByteStringTable.hash(key)
-        var slot = Int(h) & slotMask
+        var slot = Int(h) & storage.slotMask
         while true {
-            let entry = slots[slot]
+            let entry = storage.slots[slot]
             if entry == 0 { break }
             let id = Int(entry - 1)
-            if hashes[id] == h && keyEquals(id, key) { return (Int32(id), false) }
-            slot = (slot + 1) & slotMask
+            if storage.hashes[id] == h && keyEquals(id, key) { return (Int32(id), false) }
+            slot = (slot + 1) & storage.slotMask
         }
         let id = count
         appendKey(key, hash: h)
-        slots[slot] = Int32(id + 1)
-        if count * 2 > slotMask + 1 { growSlots() }
+        storage.slots[slot] = Int32(id + 1)
+        if count * 2 > storage.slotMask + 1 { growSlots() }
         return (Int32(id), true)
     }
 
@@ -154,7 +136,7 @@ final class ByteStringTable {
     @inline(__always)
     func key(_ id: Int32) -> UnsafeRawBufferPointer {
         let i = Int(id)
-        return UnsafeRawBufferPointer(start: arena + offsets[i], count: offsets[i + 1] - offsets[i])
+        return UnsafeRawBufferPointer(start: storage.arena + storage.offsets[i], count: storage.offsets[i + 1] - storage.offsets[i])
     }
 
     /// Key `id` as an array.
@@ -165,11 +147,11 @@ final class ByteStringTable {
 
     @inline(__always)
     private func keyEquals(_ id: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        let start = offsets[id]
-        let length = offsets[id + 1] - start
+        let start = storage.offsets[id]
+        let length = storage.offsets[id + 1] - start
         guard length == key.count else { return false }
         if length == 0 { return true }
-        let a = UnsafeRawPointer(arena + start)
+        let a = UnsafeRawPointer(storage.arena + start)
         let b = key.baseAddress!
         if length <= 16 {
             // Most words are short: compare in at most two overlapping 8-byte loads, or bytes.
@@ -192,46 +174,46 @@ final class ByteStringTable {
     }
 
     private func appendKey(_ key: UnsafeRawBufferPointer, hash: UInt32) {
-        if count == idCapacity {
-            let newCapacity = idCapacity * 2
+        if count == storage.idCapacity {
+            let newCapacity = storage.idCapacity * 2
             let newOffsets = UnsafeMutablePointer<Int>.allocate(capacity: newCapacity + 1)
-            newOffsets.moveInitialize(from: offsets, count: count + 1)
-            offsets.deallocate()
-            offsets = newOffsets
+            newOffsets.moveInitialize(from: storage.offsets, count: count + 1)
+            storage.offsets.deallocate()
+            storage.offsets = newOffsets
             let newHashes = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity)
-            newHashes.moveInitialize(from: hashes, count: count)
-            hashes.deallocate()
-            hashes = newHashes
-            idCapacity = newCapacity
+            newHashes.moveInitialize(from: storage.hashes, count: count)
+            storage.hashes.deallocate()
+            storage.hashes = newHashes
+            storage.idCapacity = newCapacity
         }
-        if arenaCount + key.count > arenaCapacity {
-            var newCapacity = arenaCapacity * 2
+        if arenaCount + key.count > storage.arenaCapacity {
+            var newCapacity = storage.arenaCapacity * 2
             while newCapacity < arenaCount + key.count { newCapacity *= 2 }
             let newArena = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-            newArena.moveInitialize(from: arena, count: arenaCount)
-            arena.deallocate()
-            arena = newArena
-            arenaCapacity = newCapacity
+            newArena.moveInitialize(from: storage.arena, count: arenaCount)
+            storage.arena.deallocate()
+            storage.arena = newArena
+            storage.arenaCapacity = newCapacity
         }
         if key.count > 0 {
-            (arena + arenaCount).update(from: key.baseAddress!.assumingMemoryBound(to: UInt8.self), count: key.count)
+            (storage.arena + arenaCount).update(from: key.baseAddress!.assumingMemoryBound(to: UInt8.self), count: key.count)
         }
         arenaCount += key.count
-        hashes[count] = hash
+        storage.hashes[count] = hash
         count += 1
-        offsets[count] = arenaCount
+        storage.offsets[count] = arenaCount
     }
 
     private func growSlots() {
-        let newCount = (slotMask + 1) * 2
-        slots.deallocate()
-        slots = .allocate(capacity: newCount)
-        slots.initialize(repeating: 0, count: newCount)
-        slotMask = newCount - 1
+        let newCount = (storage.slotMask + 1) * 2
+        storage.slots.deallocate()
+        storage.slots = .allocate(capacity: newCount)
+        storage.slots.initialize(repeating: 0, count: newCount)
+        storage.slotMask = newCount - 1
         for id in 0..<count {
-            var slot = Int(hashes[id]) & slotMask
-            while slots[slot] != 0 { slot = (slot + 1) & slotMask }
-            slots[slot] = Int32(id + 1)
+            var slot = Int(storage.hashes[id]) & storage.slotMask
+            while storage.slots[slot] != 0 { slot = (slot + 1) & storage.slotMask }
+            storage.slots[slot] = Int32(id + 1)
         }
     }
 }

@@ -13,7 +13,6 @@
 /// terms' frequencies (every occurrence starts at most one match). Block bounds combine the
 /// terms' block impacts the same way.
 final class PhraseScorer: Scorer {
-    private let terms: [TermScorer]
     private let termList: ScorerList<TermScorer>
     /// Each term's offset in the phrase.
     private let offsets: [Int]
@@ -23,14 +22,17 @@ final class PhraseScorer: Scorer {
     private let weight: TermWeight
     private let lengthCodes: UnsafePointer<UInt8>?
     private let bound: Float
-    /// One position buffer per term, each with room for the term's largest frequency, so reading
-    /// positions never reallocates (a query's allocations must not grow with its posting lists).
-    /// All of them live in one allocation.
+    /// Position buffers with room for the largest frequencies, so reading positions never
+    /// reallocates (a query's allocations must not grow with its posting lists), in one
+    /// allocation: a sloppy phrase reads every term's positions, one buffer per term; an exact
+    /// phrase reads only its least frequent term's (the others are compared as they decode),
+    /// which fits in the smallest capacity, so all its terms share one buffer of that size.
     private let positionStorage: UnsafeMutablePointer<UInt32>
     /// Per term: its buffer's start in ``positionStorage``, its capacity, positions read for the
-    /// current document, and the order positions are read in (smallest frequency in the
-    /// document first); then the surviving match starts of an exact phrase, shifted to be
-    /// non-negative. One allocation of `4 × terms + smallest capacity` integers.
+    /// current document, and the order positions are read in (an exact phrase: smallest
+    /// frequency in the document first) or, for a sloppy phrase, the next position to consider;
+    /// then the surviving match starts of an exact phrase, shifted to be non-negative. One
+    /// allocation of `4 × terms + smallest capacity` integers.
     private let integers: UnsafeMutablePointer<Int>
     private let starts: UnsafeMutablePointer<Int>
     private let capacities: UnsafeMutablePointer<Int>
@@ -45,7 +47,6 @@ final class PhraseScorer: Scorer {
 
     init(terms: [TermScorer], offsets: [Int], slop: Int, weight: TermWeight, lengthCodes: UnsafePointer<UInt8>?,
          field: String, maxFreq: UInt32, minLengthCode: UInt8) {
-        self.terms = terms
         termList = ScorerList(terms)
         self.offsets = offsets
         largestOffset = offsets.max() ?? 0
@@ -66,10 +67,11 @@ final class PhraseScorer: Scorer {
         anchors = integers + 4 * n
         var total = 0
         for i in 0..<n {
-            starts[i] = total
-            capacities[i] = sizes[i]
-            total += sizes[i]
+            starts[i] = slop == 0 ? 0 : total
+            capacities[i] = slop == 0 ? smallest : sizes[i]
+            total += slop == 0 ? 0 : sizes[i]
         }
+        if slop == 0 { total = smallest }
         positionStorage = .allocate(capacity: max(1, total))
         bound = weight.maxScore(maxFreq: maxFreq, minLengthCode: minLengthCode)
         super.init()
@@ -139,15 +141,13 @@ final class PhraseScorer: Scorer {
     // MARK: Positions
 
     private func computeFrequency() -> Float {
-        let n = terms.count
         // Term frequencies first: they bound the phrase frequency before any position is read.
         var smallest = UInt32.max
         var sum: UInt64 = 0
-        for i in 0..<n {
+        for i in 0..<termList.count {
             let tf = termList.with(i) { $0.termFrequency }
             smallest = min(smallest, tf)
             sum &+= UInt64(tf)
-            order[i] = i
         }
         if smallest == 0 { return 0 }
         if minCompetitiveScore > 0 {
@@ -164,8 +164,8 @@ final class PhraseScorer: Scorer {
     /// Reads term `i`'s positions of the current document into its buffer; 0 when they are
     /// damaged (the term scorer keeps the error for the search to throw).
     @inline(__always)
-    private func readPositions(_ i: Int, upTo limit: UInt32 = .max) -> Int {
-        let count = termList.with(i) { $0.readPositions(into: UnsafeMutableBufferPointer(start: buffer(i), count: capacities[i]), upTo: limit) }
+    private func readPositions(_ i: Int) -> Int {
+        let count = termList.with(i) { $0.readPositions(into: UnsafeMutableBufferPointer(start: buffer(i), count: capacities[i])) }
         counts[i] = count
         return count
     }
@@ -174,17 +174,16 @@ final class PhraseScorer: Scorer {
     /// from the least frequent in the document on, and reading stops as soon as no start
     /// survives, so a frequent word's positions are often never decoded.
     private func exactFrequency() -> Float {
-        let n = terms.count
-        // Insertion sort of the term order by frequency in this document.
-        for i in 1..<max(1, n) {
-            let key = order[i]
-            let keyFreq = termList.with(key) { $0.termFrequency }
+        let n = termList.count
+        // The terms by frequency in this document (insertion sort).
+        for i in 0..<n {
+            let frequency = termList.with(i) { $0.termFrequency }
             var j = i - 1
-            while j >= 0 && termList.with(order[j], { $0.termFrequency }) > keyFreq {
+            while j >= 0 && termList.with(order[j], { $0.termFrequency }) > frequency {
                 order[j + 1] = order[j]
                 j -= 1
             }
-            order[j + 1] = key
+            order[j + 1] = i
         }
         let first = order[0]
         var survivors = readPositions(first)
@@ -206,7 +205,7 @@ final class PhraseScorer: Scorer {
 
     /// Lucene-style sloppy frequency over normalized positions.
     private func sloppyFrequency() -> Float {
-        let n = terms.count
+        let n = termList.count
         for i in 0..<n {
             if readPositions(i) == 0 { return 0 }
             order[i] = 0 // the read cursor of each term

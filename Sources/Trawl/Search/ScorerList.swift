@@ -42,6 +42,19 @@ struct ScorerList<Element: Scorer> {
         return sum
     }
 
+    /// Tells each scorer of a sum the minimum its own part must beat: `threshold` less what the
+    /// others can add (a scorer already exhausted adds nothing).
+    func setMinCompetitiveScore(_ threshold: Float) {
+        var sum: Float = 0
+        for i in 0..<count { sum += with(i) { $0.doc == Scorer.noMoreDocs ? 0 : $0.maxScore } }
+        for i in 0..<count {
+            with(i) { scorer in
+                let own = scorer.doc == Scorer.noMoreDocs ? 0 : scorer.maxScore
+                scorer.setMinCompetitiveScore(Scorer.remainingMinimum(threshold, minus: sum - own))
+            }
+        }
+    }
+
     /// The sum of the scorers' bounds up to `upTo`.
     @inline(__always)
     func maxScore(upTo: Int) -> Float {

@@ -82,11 +82,10 @@ final class TermScorer: Scorer {
     /// Reads the current document's positions into `buffer` and returns how many (none when
     /// they are damaged: the error is kept for ``throwIfCorrupt()``, so the search fails instead
     /// of silently missing matches).
-    /// With a `limit`, reading may stop after the first position greater than it.
-    func readPositions(into buffer: UnsafeMutableBufferPointer<UInt32>, upTo limit: UInt32 = .max) -> Int {
+    func readPositions(into buffer: UnsafeMutableBufferPointer<UInt32>) -> Int {
         do throws(TrawlError) {
             // (A damaged frequency, above the term's maximum, is refused by the cursor.)
-            return try cursor.readPositions(into: buffer, upTo: limit)
+            return try cursor.readPositions(into: buffer)
         } catch {
             if positionsError == nil { positionsError = error }
             return 0
@@ -207,14 +206,11 @@ final class DisjunctionScorer: Scorer {
     override func score() -> Float {
         var sum: Float = 0
         let current = doc
-        if isTwoPhase {
-            for i in 0..<list.count where confirmedAt[i] == current || !list.with(i, { $0.isTwoPhase }) {
-                sum += list.with(i) { child -> Float in child.doc == current ? child.score() : 0 }
-            }
-            return sum
-        }
         for i in 0..<list.count {
-            sum += list.with(i) { child -> Float in child.doc == current ? child.score() : 0 }
+            sum += list.with(i) { child -> Float in
+                // (`confirmedAt` exists only when some child is two-phase.)
+                child.doc == current && (!child.isTwoPhase || confirmedAt[i] == current) ? child.score() : 0
+            }
         }
         return sum
     }
@@ -235,9 +231,7 @@ final class DisjunctionScorer: Scorer {
 
     override func setMinCompetitiveScore(_ score: Float) {
         minCompetitiveScore = score
-        for child in children {
-            child.setMinCompetitiveScore(Scorer.remainingMinimum(score, minus: totalMax - child.maxScore))
-        }
+        list.setMinCompetitiveScore(score)
     }
 
     override var pruned: Bool { children.contains { $0.pruned } }
@@ -338,9 +332,7 @@ final class ConjunctionScorer: Scorer {
 
     override func setMinCompetitiveScore(_ score: Float) {
         minCompetitiveScore = score
-        for child in children {
-            child.setMinCompetitiveScore(Scorer.remainingMinimum(score, minus: totalMax - child.maxScore))
-        }
+        list.setMinCompetitiveScore(score)
     }
 
     override var pruned: Bool { children.contains { $0.pruned } }

@@ -65,8 +65,7 @@ enum TopDocsSearch {
         let n = clauses.count
         var bounds = [Float](repeating: 0, count: n)
         var order = Array(0..<n)
-        // Segment-wide bounds (0 once a clause is exhausted), for the clauses' own pruning.
-        var clauseMaxima = (0..<n).map { i in clauses.with(i) { $0.maxScore } }
+        // The threshold and exhausted clauses last told to the clauses (for their own pruning).
         var propagated: (threshold: Float, exhausted: Int) = (0, 0)
         for i in 0..<n { _ = clauses.with(i) { $0.nextDoc() } }
         while true {
@@ -83,14 +82,7 @@ enum TopDocsSearch {
                 // A clause's own part of a competitive score must beat the threshold less what
                 // the other clauses can add (phrases then skip reading positions).
                 propagated = (threshold, exhausted)
-                var sum: Float = 0
-                for i in 0..<n {
-                    if clauses.with(i, { $0.doc }) == Scorer.noMoreDocs { clauseMaxima[i] = 0 }
-                    sum += clauseMaxima[i]
-                }
-                for i in 0..<n {
-                    clauses.with(i) { $0.setMinCompetitiveScore(Scorer.remainingMinimum(threshold, minus: sum - clauseMaxima[i])) }
-                }
+                clauses.setMinCompetitiveScore(threshold)
             }
             var upTo = Scorer.noMoreDocs - 1
             for i in 0..<n { upTo = min(upTo, clauses.with(i) { $0.advanceShallow(max(minDoc, $0.doc)) }) }

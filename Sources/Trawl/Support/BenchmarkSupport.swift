@@ -49,20 +49,12 @@ public final class BenchmarkPostingList: Sendable {
         let directory = MemoryDirectory()
         let file = try IndexFileWriter(directory: directory, name: "bench.post", kind: .postings, segmentID: .none)
         let writer = PostingsWriter(postings: file, positions: nil)
-        var state = seed
-        /// SplitMix64: a few instructions per draw, deterministic on every platform.
-        func draw() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SeededGenerator(seed: seed)
         try writer.startTerm()
         var doc: UInt32 = 0
         var last: UInt32 = 0
         for _ in 0..<documentCount {
-            let r = draw()
+            let r = random.next()
             let freq: UInt32 = r & 3 == 0 ? 2 + UInt32((r >> 2) % 5) : 1
             try writer.add(doc: doc, freq: freq, lengthCode: UInt8(truncatingIfNeeded: r >> 8))
             last = doc

@@ -36,7 +36,20 @@ func registerIndexingBenchmarks() {
         return path
     }
 
-    func report(_ benchmark: Benchmark, _ corpus: Corpus, documents: Int, seconds: Double) {
+    /// Measures `index` (which builds an index in the folder it is given and returns how many
+    /// documents it indexed) and reports the throughputs.
+    func measure(_ benchmark: Benchmark, _ corpus: Corpus, _ label: String, _ index: (String) throws -> Int) {
+        let folder = freshFolder(label)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        benchmark.startMeasurement()
+        let (documents, seconds) = timed { () -> Int in
+            do {
+                return try index(folder)
+            } catch {
+                fatalError("indexing failed: \(error)")
+            }
+        }
+        benchmark.stopMeasurement()
         benchmark.measurement(TrawlMetric.documentsPerSecond, Int(Double(documents) / seconds))
         benchmark.measurement(TrawlMetric.megabytesPerSecond, Int(Double(corpus.textBytes) / seconds / 1e6))
     }
@@ -45,18 +58,10 @@ func registerIndexingBenchmarks() {
               configuration: BenchmarkSettings.configuration(metrics: metrics, maxDuration: .seconds(60), maxIterations: 5,
                                                              warmupIterations: 0),
               closure: { benchmark, corpus in
-                  let folder = freshFolder("documents")
-                  defer { try? FileManager.default.removeItem(atPath: folder) }
-                  benchmark.startMeasurement()
-                  let (_, seconds) = timed {
-                      do {
-                          try BenchmarkIndex.build(corpus.documents, at: folder, optimize: false)
-                      } catch {
-                          fatalError("indexing failed: \(error)")
-                      }
+                  measure(benchmark, corpus, "documents") { folder in
+                      try BenchmarkIndex.build(corpus.documents, at: folder, optimize: false)
+                      return corpus.documents.count
                   }
-                  benchmark.stopMeasurement()
-                  report(benchmark, corpus, documents: corpus.documents.count, seconds: seconds)
               },
               setup: setup)
 
@@ -64,20 +69,11 @@ func registerIndexingBenchmarks() {
               configuration: BenchmarkSettings.configuration(metrics: metrics, maxDuration: .seconds(60), maxIterations: 5,
                                                              warmupIterations: 0),
               closure: { benchmark, corpus in
-                  let folder = freshFolder("jsonl")
-                  defer { try? FileManager.default.removeItem(atPath: folder) }
-                  benchmark.startMeasurement()
-                  let (documents, seconds) = timed { () -> Int in
-                      do {
-                          let writer = try IndexWriter(path: folder)
-                          defer { writer.close() }
-                          return try FolderIndexer(writer: writer).run(paths: [corpus.jsonl]).documents
-                      } catch {
-                          fatalError("indexing failed: \(error)")
-                      }
+                  measure(benchmark, corpus, "jsonl") { folder in
+                      let writer = try IndexWriter(path: folder)
+                      defer { writer.close() }
+                      return try FolderIndexer(writer: writer).run(paths: [corpus.jsonl]).documents
                   }
-                  benchmark.stopMeasurement()
-                  report(benchmark, corpus, documents: documents, seconds: seconds)
               },
               setup: setup,
               teardown: {

@@ -116,7 +116,8 @@ struct PostingsCursor {
     /// The block and in-block doc index whose first position is at `chunkIndex` (-1: not synced).
     private var syncBlock = -1
     private var syncDoc = 0
-    /// Positions of the last document read that were left unread (a read stopped at a limit).
+    /// Positions of the last document read that were left unread (a ``keepPositions`` scan
+    /// stopped at its last target); the next read skips them.
     private var unreadPositions = 0
 
     /// The error that ended the iteration early, if a block turned out to be damaged.
@@ -568,36 +569,43 @@ struct PostingsCursor {
         _ = try result.get()
     }
 
-    /// Throws when `frequency` positions cannot belong to this term (more than its total term
-    /// frequency): check before sizing a buffer by a frequency read from a damaged file.
+    /// Throws when `frequency` positions cannot belong to this term (more than its largest or its
+    /// total term frequency): check before sizing a buffer by a frequency read from a damaged file.
+    @inline(__always)
     func checkFrequencyForPositions(_ frequency: Int) throws(TrawlError) {
-        if frequency > 0 && UInt64(frequency) > totalTermFreq {
-            throw TrawlError(.corruptIndex, "index file is damaged: a document's term frequency \(frequency) exceeds the term's total \(totalTermFreq)",
+        if frequency > 0 && (UInt64(frequency) > totalTermFreq || frequency > Int(termMaxFreq)) {
+            throw TrawlError(.corruptIndex, "index file is damaged: a document's term frequency \(frequency) exceeds the term's maximum \(termMaxFreq) or total \(totalTermFreq)",
                              path: fileName)
         }
     }
 
-    /// Writes the current document's positions into `destination` (which needs room for ``freq``
-    /// values) and returns how many were written (0 once exhausted).
-    ///
-    /// With a `limit`, decoding may stop after the first position greater than it: the count
-    /// then covers every position ≤ `limit` (and perhaps a few after), and the rest are skipped
-    /// without decoding when the stream moves on.
-    mutating func readPositions(into destination: UnsafeMutableBufferPointer<UInt32>,
-                                upTo limit: UInt32 = .max) throws(TrawlError) -> Int {
+    /// The current document's frequency, checked (and at most `capacity`), with the position
+    /// stream moved to its first position: what reading its positions starts with (0 once
+    /// exhausted).
+    @inline(__always)
+    private mutating func startPositions(capacity: Int) throws(TrawlError) -> Int {
         guard positionsBase != nil else {
             throw TrawlError(.invalidArgument, "positions were not opened for this postings cursor", path: fileName)
         }
         if count == 0 { return 0 }
         let f = Int(freqs[index])
-        if UInt64(f) > totalTermFreq || f > Int(termMaxFreq) {
-            throw TrawlError(.corruptIndex, "index file is damaged: a document's term frequency \(f) exceeds the term's maximum \(termMaxFreq) or total \(totalTermFreq)",
-                             path: fileName)
+        try checkFrequencyForPositions(f)
+        guard f <= capacity else {
+            throw TrawlError(.invalidArgument, "position buffer too small (\(capacity) for \(f))", path: fileName)
         }
-        guard destination.count >= f, let out = destination.baseAddress else {
-            throw TrawlError(.invalidArgument, "position buffer too small (\(destination.count) for \(f))", path: fileName)
-        }
-        try moveToCurrentPositions()
+        if syncBlock != block || syncDoc > index { try seekPositions(toBlock: block) }
+        var skip = unreadPositions
+        for i in syncDoc..<index { skip &+= Int(freqs[i]) }
+        unreadPositions = 0
+        try skipPositions(skip)
+        return f
+    }
+
+    /// Writes the current document's positions into `destination` (which needs room for ``freq``
+    /// values) and returns how many were written (0 once exhausted).
+    mutating func readPositions(into destination: UnsafeMutableBufferPointer<UInt32>) throws(TrawlError) -> Int {
+        let f = try startPositions(capacity: destination.count)
+        guard f > 0, let out = destination.baseAddress else { return 0 }
         // Prefix sums of the deltas, a chunk's run at a time (locals keep the loop in registers).
         var position: UInt32 = 0
         var j = 0
@@ -613,11 +621,9 @@ struct PostingsCursor {
             }
             j &+= run
             chunkIndex = start &+ run
-            if position > limit { break }
         }
-        unreadPositions = f &- j
         syncDoc = index &+ 1
-        return j
+        return f
     }
 
     /// Keeps, of the increasing `targets[0..<count]`, those equal to `position + shift` for some
@@ -625,16 +631,9 @@ struct PostingsCursor {
     /// positions are decoded and compared in one pass, which stops at the last target.
     mutating func keepPositions(_ targets: UnsafeMutablePointer<Int>, count targetCount: Int,
                                 shift: Int) throws(TrawlError) -> Int {
-        guard positionsBase != nil else {
-            throw TrawlError(.invalidArgument, "positions were not opened for this postings cursor", path: fileName)
-        }
-        if count == 0 || targetCount == 0 { return 0 }
-        let f = Int(freqs[index])
-        if UInt64(f) > totalTermFreq || f > Int(termMaxFreq) {
-            throw TrawlError(.corruptIndex, "index file is damaged: a document's term frequency \(f) exceeds the term's maximum \(termMaxFreq) or total \(totalTermFreq)",
-                             path: fileName)
-        }
-        try moveToCurrentPositions()
+        if targetCount == 0 { return 0 }
+        let f = try startPositions(capacity: .max)
+        if f == 0 { return 0 }
         var position: UInt32 = 0
         var j = 0
         var k = 0
@@ -673,16 +672,6 @@ struct PostingsCursor {
         unreadPositions = f &- j
         syncDoc = index &+ 1
         return kept
-    }
-
-    /// Moves the position stream to the current document's first position.
-    @inline(__always)
-    private mutating func moveToCurrentPositions() throws(TrawlError) {
-        if syncBlock != block || syncDoc > index { try seekPositions(toBlock: block) }
-        var skip = unreadPositions
-        for i in syncDoc..<index { skip &+= Int(freqs[i]) }
-        unreadPositions = 0
-        try skipPositions(skip)
     }
 
     /// Positions the position stream at the first position of block `k`.

@@ -54,9 +54,10 @@ final class PostingsWriter {
     private var termPositionBytes = 0
     /// The last packed chunk, held back until we know whether it is the term's last.
     private var pendingChunk = ByteWriter(capacity: 1 + 16 * BitPacking.maxBitWidth)
-    private var packedChunks = 0
     /// The bit width of every packed chunk of the current term (written after the skip table).
     private var chunkWidths: [UInt8] = []
+    /// The current term's packed position chunks so far.
+    private var packedChunks: Int { chunkWidths.count }
 
     /// Creates a writer over files whose headers are already written (``IndexFileWriter`` does that).
     init(postings: IndexFileWriter, positions: IndexFileWriter?) {
@@ -98,7 +99,6 @@ final class PostingsWriter {
         blockMinLengthCode = .max
         bufferCount = 0
         positionCount = 0
-        packedChunks = 0
         chunkWidths.removeAll(keepingCapacity: true)
         skipEntries.removeAll(keepingCapacity: true)
         termPostingsStart = postings.position
@@ -219,7 +219,6 @@ final class PostingsWriter {
         let bits = BitPacking.bitWidth(of: positionBuffer, count: PostingsFormat.blockLength)
         pendingChunk.write(UInt8(bits))
         BitPacking.pack(values: positionBuffer, bitWidth: bits, into: &pendingChunk)
-        packedChunks += 1
         chunkWidths.append(UInt8(bits))
         positionCount = 0
         try positions.flushIfNeeded()
