@@ -34,12 +34,11 @@ let package = Package(
             dependencies: [
                 "CTrawlICU", "CLibXML2", "CZlib",
                 .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: [
-                // The hot loops (postings, scorers) are written to avoid overlapping access;
-                // dynamic exclusivity checks cost ~10% of query time in release builds.
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
             ]
+            // No unsafe flags (SwiftPM refuses them in a package used by version): the hot
+            // classes' stored properties (scorers, postings cursors and writers, analysis tables)
+            // are declared `@exclusivity(unchecked)` instead, which removes the dynamic
+            // exclusivity checks where they cost query and indexing time.
         ),
         .executableTarget(
             name: "TrawlCLI",

@@ -5,7 +5,7 @@
 # with the library sources it needs (so internal API is visible), with -sanitize=fuzzer,address;
 # the ICU shim is compiled with clang and the same sanitizers.
 #
-# DocumentReadersFuzz, SegmentReaderFuzz: they need the whole library, Yams (front matter) and
+# DocumentReadersFuzz, SegmentReaderFuzz, SearchExecutorFuzz: they need the whole library, Yams (front matter) and
 # libxml2 (HTML). The library is built once into fuzz-out/build-library: libyaml (CYaml) with
 # clang, Yams and Trawl with swiftc (-enable-testing, so the targets use `@testable import Trawl`),
 # all instrumented for libFuzzer and ASan; each target then compiles its own file and links.
@@ -14,7 +14,7 @@
 # `swift package resolve` fetches it).
 set -euo pipefail
 
-target="${1:?usage: Fuzz/build.sh <target> (QueryParserFuzz, DocumentReadersFuzz or SegmentReaderFuzz)}"
+target="${1:?usage: Fuzz/build.sh <target> (QueryParserFuzz, DocumentReadersFuzz, SegmentReaderFuzz or SearchExecutorFuzz)}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/fuzz-out"
 mkdir -p "$out"
@@ -60,7 +60,7 @@ case "$target" in
       -use-ld=lld -o "$out/$target"
     ;;
 
-  DocumentReadersFuzz|SegmentReaderFuzz)
+  DocumentReadersFuzz|SegmentReaderFuzz|SearchExecutorFuzz)
     lib="$out/build-library"
     yams="$root/.build/checkouts/Yams"
     if [ ! -d "$yams/Sources/Yams" ]; then
@@ -99,6 +99,9 @@ case "$target" in
     # SegmentReaderFuzz shares its input format and steps with the regression tests.
     shared=()
     [ "$target" = SegmentReaderFuzz ] && shared=("$root/Tests/TrawlReliabilityTests/SegmentFuzzInput.swift")
+    # SearchExecutorFuzz shares the differential check and the brute-force evaluator with the tests.
+    [ "$target" = SearchExecutorFuzz ] && shared=("$root/Tests/TrawlTests/SearchDifferential.swift"
+                                                 "$root/Tests/TrawlTests/BruteForceSearch.swift")
     swiftc -O -g "${sanitize_swift[@]}" -parse-as-library -swift-version 6 \
       -module-name "$target" "${clang_modules[@]}" \
       "$root"/Fuzz/"$target"/*.swift "${shared[@]}" \

@@ -8,7 +8,7 @@ set -uo pipefail
 seconds="${1:-30}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/fuzz-out"
-targets=(QueryParserFuzz DocumentReadersFuzz SegmentReaderFuzz)
+targets=(QueryParserFuzz DocumentReadersFuzz SegmentReaderFuzz SearchExecutorFuzz)
 status=0
 summary=()
 
@@ -29,6 +29,7 @@ for target in "${targets[@]}"; do
     QueryParserFuzz) options+=(-max_len=4096 -dict="$root/Fuzz/QueryParserFuzz/query.dict") ;;
     DocumentReadersFuzz) options+=(-max_len=65536) ;;
     SegmentReaderFuzz) options+=(-max_len=4096) ;;
+    SearchExecutorFuzz) options+=(-max_len=512) ;;
   esac
   echo "== $target: run ${seconds}s"
   log="$out/$target-run.log"

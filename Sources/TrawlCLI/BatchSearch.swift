@@ -343,6 +343,8 @@ struct BatchSearch {
         do {
             let tree = try SearchCommand.parse(parser, text).get()
             var request = SearchRequest(query: tree, limit: k, countTotal: count)
+            // Without `count` the protocol asks for the top k alone (as the peers compute it).
+            request.totalHitsThreshold = 0
             request.snippets = snippets
             request.loadStoredFields = stored
             request.fieldWeights = fieldWeights

@@ -32,7 +32,7 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The query, e.g. 'sanctions AND oil' (omit with --batch).", valueName: "query"))
     var query: String?
 
-    @Option(name: .long, help: ArgumentHelp("How many hits to show; e.g. --limit 20.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("How many hits to show; e.g. --limit 20 (--limit 0 only counts the matches).", valueName: "n"))
     var limit: Int = 10
 
     @Option(name: .long, help: ArgumentHelp("How many of the best hits to skip (paging); e.g. --offset 10 for page 2.", valueName: "n"))
@@ -43,7 +43,7 @@ struct SearchCommand: ParsableCommand {
             completion: .list(["relevance", "date", "-date"]))
     var sort: String = "relevance"
 
-    @Flag(name: .long, help: "Count every matching document exactly (slower); otherwise the total may be a lower bound.")
+    @Flag(name: .long, help: "Count every matching document exactly (slower); otherwise matches are counted exactly up to 1,000 and shown as 1,000+ beyond.")
     var count = false
 
     @Flag(name: .long, help: "Print one JSON object (see docs/json-output.md).")
@@ -122,9 +122,10 @@ struct SearchCommand: ParsableCommand {
         if json {
             print(SearchOutput.json(query: text, results: results))
         } else {
-            SearchOutput.printHuman(results: results, offset: offset, colors: Terminal.colorsEnabled, width: Terminal.width)
+            SearchOutput.printHuman(results: results, offset: offset, limit: limit, colors: Terminal.colorsEnabled, width: Terminal.width)
         }
-        if results.hits.isEmpty && results.total == 0 { throw ExitCode(ExitStatus.partial) }
+        // Exit 1 when nothing matches (a page past the last hit, or `--limit 0`, still found some).
+        if results.total == 0 { throw ExitCode(ExitStatus.partial) }
     }
 }
 
@@ -155,11 +156,35 @@ enum SearchOutput {
         ]).rendered()
     }
 
-    static func printHuman(results: SearchResults, offset: Int, colors: Bool, width: Int) {
-        let totalText = results.totalRelation == .equalTo ? "\(results.total)" : "at least \(results.total)"
+    /// A count with thousands separators: `1,000`.
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return n < 0 ? "-" + out : out
+    }
+
+    /// The total as people read it: `45 hits`, `1 hit`, `1,000+ hits` (a lower bound).
+    static func totalText(_ results: SearchResults) -> String {
+        let exact = results.totalRelation == .equalTo
+        let number = grouped(results.total) + (exact ? "" : "+")
+        return number + (exact && results.total == 1 ? " hit" : " hits")
+    }
+
+    static func printHuman(results: SearchResults, offset: Int, limit: Int, colors: Bool, width: Int) {
         let ms = String(format: "%.2f", Double(results.tookMicroseconds) / 1000)
         if results.hits.isEmpty {
-            print("No hits (\(totalText) matching, \(ms) ms)")
+            if limit == 0 && results.total > 0 {
+                // `--limit 0`: a count.
+                print("\(totalText(results)) (\(ms) ms)")
+            } else if results.total > 0 {
+                print("No hits on this page: \(totalText(results)) in all, fewer than --offset \(offset) + 1 (\(ms) ms)")
+            } else {
+                print("No hits (\(ms) ms)")
+            }
             return
         }
         // Ranks right-aligned; the date, path and snippet lines start under the title.
@@ -181,7 +206,9 @@ enum SearchOutput {
             }
             print("")
         }
-        print(Terminal.style("\(results.hits.count) of \(totalText) hits, \(ms) ms", "2", enabled: colors))
+        let shown = results.hits.count == 1 && offset == 0 ? "1" : "\(grouped(offset + 1))–\(grouped(offset + results.hits.count))"
+        let range = offset == 0 ? grouped(results.hits.count) : shown
+        print(Terminal.style("\(range) of \(totalText(results)), \(ms) ms", "2", enabled: colors))
     }
 
     /// The snippet cut into plain and highlighted parts.

@@ -124,7 +124,7 @@ enum TrawlMain {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try TrawlCommand.parseAsRoot()
+            var command = try TrawlCommand.parseAsRoot(try QueryArguments.protectingQueries(arguments))
             try command.run()
         } catch let code as ExitCode {
             exit(code.rawValue)
@@ -166,11 +166,17 @@ enum TrawlMain {
         }
         while text.hasSuffix(".") { text.removeLast() }
         let help = command.map { "trawl \($0) --help" } ?? "trawl --help"
-        // `trawl search '-oil storm'`: the parser took the query for options.
-        if command == "search", let dashed = arguments.dropFirst().prefix(while: { $0 != "--" }).first(where: {
-            $0.hasPrefix("-") && !$0.hasPrefix("--") && ($0.count > 2 || $0.contains(" "))
-        }) {
-            return CLIFailure(message: "a query that starts with - must follow --: trawl search -- '\(dashed)'",
+        // `trawl search sanctions AND oil`: the words of an unquoted query became extra arguments.
+        if command == "search" || command == "explain", text.contains("unexpected argument") {
+            var words: [String] = []
+            var skipValue = false
+            for argument in arguments.dropFirst() {
+                if skipValue { skipValue = false; continue }
+                if argument.hasPrefix("--") { skipValue = QueryArguments.valueOptions.contains(argument); continue }
+                words.append(argument)
+            }
+            return CLIFailure(message: "\(text); quote a query of several words: trawl \(command!) "
+                                  + QueryArguments.shellQuoted(words.joined(separator: " ")),
                               status: ExitStatus.usage, code: "usage")
         }
         if !text.contains(";") && !text.hasSuffix("?") { text += "; see `\(help)`" }

@@ -105,7 +105,6 @@ import Darwin
             (["search", "--limit", "many", "oil"], "the value 'many' is invalid for '--limit <n>'"),
             (["search", "--sort", "sideways", "oil"], "--sort takes relevance, date or -date"),
             (["search"], "give a QUERY to search for"),
-            (["search", "-oil storm"], "a query that starts with - must follow --: trawl search -- '-oil storm'"),
             (["search", "--wait", "3", "oil"], "unknown option '--wait'. Did you mean '--limit'?"),
             (["search", "--batch", "oil"], "give either a QUERY or --batch"),
             (["serach", "oil"], "unknown command 'serach'; did you mean `trawl search`?"),

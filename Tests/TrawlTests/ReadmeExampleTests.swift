@@ -22,6 +22,14 @@ import Testing
         #expect(results.hits.map(\.id) == ["a"])
         #expect(results.hits[0].snippet?.text.contains("sanctions") == true)
 
+        let parsed = try index.queryParser().parse("sanctions AND \"crude oil\"~1")
+        let counted = try index.search(SearchRequest(query: parsed, limit: 5, countTotal: true))
+        #expect(counted.hits.map(\.id) == ["a"])
+        #expect(counted.total == 1 && counted.totalRelation.rawValue == "eq")
+        let explanation = try #require(try index.explain("sanctions AND oil", id: "a"))
+        #expect(explanation.value == results.hits[0].score)
+        #expect(try index.explain("sanctions AND oil", id: "nope") == nil)
+
         let query = Query.and([Query.term("oil"), Query.phrase("crude oil", slop: 1)])
         let page = try index.search(SearchRequest(query: query, limit: 5, sort: .dateDescending))
         #expect(page.hits.map(\.id) == ["a"])
@@ -40,5 +48,22 @@ import Testing
         #expect(ideas.hits.first?.id == "sub/ideas.md")
         #expect(ideas.hits.first?.title == "Ideas")
         #expect(ideas.hits.first?.date == DocumentDate(year: 2024, month: 5, day: 1))
+    }
+
+    /// Every Swift block of README.md is, verbatim, in ReadmeSnippets.swift, which the test
+    /// target compiles: a README example that stops compiling fails the build.
+    @Test func everyReadmeSnippetIsCompiled() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let compiled = try String(contentsOf: root.appendingPathComponent("Tests/TrawlTests/ReadmeSnippets.swift"), encoding: .utf8)
+        let compiledLines = compiled.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("        ") ? String($0.dropFirst(8)) : String($0) }
+            .joined(separator: "\n")
+        let blocks = readme.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        #expect(!blocks.isEmpty)
+        for block in blocks {
+            let code = block.replacingOccurrences(of: "import Trawl\n\n", with: "").trimmingCharacters(in: .newlines)
+            #expect(compiledLines.contains(code), "README.md has a Swift block that ReadmeSnippets.swift lacks:\n\(code.prefix(200))")
+        }
     }
 }

@@ -5,10 +5,10 @@
 /// term table. Not thread-safe: one per thread.
 final class ByteStringTable {
     /// The table's memory (replaced whole by ``reset(expectedKeys:)``).
-    private var storage: Storage
-    private(set) var arenaCount = 0
+    @exclusivity(unchecked) private var storage: Storage
+    @exclusivity(unchecked) private(set) var arenaCount = 0
     /// The number of keys interned.
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
 
     /// The memory of a table sized for about `expectedKeys` keys.
     private struct Storage {

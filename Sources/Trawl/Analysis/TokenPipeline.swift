@@ -13,13 +13,13 @@ final class TokenPipeline: @unchecked Sendable {
     /// Interned terms (folded and stemmed forms); ids are stable until ``generation`` changes.
     let terms = ByteStringTable(expectedKeys: 1 << 14)
     /// Incremented whenever the caches are reset, which invalidates earlier term ids.
-    private(set) var generation = 0
+    @exclusivity(unchecked) private(set) var generation = 0
 
     private let breaker: OpaquePointer
     private let surfaceCache = ByteStringTable(expectedKeys: 1 << 14)
     /// Surface id → term id, or −1 for a dropped word (stop word, empty after folding).
-    private var surfaceToTerm: [Int32] = []
-    private var scratch: [UInt8] = []
+    @exclusivity(unchecked) private var surfaceToTerm: [Int32] = []
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
     private let batch = 256
     private let starts: UnsafeMutablePointer<Int64>
     private let ends: UnsafeMutablePointer<Int64>

@@ -34,10 +34,10 @@ final class DocumentAnalysis: @unchecked Sendable {
     private let pipeline: TokenPipeline
     private let storeBody: Bool
     /// `localIndex[pipelineTerm]` is valid when `stamps[pipelineTerm] == stamp`.
-    private var localIndex: [UInt32] = []
-    private var stamps: [UInt32] = []
-    private var stamp: UInt32 = 0
-    private var generation = -1
+    @exclusivity(unchecked) private var localIndex: [UInt32] = []
+    @exclusivity(unchecked) private var stamps: [UInt32] = []
+    @exclusivity(unchecked) private var stamp: UInt32 = 0
+    @exclusivity(unchecked) private var generation = -1
 
     /// Bytes this context may hold at most (its pipeline's caches and the term maps).
     static let memoryReserve = TokenPipeline.cacheByteLimit * 3 / 2

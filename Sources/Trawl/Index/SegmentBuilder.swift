@@ -12,11 +12,11 @@ final class SegmentBuilder {
         let hasPositions: Bool
         let terms = ByteStringTable(expectedKeys: 1 << 12)
         /// `term << 32 | position`, in document order.
-        var tokens: [UInt64] = []
+        @exclusivity(unchecked) var tokens: [UInt64] = []
         /// Token end offset per document (documents without the field repeat the offset).
-        var documentEnds: [UInt32] = []
+        @exclusivity(unchecked) var documentEnds: [UInt32] = []
         /// Token count per document.
-        var lengths: [UInt32] = []
+        @exclusivity(unchecked) var lengths: [UInt32] = []
 
         init(name: String, number: Int, hasPositions: Bool) {
             self.name = name
@@ -40,7 +40,7 @@ final class SegmentBuilder {
         let name: String
         let terms = ByteStringTable(expectedKeys: 1 << 12)
         /// Documents per term, in increasing order.
-        var documents: [[Int32]] = []
+        @exclusivity(unchecked) var documents: [[Int32]] = []
 
         init(name: String) { self.name = name }
 
@@ -59,20 +59,20 @@ final class SegmentBuilder {
         }
     }
 
-    private var fields: [FieldBuffer] = []
-    private var fieldsByName: [String: FieldBuffer] = [:]
-    private var store = DocumentStoreWriter()
-    private var dates: [Int64] = []
-    private var identifiers: [String] = []
+    @exclusivity(unchecked) private var fields: [FieldBuffer] = []
+    @exclusivity(unchecked) private var fieldsByName: [String: FieldBuffer] = [:]
+    @exclusivity(unchecked) private var store = DocumentStoreWriter()
+    @exclusivity(unchecked) private var dates: [Int64] = []
+    @exclusivity(unchecked) private var identifiers: [String] = []
     /// Buffered documents deleted before the flush (replaced or deleted by id or source).
-    private var deleted: [Bool] = []
-    private var deletedCount = 0
+    @exclusivity(unchecked) private var deleted: [Bool] = []
+    @exclusivity(unchecked) private var deletedCount = 0
     private let ids = KeywordBuffer(name: IndexSchema.idField)
     private let sources = KeywordBuffer(name: IndexSchema.sourceField)
     private let storesBody: Bool
 
     /// Documents buffered (deleted ones included).
-    private(set) var documentCount = 0
+    @exclusivity(unchecked) private(set) var documentCount = 0
 
     /// Buffered documents not deleted.
     var liveDocumentCount: Int { documentCount - deletedCount }

@@ -50,6 +50,19 @@ extension IndexReader {
     }
 }
 
+extension IndexReader {
+    /// Explains the score of the document with this id for a query string, parsed with the
+    /// index's parser (``queryParser()``); nil when no such document exists.
+    ///
+    /// - Throws: ``QuerySyntaxError`` for a bad query; ``TrawlError`` when index data is damaged.
+    public func explain(_ query: String, id: String, defaultOperator: QueryParser.Operator = .and,
+                        fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights) throws -> Explanation? {
+        var parser = queryParser()
+        parser.defaultOperator = defaultOperator
+        return try explain(try parser.parse(query), id: id, fieldWeights: fieldWeights)
+    }
+}
+
 /// Walks a scorer tree positioned on a document and describes each node.
 struct ExplanationBuilder {
     let plan: QueryPlan

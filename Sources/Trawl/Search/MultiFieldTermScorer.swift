@@ -9,7 +9,7 @@
 /// per-field BM25 scores would count it twice. With one field of weight 1 this is exactly BM25.
 /// The idf uses the larger of the fields' document frequencies (the union is not stored).
 final class MultiFieldTermScorer: Scorer {
-    private var cursors: [PostingsCursor]
+    @exclusivity(unchecked) private var cursors: [PostingsCursor]
     /// Per field: `w_f / (1 − b + b · dl / avgdl)` for each length code.
     private let factors: [[Float]]
     private let lengthCodes: [UnsafePointer<UInt8>?]
@@ -17,7 +17,7 @@ final class MultiFieldTermScorer: Scorer {
     private let k1: Float
     private let bound: Float
     private let totalCost: Int
-    private var shallowEnd = -1
+    @exclusivity(unchecked) private var shallowEnd = -1
     /// The fields searched (for explain).
     let fields: [String]
     /// The BM25F factor tables (for explain).

@@ -39,9 +39,9 @@ final class PhraseScorer: Scorer {
     private let counts: UnsafeMutablePointer<Int>
     private let order: UnsafeMutablePointer<Int>
     private let anchors: UnsafeMutablePointer<Int>
-    private var minCompetitiveScore: Float = 0
-    private var prunedCandidates = false
-    private(set) var phraseFrequency: Float = 0
+    @exclusivity(unchecked) private var minCompetitiveScore: Float = 0
+    @exclusivity(unchecked) private var prunedCandidates = false
+    @exclusivity(unchecked) private(set) var phraseFrequency: Float = 0
     /// The field searched.
     let field: String
 

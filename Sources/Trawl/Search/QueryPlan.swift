@@ -310,18 +310,19 @@ struct QueryPlan {
             for clause in b.should {
                 if let scorer = try compile(clause, segment: s, boost: boost, termScorers: &termScorers) { optional.append(scorer) }
             }
+            if required.isEmpty, let first = filters.first {
+                // Only date clauses are required: the first one walks the documents, and the
+                // should clauses merely add to the score (they are not required by a must).
+                guard let set = dateSet(first, segment: segment, score: 0) else { return nil }
+                required.append(set)
+                filters.removeFirst()
+            }
             var positive: Scorer
             if !required.isEmpty {
                 let req = required.count == 1 ? required[0] : ConjunctionScorer(required)
                 positive = optional.isEmpty ? req : RequiredOptionalScorer(required: req, optional: combineOr(optional)!)
             } else if !optional.isEmpty {
                 positive = combineOr(optional)!
-            } else if !b.should.isEmpty {
-                return nil
-            } else if let first = filters.first {
-                guard let set = dateSet(first, segment: segment, score: 0) else { return nil }
-                positive = set
-                filters.removeFirst()
             } else {
                 return nil
             }

@@ -13,7 +13,7 @@ class Scorer {
     static let noMoreDocs = Int(UInt32.max)
 
     /// The current document, −1 before the first call, ``noMoreDocs`` at the end.
-    var doc = -1
+    @exclusivity(unchecked) var doc = -1
 
     /// Moves to the next matching document (subclasses override; the base matches nothing).
     func nextDoc() -> Int { doc = Scorer.noMoreDocs; return doc }
@@ -45,7 +45,22 @@ class Scorer {
     /// Whether matching has a costly second phase (reading positions): then ``nextCandidate()``
     /// and ``advanceCandidate(_:)`` stop on documents that may match, and ``confirm()`` decides.
     /// Set once by the subclass's initializer.
-    var isTwoPhase = false
+    ///
+    /// The two-phase contract, which every scorer keeps whatever its children:
+    /// - ``confirm()`` may be called on **any** scorer sitting on a candidate, two-phase or not,
+    ///   at most once per candidate and before ``score()``. A one-phase scorer's candidates are
+    ///   its matches, so it answers true — whatever state it keeps for a second phase (such as a
+    ///   disjunction's per-child confirmations) must not be touched then.
+    /// - A parent confirms a child only on the child's current candidate (`child.doc` equals the
+    ///   parent's document), and reads the child's ``score()`` only after a true confirmation
+    ///   (or, for a one-phase child, right after it landed there).
+    /// - ``nextDoc()`` and ``advance(_:)`` return matches only: a two-phase scorer finishes them
+    ///   through ``settle(_:)``; a one-phase scorer returns its candidates as they are.
+    ///
+    /// Issue 20 broke the first rule: an exclusion over a disjunction of words (`(dog OR cat)
+    /// -germ`) confirmed the one-phase disjunction, whose confirmation table exists only in
+    /// two-phase mode, and the search trapped.
+    @exclusivity(unchecked) var isTwoPhase = false
 
     /// Moves to the next document that may match (the next match, for a one-phase scorer).
     func nextCandidate() -> Int { nextDoc() }

@@ -20,8 +20,16 @@ public struct SearchRequest: Sendable {
     public var offset: Int = 0
     /// The order of the hits.
     public var sort: SearchSort = .relevance
-    /// Count every match exactly (slower: disables pruning). Otherwise the total is a lower bound.
+    /// Count every match exactly (slower: disables pruning). Otherwise matches are counted
+    /// exactly up to ``totalHitsThreshold`` and the total is a lower bound beyond it.
     public var countTotal = false
+    /// How many matches are counted exactly before top-k pruning may skip documents (as
+    /// Lucene's `IndexSearcher` does, default 1,000): a query with fewer matches gets an exact
+    /// total (``TotalRelation/equalTo``); one with more reports ``totalHitsThreshold`` (or the
+    /// hits collected, if more) as a lower bound, whatever the offset. 0 is pure top-k.
+    public var totalHitsThreshold = SearchRequest.defaultTotalHitsThreshold
+    /// The default ``totalHitsThreshold``: 1,000.
+    public static let defaultTotalHitsThreshold = 1_000
     /// Per-field weights multiplied into BM25 (default title 2.0, body 1.0, others 1.0).
     public var fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights
     /// The default field weights: title 2.0, body 1.0 (other fields 1.0).
@@ -104,7 +112,8 @@ extension IndexReader {
         let offset = max(0, min(request.offset, 1_000_000))
         let k = limit + offset
         var plan = try QueryPlan(reader: self, request: request)
-        var collector = TopHitsCollector(k: request.sort == .relevance ? k : 0)
+        var collector = TopHitsCollector(k: request.sort == .relevance ? k : 0,
+                                         countThreshold: request.countTotal ? 0 : request.totalHitsThreshold)
         var dateHits = DateSortedHits(k: request.sort == .relevance ? 0 : k, descending: request.sort == .dateDescending)
         var exact = true
         for (s, segment) in segments.enumerated() {
@@ -138,7 +147,10 @@ extension IndexReader {
         let total: Int
         if request.sort == .relevance {
             ranked = collector.sorted()
-            total = collector.matched
+            // Past the threshold the count depends on how much pruning skipped: report the
+            // threshold itself (a lower bound that does not change with the page asked for).
+            total = exact || request.totalHitsThreshold <= 0
+                ? collector.matched : max(min(collector.matched, request.totalHitsThreshold), ranked.count)
         } else {
             ranked = dateHits.sorted()
             total = dateHits.matched

@@ -1,6 +1,6 @@
 /// Scores one term in one field with BM25, reading its postings cursor.
 final class TermScorer: Scorer {
-    private var cursor: PostingsCursor
+    @exclusivity(unchecked) private var cursor: PostingsCursor
     private let weight: TermWeight
     private let lengthCodes: UnsafePointer<UInt8>?
     private let termMax: Float
@@ -113,7 +113,7 @@ final class TermScorer: Scorer {
     }
 
     /// The first error met while reading positions.
-    private var positionsError: TrawlError?
+    @exclusivity(unchecked) private var positionsError: TrawlError?
 
     /// Throws when the cursor met damaged data.
     func throwIfCorrupt() throws(TrawlError) {
@@ -131,8 +131,8 @@ final class DisjunctionScorer: Scorer {
     private let totalMax: Float
     private let totalCost: Int
     /// Per child: the last document it was confirmed on (two-phase mode only).
-    private var confirmedAt: [Int]
-    private var minCompetitiveScore: Float = 0
+    @exclusivity(unchecked) private var confirmedAt: [Int]
+    @exclusivity(unchecked) private var minCompetitiveScore: Float = 0
 
     init(_ children: [Scorer]) {
         self.children = children
@@ -178,6 +178,9 @@ final class DisjunctionScorer: Scorer {
     }
 
     override func confirm() -> Bool {
+        // One-phase children only: the candidate is a match, and `confirmedAt` is not kept
+        // (``score()`` reads only which children sit on the document).
+        guard isTwoPhase else { return true }
         // Every child on the document is confirmed (the score needs all of them).
         let current = doc
         if minCompetitiveScore > 0 {
@@ -250,7 +253,7 @@ final class ConjunctionScorer: Scorer {
     /// The other children, whose scores are known as soon as the children agree on a document.
     private let onePhase: ScorerList<Scorer>
     private let verifiersMax: Float
-    private var minCompetitiveScore: Float = 0
+    @exclusivity(unchecked) private var minCompetitiveScore: Float = 0
 
     init(_ children: [Scorer]) {
         let sorted = children.sorted { $0.cost < $1.cost }

@@ -22,18 +22,26 @@ struct TopHitsCollector {
     private(set) var heap: [ScoredDocument] = []
     /// Documents offered (that matched), for exact counts.
     private(set) var matched = 0
+    /// Matches counted exactly before pruning may skip any (Lucene's total hits threshold).
+    let countThreshold: Int
 
-    /// Creates a collector for the best `k`.
-    init(k: Int) {
+    /// Creates a collector for the best `k` that counts at least `countThreshold` matches
+    /// exactly before its threshold lets pruning skip documents.
+    init(k: Int, countThreshold: Int = 0) {
         self.k = max(0, k)
+        self.countThreshold = max(0, countThreshold)
         heap.reserveCapacity(min(self.k, 1 << 16))
     }
 
     /// Whether `k` hits are held.
     @inline(__always) var isFull: Bool { heap.count >= k }
 
-    /// The minimum score a document needs to enter (−∞ until full).
-    @inline(__always) var threshold: Float { isFull && k > 0 ? heap[0].score : -.infinity }
+    /// The minimum score a document needs to enter, which pruning may skip below: −∞ until
+    /// `k` hits are held and more than ``countThreshold`` matches were counted (so a query
+    /// with at most that many matches is counted exactly).
+    @inline(__always) var threshold: Float {
+        isFull && k > 0 && matched > countThreshold ? heap[0].score : -.infinity
+    }
 
     /// Whether a document with this score and number would enter.
     @inline(__always)

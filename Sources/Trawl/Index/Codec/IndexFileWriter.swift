@@ -8,11 +8,11 @@ final class IndexFileWriter {
     /// The file's name inside the index folder.
     let name: String
     /// Bytes not yet flushed. Append to it directly, then call ``flushIfNeeded()``.
-    var buffer = ByteWriter(capacity: 1 << 16)
+    @exclusivity(unchecked) var buffer = ByteWriter(capacity: 1 << 16)
     private let output: any IndexOutput
-    private var flushedBytes = 0
-    private var crc: UInt32 = 0
-    private var finished = false
+    @exclusivity(unchecked) private var flushedBytes = 0
+    @exclusivity(unchecked) private var crc: UInt32 = 0
+    @exclusivity(unchecked) private var finished = false
     private static let flushThreshold = 1 << 20
 
     /// Creates the file and writes its header.

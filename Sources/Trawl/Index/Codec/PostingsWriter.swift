@@ -33,29 +33,29 @@ final class PostingsWriter {
     private let scratch: UnsafeMutablePointer<UInt32>
     /// Position deltas of the chunk being filled.
     private let positionBuffer: UnsafeMutablePointer<UInt32>
-    private var bufferCount = 0
-    private var positionCount = 0
+    @exclusivity(unchecked) private var bufferCount = 0
+    @exclusivity(unchecked) private var positionCount = 0
 
-    private var inTerm = false
-    private var previousDoc: UInt32 = .max // "none" while the term is empty
-    private var docFreq: UInt64 = 0
-    private var totalTermFreq: UInt64 = 0
-    private var termMaxFreq: UInt32 = 0
-    private var termMinLengthCode: UInt8 = .max
-    private var blockMaxFreq: UInt32 = 0
-    private var blockMinLengthCode: UInt8 = .max
-    private var termPostingsStart = 0
-    private var skipEntries: [SkipEntry] = []
+    @exclusivity(unchecked) private var inTerm = false
+    @exclusivity(unchecked) private var previousDoc: UInt32 = .max // "none" while the term is empty
+    @exclusivity(unchecked) private var docFreq: UInt64 = 0
+    @exclusivity(unchecked) private var totalTermFreq: UInt64 = 0
+    @exclusivity(unchecked) private var termMaxFreq: UInt32 = 0
+    @exclusivity(unchecked) private var termMinLengthCode: UInt8 = .max
+    @exclusivity(unchecked) private var blockMaxFreq: UInt32 = 0
+    @exclusivity(unchecked) private var blockMinLengthCode: UInt8 = .max
+    @exclusivity(unchecked) private var termPostingsStart = 0
+    @exclusivity(unchecked) private var skipEntries: [SkipEntry] = []
     /// Where the current block's first position lives: chunk offset, index, chunk number.
-    private var blockPositionStart: (offset: UInt32, index: UInt8, chunk: Int) = (0, 0, 0)
+    @exclusivity(unchecked) private var blockPositionStart: (offset: UInt32, index: UInt8, chunk: Int) = (0, 0, 0)
 
-    private var termPositionsStart = 0
+    @exclusivity(unchecked) private var termPositionsStart = 0
     /// Bytes of the current term already emitted to `.posn`.
-    private var termPositionBytes = 0
+    @exclusivity(unchecked) private var termPositionBytes = 0
     /// The last packed chunk, held back until we know whether it is the term's last.
-    private var pendingChunk = ByteWriter(capacity: 1 + 16 * BitPacking.maxBitWidth)
+    @exclusivity(unchecked) private var pendingChunk = ByteWriter(capacity: 1 + 16 * BitPacking.maxBitWidth)
     /// The bit width of every packed chunk of the current term (written after the skip table).
-    private var chunkWidths: [UInt8] = []
+    @exclusivity(unchecked) private var chunkWidths: [UInt8] = []
     /// The current term's packed position chunks so far.
     private var packedChunks: Int { chunkWidths.count }
 

@@ -81,23 +81,23 @@ final class TermDictionaryWriter {
         var indexOffset: Int
     }
 
-    private var fields: [FieldRecord] = []
-    private var fieldName: String?
-    private var hasPositions = false
-    private var termCount = 0
-    private var previousTerm: [UInt8] = []
+    @exclusivity(unchecked) private var fields: [FieldRecord] = []
+    @exclusivity(unchecked) private var fieldName: String?
+    @exclusivity(unchecked) private var hasPositions = false
+    @exclusivity(unchecked) private var termCount = 0
+    @exclusivity(unchecked) private var previousTerm: [UInt8] = []
 
     /// Entries of the block being filled (entry 0 has no term bytes: the index holds them).
-    private var blockEntries = ByteWriter(capacity: 4096)
-    private var blockTermCount = 0
-    private var blockPostingsBase: UInt64?
-    private var blockPositionsBase: UInt64 = 0
-    private var runningPostings: UInt64 = 0
-    private var runningPositions: UInt64 = 0
+    @exclusivity(unchecked) private var blockEntries = ByteWriter(capacity: 4096)
+    @exclusivity(unchecked) private var blockTermCount = 0
+    @exclusivity(unchecked) private var blockPostingsBase: UInt64?
+    @exclusivity(unchecked) private var blockPositionsBase: UInt64 = 0
+    @exclusivity(unchecked) private var runningPostings: UInt64 = 0
+    @exclusivity(unchecked) private var runningPositions: UInt64 = 0
 
-    private var blockOffsets: [UInt64] = []
-    private var firstTermStarts: [UInt32] = []
-    private var firstTermBytes: [UInt8] = []
+    @exclusivity(unchecked) private var blockOffsets: [UInt64] = []
+    @exclusivity(unchecked) private var firstTermStarts: [UInt32] = []
+    @exclusivity(unchecked) private var firstTermBytes: [UInt8] = []
 
     /// Creates a writer over an open `.tdic` file (kind ``FileEnvelope/Kind/termDictionary``).
     init(output: IndexFileWriter) {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the system packages Trawl builds against when they are missing (Debian/Ubuntu):
+# pkg-config, ICU, libxml2 and zlib development files, and zstd (the shared corpora are
+# zstd-compressed). Run by scripts/demo.sh, scripts/test.sh and CI; does nothing when all are
+# present. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+missing=()
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+if command -v pkg-config >/dev/null 2>&1; then
+  pkg-config --exists icu-uc || missing+=(libicu-dev)
+  pkg-config --exists libxml-2.0 || missing+=(libxml2-dev)
+  pkg-config --exists zlib || missing+=(zlib1g-dev)
+else
+  missing+=(libicu-dev libxml2-dev zlib1g-dev)
+fi
+command -v zstd >/dev/null 2>&1 || missing+=(zstd)
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing system packages: ${missing[*]}"
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "install them first: apt-get install ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq "${missing[@]}"
