@@ -13,7 +13,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
-        // Thin C wrapper over the system ICU: word breaking and normalization.
+        // Thin C wrapper over the system ICU: word breaking, normalization, charset detection and conversion.
         // ICU renames its symbols per version with macros, so it is called from C only.
         .target(
             name: "CTrawlICU",

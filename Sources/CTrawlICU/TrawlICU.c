@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ubrk.h>
+#include <unicode/ucnv.h>
+#include <unicode/ucnv_cb.h>
+#include <unicode/ucsdet.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
@@ -208,3 +211,174 @@ void trawl_icu_version(char *buf) {
     u_getVersion(info);
     u_versionToString(info, buf);
 }
+
+/* MARK: Charsets */
+
+static void copy_name(const char *name, char *out, int32_t capacity) {
+    if (!out || capacity <= 0) return;
+    if (!name) name = "";
+    size_t n = strlen(name);
+    if (n >= (size_t)capacity) n = (size_t)capacity - 1;
+    memcpy(out, name, n);
+    out[n] = 0;
+}
+
+int32_t trawl_charset_detect(const char *bytes, int32_t length, int32_t filterMarkup,
+                             char *name, int32_t nameCapacity, int32_t *confidence) {
+    static const char empty[1] = {0};
+    UErrorCode status = U_ZERO_ERROR;
+    UCharsetDetector *detector = ucsdet_open(&status);
+    if (U_FAILURE(status)) return (int32_t)status;
+    ucsdet_enableInputFilter(detector, filterMarkup ? 1 : 0);
+    ucsdet_setText(detector, bytes && length > 0 ? bytes : empty, bytes && length > 0 ? length : 0, &status);
+    int32_t result = -1;
+    if (U_SUCCESS(status)) {
+        const UCharsetMatch *match = ucsdet_detect(detector, &status);
+        if (U_FAILURE(status)) {
+            result = (int32_t)status;
+        } else if (match) {
+            const char *found = ucsdet_getName(match, &status);
+            int32_t level = ucsdet_getConfidence(match, &status);
+            if (U_SUCCESS(status) && found) {
+                copy_name(found, name, nameCapacity);
+                if (confidence) *confidence = level;
+                result = 0;
+            } else if (U_FAILURE(status)) {
+                result = (int32_t)status;
+            }
+        }
+    } else {
+        result = (int32_t)status;
+    }
+    ucsdet_close(detector);
+    return result;
+}
+
+int32_t trawl_charset_standard_name(const char *name, char *out, int32_t capacity) {
+    if (!name || !*name) return (int32_t)U_ILLEGAL_ARGUMENT_ERROR;
+    UErrorCode status = U_ZERO_ERROR;
+    UConverter *converter = ucnv_open(name, &status);
+    if (U_FAILURE(status) || !converter) return U_FAILURE(status) ? (int32_t)status : -1;
+    /* ucnv_open accepts a fallback alias with a warning; treat only exact resolution as known. */
+    if (status == U_AMBIGUOUS_ALIAS_WARNING) status = U_ZERO_ERROR;
+    const char *internal = ucnv_getName(converter, &status);
+    if (U_FAILURE(status) || !internal) {
+        ucnv_close(converter);
+        return U_FAILURE(status) ? (int32_t)status : -1;
+    }
+    UErrorCode standardStatus = U_ZERO_ERROR;
+    const char *standard = ucnv_getStandardName(internal, "MIME", &standardStatus);
+    if (!standard || U_FAILURE(standardStatus)) {
+        standardStatus = U_ZERO_ERROR;
+        standard = ucnv_getStandardName(internal, "IANA", &standardStatus);
+    }
+    if (!standard || U_FAILURE(standardStatus)) standard = internal;
+    copy_name(standard, out, capacity);
+    ucnv_close(converter);
+    return 0;
+}
+
+/* Replaces every ill-formed, truncated or unmapped sequence by U+FFFD and counts it. */
+static void count_and_substitute(const void *context, UConverterToUnicodeArgs *args, const char *codeUnits,
+                                 int32_t length, UConverterCallbackReason reason, UErrorCode *err) {
+    (void)codeUnits;
+    (void)length;
+    if (reason > UCNV_IRREGULAR) return;
+    int64_t *count = (int64_t *)context;
+    if (count) (*count)++;
+    static const UChar replacement = 0xFFFD;
+    *err = U_ZERO_ERROR;
+    ucnv_cbToUWriteUChars(args, &replacement, 1, 0, err);
+}
+
+/* A growable byte buffer. */
+struct Growable {
+    char *data;
+    int64_t length;
+    int64_t capacity;
+};
+
+static int grow(struct Growable *buffer, int64_t needed) {
+    if (needed <= buffer->capacity) return 1;
+    int64_t capacity = buffer->capacity > 0 ? buffer->capacity : 4096;
+    while (capacity < needed) capacity *= 2;
+    char *data = realloc(buffer->data, (size_t)capacity);
+    if (!data) return 0;
+    buffer->data = data;
+    buffer->capacity = capacity;
+    return 1;
+}
+
+#define CONVERT_UNITS 16384
+
+char *trawl_charset_to_utf8(const char *name, const char *bytes, int64_t length, int64_t *outLength,
+                            int64_t *replacements, int32_t *errorCode) {
+    static const char empty[1] = {0};
+    UErrorCode status = U_ZERO_ERROR;
+    int64_t count = 0;
+    if (outLength) *outLength = 0;
+    if (replacements) *replacements = 0;
+    if (errorCode) *errorCode = 0;
+    if (!name || !*name) {
+        if (errorCode) *errorCode = (int32_t)U_ILLEGAL_ARGUMENT_ERROR;
+        return NULL;
+    }
+    UConverter *converter = ucnv_open(name, &status);
+    if (U_FAILURE(status) || !converter) {
+        if (errorCode) *errorCode = U_FAILURE(status) ? (int32_t)status : -1;
+        return NULL;
+    }
+    ucnv_setToUCallBack(converter, count_and_substitute, &count, NULL, NULL, &status);
+    struct Growable output = {NULL, 0, 0};
+    if (U_FAILURE(status) || !grow(&output, length + length / 2 + 16)) {
+        if (errorCode) *errorCode = U_FAILURE(status) ? (int32_t)status : (int32_t)U_MEMORY_ALLOCATION_ERROR;
+        ucnv_close(converter);
+        free(output.data);
+        return NULL;
+    }
+    if (!bytes || length < 0) length = 0;
+    const char *source = bytes ? bytes : empty;
+    const char *sourceLimit = source + length;
+    UChar units[CONVERT_UNITS];
+    int32_t carried = 0; /* a lead surrogate kept back from the previous round */
+    int failed = 0;
+    for (;;) {
+        UChar *target = units + carried;
+        status = U_ZERO_ERROR;
+        ucnv_toUnicode(converter, &target, units + CONVERT_UNITS, &source, sourceLimit, NULL, 1, &status);
+        int32_t produced = (int32_t)(target - units);
+        int more = status == U_BUFFER_OVERFLOW_ERROR;
+        carried = 0;
+        /* Keep a trailing lead surrogate for the next round: its trail may follow. */
+        if (more && produced > 0 && U16_IS_LEAD(units[produced - 1])) {
+            carried = 1;
+            produced -= 1;
+        }
+        if (produced > 0) {
+            /* Each UTF-16 unit gives at most 3 UTF-8 bytes. */
+            if (!grow(&output, output.length + (int64_t)produced * 3 + 4)) { failed = U_MEMORY_ALLOCATION_ERROR; break; }
+            UErrorCode utf8Status = U_ZERO_ERROR;
+            int32_t written = 0;
+            int64_t room = output.capacity - output.length;
+            u_strToUTF8WithSub(output.data + output.length, room > INT32_MAX ? INT32_MAX : (int32_t)room, &written,
+                               units, produced, 0xFFFD, NULL, &utf8Status);
+            if (U_FAILURE(utf8Status)) { failed = utf8Status; break; }
+            output.length += written;
+        }
+        if (carried) units[0] = units[produced];
+        if (more) continue;
+        if (U_FAILURE(status)) failed = status;
+        break;
+    }
+    ucnv_close(converter);
+    if (failed) {
+        free(output.data);
+        if (errorCode) *errorCode = (int32_t)failed;
+        return NULL;
+    }
+    if (outLength) *outLength = output.length;
+    if (replacements) *replacements = count;
+    return output.data;
+}
+
+void trawl_free(void *pointer) { free(pointer); }

@@ -16,6 +16,7 @@ struct IndexCommand: ParsableCommand {
               trawl index ~/notes
               trawl index --index /tmp/reuters reuters21578.jsonl
               trawl index --json samples/articles
+              trawl index --verbose --encoding windows-1252 old-notes
             """
     )
 
@@ -60,6 +61,12 @@ struct IndexCommand: ParsableCommand {
     @Flag(name: .long, help: "Merge the index into one segment after indexing (slower build, faster searches); e.g. for a bulk build.")
     var optimize = false
 
+    @Option(name: .long, help: ArgumentHelp("Read files that are not valid UTF-8 in this encoding instead of detecting it; e.g. --encoding windows-1252.", valueName: "name"))
+    var encoding: String?
+
+    @Flag(name: .shortAndLong, help: "Also list, on standard error, each file that was not plain UTF-8 and the encoding it was read with.")
+    var verbose = false
+
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one folder or file to index, e.g. `trawl index ~/notes`") }
         guard ramBudget >= 16 && ramBudget <= 1 << 20 else { throw ValidationError("--ram-budget must be between 16 and 1048576 MB") }
@@ -68,6 +75,9 @@ struct IndexCommand: ParsableCommand {
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be between 1 and 1024") }
         if let ramBudgetKb, ramBudgetKb < 1 { throw ValidationError("--ram-budget-kb must be at least 1") }
         if let mergeFactor, mergeFactor < 2 { throw ValidationError("--merge-factor must be at least 2") }
+        if let encoding, TextEncoding.standardName(encoding) == nil {
+            throw ValidationError("unknown encoding '\(encoding)'; give a charset name such as UTF-8, ISO-8859-1, windows-1252, Shift_JIS or KOI8-R")
+        }
     }
 
     func run() throws {
@@ -93,6 +103,7 @@ struct IndexCommand: ParsableCommand {
         }
         var indexerOptions = FolderIndexer.Options()
         indexerOptions.dateFromModificationTime = dateFromMtime
+        indexerOptions.readerOptions.encoding = encoding
         let indexer = FolderIndexer(writer: writer, options: indexerOptions)
         let progress = !quiet && !json && Terminal.stdoutIsTerminal ? ProgressLine(started: started) : nil
         Interruption.install(clearingLine: progress != nil)
@@ -101,6 +112,9 @@ struct IndexCommand: ParsableCommand {
         if optimize { try writer.optimize() }
         progress?.clear()
         let seconds = monotonicSeconds() - started
+        if verbose {
+            for file in summary.encodings { printError("\(file.path): decoded as \(file.encoding)") }
+        }
         for problem in summary.problems { printError("trawl: \(problem)") }
         let files = summary.added + summary.updated + summary.unchanged + summary.failed
         if json {
@@ -112,6 +126,14 @@ struct IndexCommand: ParsableCommand {
                 ("index_documents", .int(writer.committedDocumentCount)),
                 ("seconds", .double((seconds * 1000).rounded() / 1000)), ("index", .string(location.path)),
                 ("problems", .array(summary.problems.map { .string($0) })),
+                ("encodings", .array(summary.encodings.map { file in
+                    .object([
+                        ("path", .string(file.path)), ("encoding", .string(file.encoding.name)),
+                        ("source", .string(file.encoding.source.rawValue)),
+                        ("confidence", file.encoding.confidence.map { .int($0) } ?? .null),
+                        ("replacements", .int(file.encoding.replacements)),
+                    ])
+                })),
             ]).rendered())
         } else if !quiet {
             print(IndexCommand.summaryLine(summary, files: files, seconds: seconds, indexDocuments: writer.committedDocumentCount,

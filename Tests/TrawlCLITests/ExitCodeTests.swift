@@ -113,6 +113,7 @@ import Darwin
             (["index", "--analyzer", "klingon", "x"], "unknown analyzer 'klingon'"),
             (["index", "--ram-budget", "1", "x"], "--ram-budget must be between"),
             (["index", "--threads", "0", "x"], "--threads must be between 1 and 1024"),
+            (["index", "--encoding", "klingon", "x"], "unknown encoding 'klingon'"),
             (["analyze", "--analyzer", "klingon", "x"], "unknown analyzer 'klingon'"),
             (["analyze"], "give at least one TEXT"),
             (["delete"], "missing expected argument"),

@@ -23,6 +23,10 @@ import Testing
         "files": .integer, "added": .integer, "updated": .integer, "deleted": .integer, "unchanged": .integer,
         "skipped": .integer, "failed": .integer, "documents": .integer, "bytes_read": .integer,
         "index_documents": .integer, "seconds": .number, "index": .string, "problems": .array(.string),
+        "encodings": .array(.record([
+            "path": .string, "encoding": .string, "source": .string, "confidence": .nullable(.integer),
+            "replacements": .integer,
+        ])),
     ])
     static let stats: JSONType = .record([
         "index": .string, "documents": .integer, "deleted": .integer, "segments": .integer, "generation": .integer,

@@ -134,7 +134,11 @@ struct HostileFolder {
             #expect(!problem.isEmpty && problem.count < 2000, "an unhelpful problem line: \(problem.prefix(200))")
         }
         #expect(try reader.document(id: "bad-date.md")?.date == nil)
-        #expect(try reader.document(id: "bad-utf8.txt").map { ($0.title + $0.body).contains("\u{FFFD}") } == true)
+        // Not UTF-8: read in the detected charset, or repaired with U+FFFD and a warning; never silently.
+        let badEncoding = try #require(summary.encodings.first { $0.path == "bad-utf8.txt" }?.encoding)
+        let repaired = try reader.document(id: "bad-utf8.txt").map { ($0.title + $0.body).contains("\u{FFFD}") } == true
+        #expect(badEncoding.source == .detected && !repaired
+                || repaired && summary.problems.contains { $0.contains("bad-utf8.txt") }, "\(badEncoding)")
         #expect(reader.check().isHealthy)
         #expect(try reader.search("oil", limit: 50).total > 3)
         print("HostileInput: \(summary.added) files added, \(summary.failed) failed, \(summary.skipped) skipped, "

@@ -78,10 +78,14 @@ import Testing
     }
 
     @Test func invalidUTF8IsRepaired() throws {
+        // Read as Latin-1 by detection (DocumentsEncodingTests); repaired when no guess is trusted.
         let bytes: [UInt8] = Array("Caf".utf8) + [0xE9] + Array(" au lait\nbody ".utf8) + [0xFF, 0xFE, 0x41]
-        let document = try #require(S.single(try S.read(bytes: bytes, .text)))
+        let untrusting = DocumentReader(options: DocumentReader.Options(minimumConfidence: 101))
+        let result = try untrusting.read(contentsOf: bytes, relativePath: "doc", format: .text)
+        let document = try #require(S.single(result))
         #expect(document.title == "Caf\u{FFFD} au lait")
         #expect(document.body == "body \u{FFFD}\u{FFFD}A")
+        #expect(result.encoding.replacements == 3 && result.warnings.count == 1)
     }
 
     @Test func nulBytesMeanBinaryButLateOnesAreRepaired() throws {

@@ -44,6 +44,28 @@ int32_t trawl_wordbreaker_next_words(TrawlWordBreaker *breaker, int64_t *starts,
 int32_t trawl_fold_utf8(const char *src, int32_t length, char *out, int32_t capacity,
                         int32_t foldAccents);
 
+/// Guesses the charset of bytes with ICU's detector (the first `length` bytes; pass a sample).
+/// `filterMarkup` non-zero ignores `<...>` tags (HTML). On success returns 0 and writes the
+/// charset name (NUL-terminated, truncated to nameCapacity) and a confidence from 0 to 100;
+/// returns an ICU error code, or -1 when nothing matched.
+int32_t trawl_charset_detect(const char *bytes, int32_t length, int32_t filterMarkup,
+                             char *name, int32_t nameCapacity, int32_t *confidence);
+
+/// Whether ICU can convert from the charset `name` (any alias, any case). Returns 0 and writes
+/// its preferred name (MIME, else IANA, else ICU's own; NUL-terminated, truncated to
+/// capacity), or a non-zero value when ICU knows no such charset.
+int32_t trawl_charset_standard_name(const char *name, char *out, int32_t capacity);
+
+/// Converts `length` bytes in the charset `name` to UTF-8. Ill-formed, truncated and unmapped
+/// sequences become U+FFFD and are counted in *replacements. Returns a buffer allocated with
+/// malloc (free it with trawl_free) holding *outLength bytes, or NULL with *errorCode set (an
+/// unknown charset, or no memory).
+char *trawl_charset_to_utf8(const char *name, const char *bytes, int64_t length, int64_t *outLength,
+                            int64_t *replacements, int32_t *errorCode);
+
+/// Frees memory returned by this shim.
+void trawl_free(void *pointer);
+
 /// Returns the ICU version as "major.minor" into buf (at least 16 bytes).
 void trawl_icu_version(char *buf);
 

@@ -100,10 +100,15 @@ public struct DocumentReadResult: Sendable, Equatable {
     /// Problems that were worked around; each names the file in its ``TrawlError/path``.
     public var warnings: [TrawlError]
 
+    /// The encoding the file was read with (``TextEncoding/utf8`` for valid UTF-8). When it
+    /// was not decoded cleanly (a weak guess, bytes replaced by U+FFFD), ``warnings`` says so.
+    public var encoding: TextEncoding
+
     /// Creates a result.
-    public init(documents: [Document] = [], warnings: [TrawlError] = []) {
+    public init(documents: [Document] = [], warnings: [TrawlError] = [], encoding: TextEncoding = .utf8) {
         self.documents = documents
         self.warnings = warnings
+        self.encoding = encoding
     }
 }
 
@@ -115,10 +120,14 @@ public struct DocumentReadResult: Sendable, Equatable {
 /// (invalid JSON, front matter that is not YAML), `.io` for file-system failures. Problems
 /// that do not stop the reading are returned as warnings in ``DocumentReadResult``.
 ///
-/// Invalid UTF-8 is repaired to U+FFFD; an empty or whitespace-only file gives no documents.
+/// Valid UTF-8 is read as is. Other text is converted to UTF-8 from the encoding named by a
+/// byte-order mark, forced by ``Options/encoding``, declared by the file, or detected by ICU
+/// (see ``TextEncoding``); the result's ``DocumentReadResult/encoding`` tells which, and a
+/// warning names a file that could not be decoded with confidence (its undecodable bytes
+/// become U+FFFD). An empty or whitespace-only file gives no documents.
 /// A NUL byte in the first 8 KB, or too many control bytes there, makes a file binary
-/// (`.documentUnreadable`); a later NUL byte is repaired to U+FFFD. UTF-16 with a byte-order
-/// mark is transcoded. The reader keeps no state: one value can read on several threads at once.
+/// (`.documentUnreadable`) unless it starts with a UTF-16 or UTF-32 byte-order mark; a later
+/// NUL byte is repaired to U+FFFD. The reader keeps no state: one value can read on several threads at once.
 ///
 /// Document ids:
 /// - text, Markdown and HTML files: the relative path (one document per file);
@@ -144,12 +153,24 @@ public struct DocumentReader: Sendable {
         /// At most this many warnings are kept per file; the last one then says how many more
         /// there were. Default 100.
         public var maximumWarnings: Int
+        /// The charset (any name ICU knows, e.g. `ISO-8859-1`, `cp1252`, `Shift_JIS`) of files
+        /// that are not valid UTF-8 and have no byte-order mark, instead of their declared or
+        /// detected encoding. `nil` (the default) detects. An unknown name makes every read
+        /// fail with `.invalidArgument`; check it first with ``TextEncoding/standardName(_:)``.
+        public var encoding: String?
+        /// A detected encoding with a confidence (0–100) below this, or one that leaves more
+        /// than 1 % of the bytes undecodable, is not trusted: the file is read as UTF-8 with
+        /// invalid bytes replaced by U+FFFD, and a warning says so. Default 10.
+        public var minimumConfidence: Int
 
         /// Creates options; the defaults suit any collection.
-        public init(maximumFileSize: Int = 256 << 20, maximumJSONDepth: Int = 512, maximumWarnings: Int = 100) {
+        public init(maximumFileSize: Int = 256 << 20, maximumJSONDepth: Int = 512, maximumWarnings: Int = 100,
+                    encoding: String? = nil, minimumConfidence: Int = 10) {
             self.maximumFileSize = maximumFileSize
             self.maximumJSONDepth = maximumJSONDepth
             self.maximumWarnings = maximumWarnings
+            self.encoding = encoding
+            self.minimumConfidence = minimumConfidence
         }
     }
 
@@ -178,21 +199,32 @@ public struct DocumentReader: Sendable {
         if let reason = TextDecoding.binaryReason(buffer) {
             throw TrawlError(.documentUnreadable, "The file is a binary file, not text: \(reason).", path: relativePath)
         }
-        var context = ReadContext(relativePath: relativePath, maximumWarnings: options.maximumWarnings)
-        let documents: [Document]
-        switch format {
-        case .text:
-            documents = TextReader.read(TextDecoding.normalizedText(buffer), context: &context)
-        case .markdown:
-            documents = try MarkdownReader.read(TextDecoding.normalizedText(buffer), context: &context)
-        case .html:
-            documents = try HTMLReader.read(buffer, context: &context)
-        case .json:
-            documents = try JSONReader.readJSON(buffer, maximumDepth: options.maximumJSONDepth, context: &context)
-        case .jsonLines:
-            documents = JSONReader.readJSONLines(buffer, maximumDepth: options.maximumJSONDepth, context: &context)
+        var forced: String?
+        if let name = options.encoding {
+            guard let standard = TextEncoding.standardName(name) else {
+                throw TrawlError(.invalidArgument, "The encoding \"\(name)\" is not known.", path: relativePath)
+            }
+            forced = standard
         }
-        return DocumentReadResult(documents: documents, warnings: context.finishedWarnings())
+        var context = ReadContext(relativePath: relativePath, maximumWarnings: options.maximumWarnings)
+        let decoded = EncodingDetection.decode(buffer, format: format, forced: forced,
+                                               minimumConfidence: options.minimumConfidence, context: &context)
+        let maximumDepth = options.maximumJSONDepth
+        let documents = try decoded.withUTF8(buffer) { (text) throws(TrawlError) -> [Document] in
+            switch format {
+            case .text:
+                return TextReader.read(TextDecoding.normalizedText(text), context: &context)
+            case .markdown:
+                return try MarkdownReader.read(TextDecoding.normalizedText(text), context: &context)
+            case .html:
+                return try HTMLReader.read(text, context: &context)
+            case .json:
+                return try JSONReader.readJSON(text, maximumDepth: maximumDepth, context: &context)
+            case .jsonLines:
+                return JSONReader.readJSONLines(text, maximumDepth: maximumDepth, context: &context)
+            }
+        }
+        return DocumentReadResult(documents: documents, warnings: context.finishedWarnings(), encoding: decoded.encoding)
     }
 
     /// Reads documents from bytes already in memory.

@@ -16,9 +16,10 @@ import CLibXML2
 ///   an `article`, `main` or `section`). Block elements and `<br>` separate lines; other
 ///   whitespace is collapsed to single spaces; `<pre>` keeps its whitespace.
 ///
-/// Text is decoded as UTF-8 (invalid bytes repaired to U+FFFD) unless a `<meta charset>` in the
-/// first 4 KB declares another encoding, which libxml2 then converts. Deep nesting is walked
-/// without recursion.
+/// The reader gets UTF-8: a file in another encoding (a byte-order mark, an XML declaration or
+/// a `<meta charset>` in the first 4 KB, or detection) is converted first by
+/// ``EncodingDetection``; invalid bytes are repaired to U+FFFD. Deep nesting is walked without
+/// recursion.
 enum HTMLReader {
     /// libxml2 must be initialised once before it is used from several threads.
     private static let initialised: Bool = {
@@ -26,24 +27,22 @@ enum HTMLReader {
         return true
     }()
 
+    /// Reads HTML from UTF-8 bytes (already converted from the file's encoding by
+    /// ``EncodingDetection``; invalid sequences are repaired here).
     static func read(_ bytes: UnsafeBufferPointer<UInt8>, context: inout ReadContext) throws(TrawlError) -> [Document] {
         _ = initialised
-        let declared = declaredCharset(bytes)
-        let isUTF8 = declared == nil || declared == "utf-8" || declared == "utf8"
-            || TextDecoding.utf16ByteOrder(bytes) != nil || TextDecoding.hasUTF8BOM(bytes)
-        var input = TextDecoding.normalizedText(bytes, utf8: isUTF8)
-        if isUTF8 {
-            // Repair invalid UTF-8 before libxml2 sees it (it would switch to Latin-1).
-            input = Array(String(decoding: input, as: UTF8.self).utf8)
-        }
+        // Repair invalid UTF-8 before libxml2 sees it (it would switch to Latin-1).
+        let input = Array(String(decoding: TextDecoding.normalizedText(bytes), as: UTF8.self).utf8)
+        guard !input.isEmpty else { return [] }
         guard input.count <= Int(Int32.max) else {
             throw context.error(.documentUnreadable, "The HTML file is too large for the HTML parser.")
         }
+        // The text is UTF-8 whatever its `<meta charset>` says: libxml2 must not switch.
         let options = Int32(bitPattern: HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
-            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
+            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)
         let document: htmlDocPtr? = input.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
-                htmlReadMemory(pointer, Int32(buffer.count), nil, isUTF8 ? "UTF-8" : nil, options)
+                htmlReadMemory(pointer, Int32(buffer.count), nil, "UTF-8", options)
             }
         }
         guard let document else {

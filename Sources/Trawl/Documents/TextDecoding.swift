@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Byte-level helpers shared by the readers: binary detection, byte-order marks, UTF-16,
-/// line endings, NUL bytes and whitespace.
+/// Byte-level helpers shared by the readers: binary detection, the UTF-8 byte-order mark, line
+/// endings, NUL bytes and whitespace.
 enum TextDecoding {
     /// How many leading bytes are inspected to decide whether a file is binary.
     static let sniffLength = 8192
@@ -14,11 +14,11 @@ enum TextDecoding {
     ///
     /// A NUL byte in the first 8 KB, or more than 10 % of control bytes there (other than tab,
     /// line feed, carriage return, form feed, vertical tab and escape), means binary. Text that
-    /// starts with a UTF-16 byte-order mark is not binary: it is transcoded.
+    /// starts with a UTF-16 or UTF-32 byte-order mark is not binary: it is transcoded.
     static func binaryReason(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         let count = min(bytes.count, sniffLength)
         guard count > 0 else { return nil }
-        if utf16ByteOrder(bytes) != nil { return nil }
+        if let mark = EncodingDetection.byteOrderMark(bytes), mark.name != "UTF-8" { return nil }
         var controls = 0
         for i in 0..<count {
             let b = bytes[i]
@@ -33,54 +33,16 @@ enum TextDecoding {
         return nil
     }
 
-    /// `true` for little-endian, `false` for big-endian UTF-16 when the bytes start with a UTF-16
-    /// byte-order mark.
-    static func utf16ByteOrder(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
-        guard bytes.count >= 2 else { return nil }
-        if bytes[0] == 0xFF && bytes[1] == 0xFE { return true }
-        if bytes[0] == 0xFE && bytes[1] == 0xFF { return false }
-        return nil
-    }
-
     /// Whether the bytes start with the UTF-8 byte-order mark.
     static func hasUTF8BOM(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
     }
 
-    /// Transcodes UTF-16 with a byte-order mark to UTF-8, repairing unpaired surrogates.
-    static func transcodeUTF16(_ bytes: UnsafeBufferPointer<UInt8>, littleEndian: Bool) -> [UInt8] {
-        let unitCount = (bytes.count - 2) / 2
-        var units: [UInt16] = []
-        units.reserveCapacity(unitCount)
-        var i = 2
-        while i + 1 < bytes.count {
-            let a = UInt16(bytes[i]), b = UInt16(bytes[i + 1])
-            units.append(littleEndian ? a | b << 8 : a << 8 | b)
-            i += 2
-        }
-        var output: [UInt8] = []
-        output.reserveCapacity(units.count * 3 / 2 + 16)
-        var iterator = units.makeIterator()
-        var decoder = UTF16()
-        loop: while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): UTF8.encode(scalar) { output.append($0) }
-            case .error: output.append(contentsOf: [0xEF, 0xBF, 0xBD])
-            case .emptyInput: break loop
-            }
-        }
-        return output
-    }
-
-    /// The text of a file as UTF-8 bytes ready for the line-based readers: the byte-order mark
-    /// removed, UTF-16 transcoded, CR LF and lone CR turned into LF, and NUL bytes replaced by
-    /// U+FFFD (or by a space when `utf8` is false, for text in another declared encoding).
-    /// Invalid UTF-8 is left in place: it is repaired when strings are made from the bytes.
-    static func normalizedText(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool = true) -> [UInt8] {
-        if let littleEndian = utf16ByteOrder(bytes) {
-            let transcoded = transcodeUTF16(bytes, littleEndian: littleEndian)
-            return transcoded.withUnsafeBufferPointer { normalizedText($0, utf8: true) }
-        }
+    /// UTF-8 text ready for the line-based readers: the byte-order mark removed, CR LF and lone
+    /// CR turned into LF, and NUL bytes replaced by U+FFFD. Invalid UTF-8 is left in place: it is
+    /// repaired when strings are made from the bytes. Other encodings are converted to UTF-8
+    /// before (see ``EncodingDetection``).
+    static func normalizedText(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         let start = hasUTF8BOM(bytes) ? 3 : 0
         guard let base = bytes.baseAddress, start < bytes.count else { return [] }
         let body = UnsafeBufferPointer(start: base + start, count: bytes.count - start)
@@ -96,7 +58,7 @@ enum TextDecoding {
                 output.append(0x0A)
                 if i + 1 < n, body[i + 1] == 0x0A { i += 1 }
             } else if b == 0 {
-                if utf8 { output.append(contentsOf: [0xEF, 0xBF, 0xBD]) } else { output.append(0x20) }
+                output.append(contentsOf: [0xEF, 0xBF, 0xBD])
             } else {
                 output.append(b)
             }

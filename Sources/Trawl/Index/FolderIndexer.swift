@@ -20,6 +20,23 @@ public struct IndexingSummary: Sendable, Equatable, Codable {
     public var bytesRead = 0
     /// One line per failed file or per warning: `path: reason`.
     public var problems: [String] = []
+    /// The files read with another encoding than plain UTF-8 (a byte-order mark aside), in the
+    /// order they were read.
+    public var encodings: [FileEncoding] = []
+
+    /// The encoding one file was read with.
+    public struct FileEncoding: Sendable, Equatable, Codable {
+        /// The file's path relative to the indexed folder (its name, for a single file).
+        public var path: String
+        /// How its bytes were decoded.
+        public var encoding: TextEncoding
+
+        /// Creates a record.
+        public init(path: String, encoding: TextEncoding) {
+            self.path = path
+            self.encoding = encoding
+        }
+    }
 
     /// Creates an empty summary.
     public init() {}
@@ -163,6 +180,9 @@ public final class FolderIndexer {
             return
         }
         for warning in result.warnings { summary.problems.append(warning.description) }
+        if !result.encoding.isPlainUTF8 {
+            summary.encodings.append(IndexingSummary.FileEncoding(path: file.relativePath, encoding: result.encoding))
+        }
         try replace(previous: previous, key: key)
         let hash = FolderIndexer.contentHash(bytes)
         for document in result.documents { try enqueue(document, file: file, key: key, hash: hash) }
@@ -218,29 +238,62 @@ public final class FolderIndexer {
         try replace(previous: previous, key: key)
         var pending: [UInt8] = []
         var failure: TrawlError?
+        var chunks = JSONLinesChunks(reader: reader)
+        var first = true
         try FolderIndexer.forEachChunk(file.pathBytes, displayPath: file.relativePath) { chunk in
             guard failure == nil else { return }
+            if first {
+                first = false
+                // UTF-16 and UTF-32 cannot be cut at 0x0A bytes: such a file is read whole.
+                if let mark = EncodingDetection.byteOrderMark(chunk.bindMemory(to: UInt8.self)), mark.name != "UTF-8" {
+                    chunks.whole = true
+                }
+            }
             pending.append(contentsOf: chunk)
-            guard let lastNewline = pending.lastIndex(of: 0x0A) else { return }
+            guard !chunks.whole, let lastNewline = pending.lastIndex(of: 0x0A) else { return }
             do throws(TrawlError) {
-                try parseLines(Array(pending[0...lastNewline]), file: file, key: key, hash: hash)
+                try parseLines(Array(pending[0...lastNewline]), file: file, key: key, hash: hash, chunks: &chunks)
             } catch {
                 failure = error
             }
             pending.removeFirst(lastNewline + 1)
         }
         if let failure { throw failure }
-        if !pending.isEmpty { try parseLines(pending, file: file, key: key, hash: hash) }
+        if !pending.isEmpty { try parseLines(pending, file: file, key: key, hash: hash, chunks: &chunks) }
+        if let encoding = chunks.encoding, !encoding.isPlainUTF8 {
+            summary.encodings.append(IndexingSummary.FileEncoding(path: file.relativePath, encoding: encoding))
+        }
     }
 
-    private func parseLines(_ lines: [UInt8], file: ScannedFile, key: String, hash: String) throws(TrawlError) {
+    /// The state of reading one JSON Lines file in chunks: once one chunk needed another
+    /// encoding than UTF-8, the following chunks are read with the same one.
+    private struct JSONLinesChunks {
+        var reader: DocumentReader
+        var whole = false
+        var encoding: TextEncoding?
+
+        mutating func record(_ found: TextEncoding) {
+            guard let known = encoding, !known.isPlainUTF8 else {
+                encoding = found
+                if !found.isPlainUTF8, found.source == .detected || found.source == .declared {
+                    reader.options.encoding = found.name
+                }
+                return
+            }
+            if !found.isPlainUTF8 { encoding?.replacements += found.replacements }
+        }
+    }
+
+    private func parseLines(_ lines: [UInt8], file: ScannedFile, key: String, hash: String,
+                            chunks: inout JSONLinesChunks) throws(TrawlError) {
         let part: DocumentReadResult
         do throws(TrawlError) {
-            part = try reader.read(contentsOf: lines, relativePath: file.relativePath, format: .jsonLines)
+            part = try chunks.reader.read(contentsOf: lines, relativePath: file.relativePath, format: .jsonLines)
         } catch {
             summary.problems.append(error.description)
             return
         }
+        chunks.record(part.encoding)
         for warning in part.warnings { summary.problems.append(warning.description) }
         for document in part.documents { try enqueue(document, file: file, key: key, hash: hash) }
     }
