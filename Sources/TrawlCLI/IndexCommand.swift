@@ -96,7 +96,7 @@ struct IndexCommand: ParsableCommand {
         if let ramBudgetKb { options.ramBudget = ramBudgetKb << 10 }
         if let mergeFactor { options.mergeFactor = mergeFactor }
         let started = monotonicSeconds()
-        let writer = try IndexWriter(path: location.path, options: options)
+        let writer = try IndexWriter(path: location.writerPath, options: options)
         defer { writer.close() }
         if let pid = writer.recoveredStaleLockPid {
             printError("trawl: cleared a stale lock left by process \(pid), which ended without releasing it")
@@ -124,7 +124,7 @@ struct IndexCommand: ParsableCommand {
                 ("unchanged", .int(summary.unchanged)), ("skipped", .int(summary.skipped)), ("failed", .int(summary.failed)),
                 ("documents", .int(summary.documents)), ("bytes_read", .int(summary.bytesRead)),
                 ("index_documents", .int(writer.committedDocumentCount)),
-                ("seconds", .double((seconds * 1000).rounded() / 1000)), ("index", .string(location.path)),
+                ("seconds", .double((seconds * 1000).rounded() / 1000)), ("index", .string(location.writerPath)),
                 ("problems", .array(summary.problems.map { .string($0) })),
                 ("encodings", .array(summary.encodings.map { file in
                     .object([
@@ -137,7 +137,7 @@ struct IndexCommand: ParsableCommand {
             ]).rendered())
         } else if !quiet {
             print(IndexCommand.summaryLine(summary, files: files, seconds: seconds, indexDocuments: writer.committedDocumentCount,
-                                           index: location.path, colors: Terminal.colorsEnabled))
+                                           index: location.writerPath, colors: Terminal.colorsEnabled))
         }
         if summary.failed > 0 { throw ExitCode(ExitStatus.partial) }
     }

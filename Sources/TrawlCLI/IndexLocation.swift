@@ -8,14 +8,37 @@ struct IndexLocation: ParsableArguments {
             completion: .directory)
     var index: String?
 
-    /// The folder used without `--index`: `$TRAWL_INDEX`, else `index`.
+    /// The folder used without `--index`, in this order: `$TRAWL_INDEX`; `./index`; the
+    /// nearest `index/` folder up the tree from the current one that holds a Trawl commit;
+    /// else `index` (which does not exist yet).
     static var defaultPath: String {
         if let environment = ProcessInfo.processInfo.environment["TRAWL_INDEX"], !environment.isEmpty { return environment }
+        if holdsIndex("index") { return "index" }
+        var folder = FileManager.default.currentDirectoryPath
+        while folder != "/" && !folder.isEmpty {
+            folder = (folder as NSString).deletingLastPathComponent
+            let candidate = (folder as NSString).appendingPathComponent("index")
+            if holdsIndex(candidate) { return candidate }
+        }
         return "index"
     }
 
-    /// The folder to use.
+    /// Whether `path` is a folder holding a Trawl commit (`commit_*`).
+    static func holdsIndex(_ path: String) -> Bool {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return false }
+        return names.contains { $0.hasPrefix("commit_") && !$0.hasSuffix(".tmp") }
+    }
+
+    /// The index to open: `--index`, else ``defaultPath`` (which looks up the tree).
     var path: String { index ?? IndexLocation.defaultPath }
+
+    /// The index `trawl index` writes to: `--index`, else `$TRAWL_INDEX`, else `./index`
+    /// (a new index is never created up the tree).
+    var writerPath: String {
+        if let index { return index }
+        if let environment = ProcessInfo.processInfo.environment["TRAWL_INDEX"], !environment.isEmpty { return environment }
+        return "index"
+    }
 
     func validate() throws {
         if let index, index.isEmpty { throw ValidationError("--index needs a folder path") }

@@ -144,6 +144,7 @@ enum SearchOutput {
             members.append(("highlights", .array([])))
         }
         members.append(("fields", .object(hit.fields.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        members.append(("path", hit.path.map { .string($0) } ?? .null))
         return .object(members)
     }
 
@@ -201,6 +202,9 @@ enum SearchOutput {
             let room = max(12, width - indent - Terminal.displayWidth(date) - Terminal.displayWidth(score))
             let meta = Terminal.truncate(date + Terminal.truncate(hit.id, toWidth: room) + score, toWidth: width - indent)
             print(pad + Terminal.style(meta, "36", enabled: colors))
+            if let path = hit.path {
+                print(pad + Terminal.style(Terminal.truncate(path, toWidth: width - indent), "2", enabled: colors))
+            }
             if let snippet = hit.snippet {
                 for line in wrap(highlighted(snippet), width: width - indent, colors: colors) { print(pad + line) }
             }

@@ -6,6 +6,7 @@ import Testing
     static let hit: JSONType = .record([
         "id": .string, "score": .number, "title": .string, "date": .nullable(.string),
         "snippet": .nullable(.string), "highlights": .array(.array(.integer)), "fields": .map(.string),
+        "path": .nullable(.string),
     ])
     static let search: JSONType = .record([
         "query": .string, "total": .integer, "total_relation": .string, "took_ms": .number, "hits": .array(hit),

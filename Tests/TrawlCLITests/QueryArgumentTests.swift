@@ -98,6 +98,34 @@ import Testing
         #expect(counted.hasPrefix("1 of 1,500 hits, "), "\(counted)")
     }
 
+    @Test func hitsCarryTheAbsolutePathOfTheirFile() throws {
+        let json = try trawl(["search", "--index", sampleIndex, "--json", "--limit", "100", "oil"]).jsonObject()
+        let hits = try #require(json["hits"] as? [[String: Any]])
+        #expect(!hits.isEmpty)
+        for hit in hits {
+            let id = try #require(hit["id"] as? String)
+            let path = try #require(hit["path"] as? String)
+            #expect(path == samplesFolder + "/" + id)
+            #expect(FileManager.default.fileExists(atPath: path))
+        }
+        let human = trawl(["search", "--index", sampleIndex, "--limit", "1", "title:zurich"])
+        #expect(human.stdout.contains(samplesFolder + "/"), "\(human)")
+    }
+
+    @Test func theIndexIsFoundUpTheTree() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/notes/deep/er", withIntermediateDirectories: true)
+        try "Zurich notes\nA tram ride.".write(toFile: folder + "/notes/zurich.txt", atomically: true, encoding: .utf8)
+        #expect(trawl(["index", "--quiet", "notes"], in: folder).status == 0)
+        // From a subfolder, with no --index and no TRAWL_INDEX: the nearest index/ up the tree.
+        let found = try trawl(["search", "--json", "tram"], in: folder + "/notes/deep/er").jsonObject()
+        #expect((found["hits"] as? [[String: Any]])?.first?["id"] as? String == "zurich.txt")
+        // TRAWL_INDEX comes first.
+        let elsewhere = trawl(["search", "tram"], in: folder + "/notes/deep", environment: ["TRAWL_INDEX": folder + "/none"])
+        #expect(elsewhere.status == 3, "\(elsewhere)")
+    }
+
     /// Every command scripts/demo.sh echoes reads back, in bash, as the arguments it ran with.
     @Test func theDemoEchoesCommandsAsTyped() throws {
         let demo = try String(contentsOfFile: packageRoot + "/scripts/demo.sh", encoding: .utf8)

@@ -76,6 +76,9 @@ public struct SearchHit: Sendable, Equatable {
     public var snippet: Snippet?
     /// Extra stored fields.
     public var fields: [String: String]
+    /// The absolute path of the file the document came from, when it was indexed from a
+    /// folder or file (``FolderIndexer``); nil for documents added through the API.
+    public var path: String? = nil
 }
 
 /// The results of a search.
@@ -169,8 +172,9 @@ extension IndexReader {
             let fields = StoredFields(stored)
             var snippet: Snippet?
             if let highlighter, !stored.body.isEmpty { snippet = highlighter.snippet(for: stored.body) }
+            let source = stored.fields.first { $0.0 == IndexSchema.sourceField }?.1
             hits.append(SearchHit(id: stored.id, score: scored.score, title: stored.title, date: stored.date,
-                                  snippet: snippet, fields: fields.fields))
+                                  snippet: snippet, fields: fields.fields, path: source))
         }
         let took = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
         return SearchResults(total: total, totalRelation: exact ? .equalTo : .greaterThanOrEqualTo, hits: hits,
