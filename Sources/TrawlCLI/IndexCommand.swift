@@ -152,6 +152,11 @@ struct IndexCommand: ParsableCommand {
         }
         if summary.failed > 0 { counts.append(Terminal.style("\(summary.failed) failed", "31", enabled: colors)) }
         if counts.isEmpty { counts.append("nothing to do") }
+        if summary.added + summary.updated + summary.deleted + summary.failed == 0 {
+            // Nothing changed: say so first, and how much was checked.
+            return "Nothing changed (\(files) file\(files == 1 ? "" : "s") checked in \(String(format: "%.2f", seconds)) s)"
+                + "; \(indexDocuments) document\(indexDocuments == 1 ? "" : "s") in \(displayPath(index))"
+        }
         let rate = seconds > 0 && summary.bytesRead > 0 ? ", \(formatBytes(Int(Double(summary.bytesRead) / seconds)))/s" : ""
         return Terminal.style("Indexed", "1", enabled: colors)
             + " \(files) file\(files == 1 ? "" : "s") in \(String(format: "%.2f", seconds)) s\(rate): "

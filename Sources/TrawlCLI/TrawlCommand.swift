@@ -105,9 +105,18 @@ func displayPath(_ path: String) -> String {
     return "./" + path
 }
 
-/// Writes a line to standard error.
+/// Writes a line to standard error. Messages after the `trawl: ` prefix start in lower case,
+/// however the library worded them (`trawl: the file is not valid JSON …`); an acronym (`ICU`)
+/// keeps its case.
 func printError(_ message: String) {
     var line = message
+    let prefix = "trawl: "
+    if line.hasPrefix(prefix) {
+        let rest = line.dropFirst(prefix.count)
+        if let first = rest.first, first.isUppercase, rest.dropFirst().first?.isLowercase == true {
+            line = prefix + first.lowercased() + rest.dropFirst()
+        }
+    }
     line.append("\n")
     line.withUTF8 { bytes in
         var offset = 0
