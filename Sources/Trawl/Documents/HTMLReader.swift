@@ -56,26 +56,7 @@ enum HTMLReader {
     /// The charset named in a `<meta charset>` or `content="...; charset=..."` in the first
     /// 4 KB, lowercased.
     static func declaredCharset(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        let prefix = bytes.prefix(4096).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        let needle = Array("charset".utf8)
-        guard prefix.count > needle.count else { return nil }
-        var i = 0
-        while i + needle.count < prefix.count {
-            if prefix[i] == 0x63, Array(prefix[i..<i + needle.count]) == needle {
-                var j = i + needle.count
-                while j < prefix.count, prefix[j] == 0x20 { j += 1 }
-                if j < prefix.count, prefix[j] == 0x3D {
-                    j += 1
-                    while j < prefix.count, prefix[j] == 0x20 || prefix[j] == 0x22 || prefix[j] == 0x27 { j += 1 }
-                    var k = j
-                    while k < prefix.count, (prefix[k] >= 0x61 && prefix[k] <= 0x7A) || (prefix[k] >= 0x30 && prefix[k] <= 0x39)
-                            || prefix[k] == 0x2D || prefix[k] == 0x5F { k += 1 }
-                    if k > j { return String(decoding: prefix[j..<k], as: UTF8.self) }
-                }
-            }
-            i += 1
-        }
-        return nil
+        EncodingDetection.parameter(named: "charset", in: Array(bytes.prefix(4096)))?.lowercased()
     }
 
     // MARK: Tree helpers
