@@ -142,21 +142,21 @@ struct IndexCommand: ParsableCommand {
         if summary.failed > 0 { throw ExitCode(ExitStatus.partial) }
     }
 
-    /// `Indexed 14 files in 0.11 s: 14 added; 14 documents in ./index` (zero counts left out).
+    /// `Indexed 14 files in 0.11 s: 14 added; 14 documents in ./index` (zero counts left out), or
+    /// `Nothing changed (14 files checked in 0.01 s); 14 documents in ./index`.
     static func summaryLine(_ summary: IndexingSummary, files: Int, seconds: Double, indexDocuments: Int,
                             index: String, colors: Bool) -> String {
+        if summary.added + summary.updated + summary.deleted + summary.failed == 0 {
+            // Nothing changed: say so first, and how much was checked.
+            return "Nothing changed (\(files) file\(files == 1 ? "" : "s") checked in \(String(format: "%.2f", seconds)) s)"
+                + "; \(indexDocuments) document\(indexDocuments == 1 ? "" : "s") in \(displayPath(index))"
+        }
         var counts: [String] = []
         for (count, label) in [(summary.added, "added"), (summary.updated, "updated"), (summary.deleted, "deleted"),
                                (summary.unchanged, "unchanged"), (summary.skipped, "skipped")] where count > 0 {
             counts.append("\(count) \(label)")
         }
         if summary.failed > 0 { counts.append(Terminal.style("\(summary.failed) failed", "31", enabled: colors)) }
-        if counts.isEmpty { counts.append("nothing to do") }
-        if summary.added + summary.updated + summary.deleted + summary.failed == 0 {
-            // Nothing changed: say so first, and how much was checked.
-            return "Nothing changed (\(files) file\(files == 1 ? "" : "s") checked in \(String(format: "%.2f", seconds)) s)"
-                + "; \(indexDocuments) document\(indexDocuments == 1 ? "" : "s") in \(displayPath(index))"
-        }
         let rate = seconds > 0 && summary.bytesRead > 0 ? ", \(formatBytes(Int(Double(summary.bytesRead) / seconds)))/s" : ""
         return Terminal.style("Indexed", "1", enabled: colors)
             + " \(files) file\(files == 1 ? "" : "s") in \(String(format: "%.2f", seconds)) s\(rate): "

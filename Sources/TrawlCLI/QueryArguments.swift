@@ -55,6 +55,18 @@ enum QueryArguments {
         return options + ["--"] + positionals
     }
 
+    /// The positional arguments among `arguments` (options and their values left out).
+    static func positionals(_ arguments: [String]) -> [String] {
+        var words: [String] = []
+        var skipValue = false
+        for argument in arguments {
+            if skipValue { skipValue = false; continue }
+            if argument.hasPrefix("--") { skipValue = valueOptions.contains(argument); continue }
+            words.append(argument)
+        }
+        return words
+    }
+
     /// `text` quoted for a POSIX shell (single quotes, as a user would paste it).
     static func shellQuoted(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"

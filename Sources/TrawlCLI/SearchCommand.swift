@@ -210,8 +210,7 @@ enum SearchOutput {
             }
             print("")
         }
-        let shown = results.hits.count == 1 && offset == 0 ? "1" : "\(grouped(offset + 1))–\(grouped(offset + results.hits.count))"
-        let range = offset == 0 ? grouped(results.hits.count) : shown
+        let range = offset == 0 ? grouped(results.hits.count) : "\(grouped(offset + 1))–\(grouped(offset + results.hits.count))"
         print(Terminal.style("\(range) of \(totalText(results)), \(ms) ms", "2", enabled: colors))
     }
 

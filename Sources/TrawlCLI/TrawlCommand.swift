@@ -105,18 +105,19 @@ func displayPath(_ path: String) -> String {
     return "./" + path
 }
 
+/// `text` with its first word in lower case (`The file …` → `the file …`), unless the word is
+/// an acronym (`ICU`, `JSON`).
+func lowercasingFirstWord(_ text: String) -> String {
+    guard let first = text.first, first.isUppercase, text.dropFirst().first?.isLowercase == true else { return text }
+    return first.lowercased() + text.dropFirst()
+}
+
 /// Writes a line to standard error. Messages after the `trawl: ` prefix start in lower case,
 /// however the library worded them (`trawl: the file is not valid JSON …`); an acronym (`ICU`)
 /// keeps its case.
 func printError(_ message: String) {
-    var line = message
     let prefix = "trawl: "
-    if line.hasPrefix(prefix) {
-        let rest = line.dropFirst(prefix.count)
-        if let first = rest.first, first.isUppercase, rest.dropFirst().first?.isLowercase == true {
-            line = prefix + first.lowercased() + rest.dropFirst()
-        }
-    }
+    var line = message.hasPrefix(prefix) ? prefix + lowercasingFirstWord(String(message.dropFirst(prefix.count))) : message
     line.append("\n")
     line.withUTF8 { bytes in
         var offset = 0
@@ -169,21 +170,12 @@ enum TrawlMain {
             }
             return CLIFailure(message: text, status: ExitStatus.usage, code: "usage")
         }
-        var text = TrawlCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-        if let first = text.first, first.isUppercase, text.dropFirst().first?.isLowercase == true {
-            text = first.lowercased() + text.dropFirst()
-        }
+        var text = lowercasingFirstWord(TrawlCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments")
         while text.hasSuffix(".") { text.removeLast() }
         let help = command.map { "trawl \($0) --help" } ?? "trawl --help"
         // `trawl search sanctions AND oil`: the words of an unquoted query became extra arguments.
         if command == "search" || command == "explain", text.contains("unexpected argument") {
-            var words: [String] = []
-            var skipValue = false
-            for argument in arguments.dropFirst() {
-                if skipValue { skipValue = false; continue }
-                if argument.hasPrefix("--") { skipValue = QueryArguments.valueOptions.contains(argument); continue }
-                words.append(argument)
-            }
+            let words = QueryArguments.positionals(Array(arguments.dropFirst()))
             return CLIFailure(message: "\(text); quote a query of several words: trawl \(command!) "
                                   + QueryArguments.shellQuoted(words.joined(separator: " ")),
                               status: ExitStatus.usage, code: "usage")

@@ -46,7 +46,7 @@ public enum DocumentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         var i = TextDecoding.hasUTF8BOM(prefix) ? 3 : 0
         while i < prefix.count, TextDecoding.isSpace(prefix[i]) { i += 1 }
         guard i < prefix.count else { self = .text; return }
-        let lowered = prefix[i..<min(prefix.count, i + 1024)].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let lowered = TextDecoding.asciiLowercased(prefix[i..<min(prefix.count, i + 1024)])
         func startsWith(_ text: String) -> Bool { lowered.starts(with: text.utf8) }
         func contains(_ text: String) -> Bool {
             let needle = Array(text.utf8)

@@ -53,12 +53,6 @@ enum HTMLReader {
         return extract(root, context: &context)
     }
 
-    /// The charset named in a `<meta charset>` or `content="...; charset=..."` in the first
-    /// 4 KB, lowercased.
-    static func declaredCharset(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        EncodingDetection.parameter(named: "charset", in: Array(bytes.prefix(4096)))?.lowercased()
-    }
-
     // MARK: Tree helpers
 
     typealias NodePointer = UnsafeMutablePointer<xmlNode>

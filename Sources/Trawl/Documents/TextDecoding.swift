@@ -67,6 +67,11 @@ enum TextDecoding {
         return output
     }
 
+    /// The bytes with ASCII letters in lower case (other bytes unchanged).
+    static func asciiLowercased<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    }
+
     /// ASCII whitespace: space, tab, LF, CR, FF, VT.
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool {
         b == 0x20 || (b >= 0x09 && b <= 0x0D)

@@ -73,22 +73,13 @@ public struct TextEncoding: Sendable, Hashable, Codable, CustomStringConvertible
     /// The preferred name of a charset that ICU can decode (any alias, any case: `latin1`,
     /// `cp1252`, `sjis`, `koi8-r`), or `nil` when ICU knows no such charset.
     public static func standardName(_ name: String) -> String? {
-        let trimmed = name.trimmingASCIISpaces()
+        let bytes = Array(name.utf8)
+        let trimmed = bytes.withUnsafeBufferPointer { String(decoding: $0[TextDecoding.trimmed($0, 0..<$0.count)], as: UTF8.self) }
         guard !trimmed.isEmpty, trimmed.utf8.count < 100, !trimmed.utf8.contains(0) else { return nil }
         var out = [CChar](repeating: 0, count: 128)
         let status = trimmed.withCString { trawl_charset_standard_name($0, &out, Int32(out.count)) }
         guard status == 0 else { return nil }
-        return String(decoding: out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}
-
-extension String {
-    fileprivate func trimmingASCIISpaces() -> String {
-        let bytes = Array(utf8)
-        var start = 0, end = bytes.count
-        while start < end, TextDecoding.isSpace(bytes[start]) { start += 1 }
-        while end > start, TextDecoding.isSpace(bytes[end - 1]) { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        return EncodingDetection.string(fromNulTerminated: out)
     }
 }
 
@@ -122,6 +113,11 @@ struct DecodedText {
 enum EncodingDetection {
     /// The detector looks at most at this many leading bytes.
     static let sampleLength = 1 << 20
+
+    /// The text of a NUL-terminated C buffer filled by the ICU shim.
+    static func string(fromNulTerminated buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 
     /// A byte-order mark at the start of the bytes: the charset and the mark's length.
     static func byteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>) -> (name: String, length: Int)? {
@@ -209,7 +205,7 @@ enum EncodingDetection {
             trawl_charset_detect(source.baseAddress, Int32(source.count), markup ? 1 : 0, &name, Int32(name.count), &confidence)
         }
         guard status == 0 else { return nil }
-        let found = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let found = string(fromNulTerminated: name)
         guard !found.isEmpty else { return nil }
         return (TextEncoding.standardName(found) ?? found, Int(confidence))
     }
@@ -217,7 +213,9 @@ enum EncodingDetection {
     /// The charset a file of `format` declares, as written (not yet checked).
     static func declaredCharset(_ bytes: UnsafeBufferPointer<UInt8>, format: DocumentFormat) -> String? {
         switch format {
-        case .html: return xmlDeclaredEncoding(bytes) ?? HTMLReader.declaredCharset(bytes)
+        case .html:
+            // An XML declaration, else a `<meta charset>` or `content="…; charset=…"` in the first 4 KB.
+            return xmlDeclaredEncoding(bytes) ?? parameter(named: "charset", in: Array(bytes.prefix(4096)))
         case .text: return messageCharset(bytes)
         case .markdown, .json, .jsonLines: return nil
         }
@@ -246,15 +244,14 @@ enum EncodingDetection {
             var line = Array(bytes[lineStart..<end])
             if line.last == 0x0D { line.removeLast() }
             if line.allSatisfy(TextDecoding.isSpace) { return nil }
-            let lowered = line.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-            if lowered.starts(with: "content-type:".utf8) {
+            if TextDecoding.asciiLowercased(line.prefix(13)).elementsEqual("content-type:".utf8) {
                 // The header may be folded onto continuation lines.
-                var header = lowered
+                var header = line
                 var next = end + 1
                 while next < limit, bytes[next] == 0x20 || bytes[next] == 0x09 {
                     var nextEnd = next
                     while nextEnd < limit, bytes[nextEnd] != 0x0A { nextEnd += 1 }
-                    header += bytes[next..<nextEnd].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+                    header += bytes[next..<nextEnd]
                     next = nextEnd + 1
                 }
                 return parameter(named: "charset", in: header)
@@ -267,7 +264,7 @@ enum EncodingDetection {
     /// The value of `name=value`, `name="value"` or `name='value'` in the bytes (the name
     /// matched without regard to case).
     static func parameter(named name: String, in bytes: [UInt8]) -> String? {
-        let lowered = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let lowered = TextDecoding.asciiLowercased(bytes)
         let needle = Array(name.utf8)
         guard lowered.count > needle.count else { return nil }
         var i = 0
@@ -327,30 +324,28 @@ enum EncodingDetection {
         guard let guess, guess.confidence >= minimumConfidence else {
             return fallback(bytes, guess: guess, context: &context)
         }
-        if guess.name != "UTF-8", let (output, replacements) = convert(bytes, from: guess.name) {
-            // A guess that leaves more than 1 % of the bytes undecodable is not trusted.
-            guard replacements * 100 <= bytes.count else { return fallback(bytes, guess: guess, context: &context) }
-            warnAboutReplacements(replacements, encoding: guess.name, context: &context)
-            return DecodedText(storage: .converted(output), encoding: TextEncoding(
-                name: guess.name, source: .detected, confidence: guess.confidence, replacements: replacements))
-        }
-        return converted(bytes, from: guess.name, source: .detected, confidence: guess.confidence, context: &context)
+        // A guess that leaves more than 1 % of the bytes undecodable is not trusted.
+        return converted(bytes, from: guess.name, source: .detected, confidence: guess.confidence,
+                         maximumReplacements: bytes.count / 100, context: &context)
             ?? fallback(bytes, guess: guess, context: &context)
     }
 
     /// The bytes converted from `charset`, with a warning when some could not be decoded;
-    /// `nil` when ICU cannot convert from that charset.
+    /// `nil` when ICU cannot convert from that charset, or more than `maximumReplacements`
+    /// byte sequences could not be decoded.
     private static func converted(_ bytes: UnsafeBufferPointer<UInt8>, from charset: String, source: TextEncoding.Source,
-                                  confidence: Int? = nil, context: inout ReadContext) -> DecodedText? {
+                                  confidence: Int? = nil, maximumReplacements: Int = .max,
+                                  context: inout ReadContext) -> DecodedText? {
         let name = TextEncoding.standardName(charset) ?? charset
         if name == "UTF-8" {
             // Already UTF-8: the readers repair what is invalid.
             let errors = utf8ErrorCount(bytes)
+            guard errors <= maximumReplacements else { return nil }
             warnAboutReplacements(errors, encoding: name, context: &context)
             return DecodedText(storage: .original(0..<bytes.count),
                                encoding: TextEncoding(name: name, source: source, confidence: confidence, replacements: errors))
         }
-        guard let (output, replacements) = convert(bytes, from: name) else { return nil }
+        guard let (output, replacements) = convert(bytes, from: name), replacements <= maximumReplacements else { return nil }
         warnAboutReplacements(replacements, encoding: name, context: &context)
         return DecodedText(storage: .converted(output),
                            encoding: TextEncoding(name: name, source: source, confidence: confidence, replacements: replacements))

@@ -48,18 +48,14 @@ extension IndexReader {
         let segment = segments[s]
         return ExplanationBuilder(plan: plan, segment: segment, doc: local).explain(root.scorer)
     }
-}
 
-extension IndexReader {
     /// Explains the score of the document with this id for a query string, parsed with the
     /// index's parser (``queryParser()``); nil when no such document exists.
     ///
     /// - Throws: ``QuerySyntaxError`` for a bad query; ``TrawlError`` when index data is damaged.
     public func explain(_ query: String, id: String, defaultOperator: QueryParser.Operator = .and,
                         fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights) throws -> Explanation? {
-        var parser = queryParser()
-        parser.defaultOperator = defaultOperator
-        return try explain(try parser.parse(query), id: id, fieldWeights: fieldWeights)
+        try explain(try queryParser(defaultOperator: defaultOperator).parse(query), id: id, fieldWeights: fieldWeights)
     }
 }
 

@@ -23,9 +23,8 @@ class FilteringScorer: Scorer {
     final override func nextCandidate() -> Int { doc = filter(inner.nextCandidate()); return doc }
     final override func advanceCandidate(_ target: Int) -> Int { doc = filter(inner.advanceCandidate(target)); return doc }
     final override func confirm() -> Bool { inner.confirm() }
-    // A one-phase inner scorer's candidates are its matches: nothing to confirm.
-    final override func nextDoc() -> Int { isTwoPhase ? settle(nextCandidate()) : nextCandidate() }
-    final override func advance(_ target: Int) -> Int { isTwoPhase ? settle(advanceCandidate(target)) : advanceCandidate(target) }
+    final override func nextDoc() -> Int { settle(nextCandidate()) }
+    final override func advance(_ target: Int) -> Int { settle(advanceCandidate(target)) }
     final override func score() -> Float { inner.score() }
     final override var maxScore: Float { inner.maxScore }
     final override func advanceShallow(_ target: Int) -> Int { inner.advanceShallow(target) }

@@ -54,12 +54,13 @@ class Scorer {
     /// - A parent confirms a child only on the child's current candidate (`child.doc` equals the
     ///   parent's document), and reads the child's ``score()`` only after a true confirmation
     ///   (or, for a one-phase child, right after it landed there).
-    /// - ``nextDoc()`` and ``advance(_:)`` return matches only: a two-phase scorer finishes them
-    ///   through ``settle(_:)``; a one-phase scorer returns its candidates as they are.
+    /// - ``nextDoc()`` and ``advance(_:)`` return matches only: they finish through
+    ///   ``settle(_:)``, which confirms candidates of a two-phase scorer and returns a one-phase
+    ///   scorer's candidates as they are (they are its matches).
     ///
-    /// Issue 20 broke the first rule: an exclusion over a disjunction of words (`(dog OR cat)
-    /// -germ`) confirmed the one-phase disjunction, whose confirmation table exists only in
-    /// two-phase mode, and the search trapped.
+    /// A broken first rule once trapped a search: an exclusion over a disjunction of words
+    /// (`(dog OR cat) -germ`) confirmed the one-phase disjunction, whose confirmation table
+    /// exists only in two-phase mode.
     @exclusivity(unchecked) var isTwoPhase = false
 
     /// Moves to the next document that may match (the next match, for a one-phase scorer).
@@ -71,9 +72,12 @@ class Scorer {
     /// Whether the current candidate matches (call at most once per candidate, before ``score()``).
     func confirm() -> Bool { true }
 
-    /// From candidate `start` on, the first candidate that ``confirm()`` accepts: how a two-phase
-    /// scorer's `nextDoc` and `advance` finish (`settle(nextCandidate())`).
+    /// From candidate `start` on, the first candidate that ``confirm()`` accepts: how a scorer
+    /// whose children may have a second phase finishes `nextDoc` and `advance`
+    /// (`settle(nextCandidate())`). A one-phase scorer's candidate is its match: returned as is.
+    @inline(__always)
     final func settle(_ start: Int) -> Int {
+        guard isTwoPhase else { return start }
         var d = start
         while d != Scorer.noMoreDocs {
             doc = d

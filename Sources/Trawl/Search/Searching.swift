@@ -98,10 +98,7 @@ extension IndexReader {
     public func search(_ query: String, limit: Int = 10, offset: Int = 0, sort: SearchSort = .relevance,
                        countTotal: Bool = false, defaultOperator: QueryParser.Operator = .and,
                        lenient: Bool = false) throws -> SearchResults {
-        var parser = queryParser()
-        parser.defaultOperator = defaultOperator
-        parser.lenient = lenient
-        let tree = try parser.parse(query)
+        let tree = try queryParser(defaultOperator: defaultOperator, lenient: lenient).parse(query)
         return try search(SearchRequest(query: tree, limit: limit, offset: offset, sort: sort, countTotal: countTotal))
     }
 
@@ -115,8 +112,7 @@ extension IndexReader {
         let offset = max(0, min(request.offset, 1_000_000))
         let k = limit + offset
         var plan = try QueryPlan(reader: self, request: request)
-        var collector = TopHitsCollector(k: request.sort == .relevance ? k : 0,
-                                         countThreshold: request.countTotal ? 0 : request.totalHitsThreshold)
+        var collector = TopHitsCollector(k: request.sort == .relevance ? k : 0, countThreshold: request.totalHitsThreshold)
         var dateHits = DateSortedHits(k: request.sort == .relevance ? 0 : k, descending: request.sort == .dateDescending)
         var exact = true
         for (s, segment) in segments.enumerated() {
@@ -184,6 +180,14 @@ extension IndexReader {
     /// A parser configured for this index: its analyzer and its fields.
     public func queryParser() -> QueryParser {
         QueryParser(analyzer: analyzer, fields: fieldNames)
+    }
+
+    /// This index's parser with a default operator and leniency.
+    func queryParser(defaultOperator: QueryParser.Operator, lenient: Bool = false) -> QueryParser {
+        var parser = queryParser()
+        parser.defaultOperator = defaultOperator
+        parser.lenient = lenient
+        return parser
     }
 }
 

@@ -152,9 +152,9 @@ final class DisjunctionScorer: Scorer {
     }
 
     // One-phase children's candidates are their documents, so the union walks candidates either way.
-    override func nextDoc() -> Int { isTwoPhase ? settle(nextCandidate()) : nextCandidate() }
+    override func nextDoc() -> Int { settle(nextCandidate()) }
 
-    override func advance(_ target: Int) -> Int { isTwoPhase ? settle(advanceCandidate(target)) : advanceCandidate(target) }
+    override func advance(_ target: Int) -> Int { settle(advanceCandidate(target)) }
 
     override func nextCandidate() -> Int {
         let current = doc
@@ -313,9 +313,9 @@ final class ConjunctionScorer: Scorer {
         return true
     }
 
-    override func nextDoc() -> Int { isTwoPhase ? settle(nextCandidate()) : nextCandidate() }
+    override func nextDoc() -> Int { settle(nextCandidate()) }
 
-    override func advance(_ target: Int) -> Int { isTwoPhase ? settle(advanceCandidate(target)) : advanceCandidate(target) }
+    override func advance(_ target: Int) -> Int { settle(advanceCandidate(target)) }
 
     override func score() -> Float {
         var sum: Float = 0

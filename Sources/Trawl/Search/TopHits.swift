@@ -38,40 +38,36 @@ struct TopHitsCollector {
 
     /// The minimum score a document needs to enter, which pruning may skip below: −∞ until
     /// `k` hits are held and more than ``countThreshold`` matches were counted (so a query
-    /// with at most that many matches is counted exactly).
-    @inline(__always) var threshold: Float {
-        isFull && k > 0 && matched > countThreshold ? heap[0].score : -.infinity
-    }
-
-    /// Whether a document with this score and number would enter.
-    @inline(__always)
-    func competes(score: Float, doc: Int) -> Bool {
-        if k == 0 { return false }
-        if !isFull { return true }
-        return ScoredDocument(doc: doc, score: score).ranksBefore(heap[0])
-    }
+    /// with at most that many matches is counted exactly). Kept up to date as documents are
+    /// collected, so the pruning loops read a stored value.
+    private(set) var threshold: Float = -.infinity
 
     /// Counts a matching document without scoring it.
-    @inline(__always) mutating func countMatch() { matched += 1 }
+    @inline(__always) mutating func countMatch() {
+        matched += 1
+        updateThreshold()
+    }
 
     /// Offers a matching document.
     @inline(__always)
     mutating func collect(doc: Int, score: Float) {
         matched += 1
-        insert(ScoredDocument(doc: doc, score: score))
+        if k > 0 {
+            let candidate = ScoredDocument(doc: doc, score: score)
+            if heap.count < k {
+                heap.append(candidate)
+                siftUp(heap.count - 1)
+            } else if candidate.ranksBefore(heap[0]) {
+                heap[0] = candidate
+                siftDown(0)
+            }
+        }
+        updateThreshold()
     }
 
-    /// Offers a document without counting it as a match (already counted).
     @inline(__always)
-    mutating func insert(_ candidate: ScoredDocument) {
-        if k == 0 { return }
-        if heap.count < k {
-            heap.append(candidate)
-            siftUp(heap.count - 1)
-        } else if candidate.ranksBefore(heap[0]) {
-            heap[0] = candidate
-            siftDown(0)
-        }
+    private mutating func updateThreshold() {
+        if k > 0 && heap.count >= k && matched > countThreshold { threshold = heap[0].score }
     }
 
     /// The kept hits, best first.
