@@ -52,15 +52,16 @@ struct TopHitsCollector {
     @inline(__always)
     mutating func collect(doc: Int, score: Float) {
         matched += 1
-        if k > 0 {
-            let candidate = ScoredDocument(doc: doc, score: score)
-            if heap.count < k {
-                heap.append(candidate)
-                siftUp(heap.count - 1)
-            } else if candidate.ranksBefore(heap[0]) {
-                heap[0] = candidate
-                siftDown(0)
-            }
+        guard k > 0 else { return }
+        let candidate = ScoredDocument(doc: doc, score: score)
+        if heap.count < k {
+            heap.append(candidate)
+            siftUp(heap.count - 1)
+        } else if candidate.ranksBefore(heap[0]) {
+            heap[0] = candidate
+            siftDown(0)
+        } else if matched != countThreshold + 1 {
+            return // neither the heap nor the count threshold changed
         }
         updateThreshold()
     }
