@@ -34,12 +34,14 @@ struct StatsCommand: ParsableCommand {
                 ("terms", .object(stats.termsPerField.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
                 ("bytes", .object(stats.bytesPerFileKind.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
                 ("date_range", dateRange), ("analyzer", .string(stats.analyzer.name)), ("stores_body", .bool(stats.storesBody)),
+                ("roots", .array(stats.roots.map { .string($0) })),
             ]).rendered())
             return
         }
         print("Index       \(displayPath(location.path)) (generation \(stats.generation))")
         print("Documents   \(stats.documents)\(stats.deletedDocuments > 0 ? " (+\(stats.deletedDocuments) deleted, not yet merged away)" : "")")
         print("Segments    \(stats.segments)")
+        for (i, root) in stats.roots.enumerated() { print((i == 0 ? "Indexed     " : "            ") + displayPath(root)) }
         print("Analyzer    \(stats.analyzer.description)")
         print("Bodies      \(stats.storesBody ? "stored (snippets available)" : "not stored")")
         if let range = stats.dateRange {

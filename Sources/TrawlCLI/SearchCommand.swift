@@ -145,6 +145,7 @@ enum SearchOutput {
         }
         members.append(("fields", .object(hit.fields.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
         members.append(("path", hit.path.map { .string($0) } ?? .null))
+        members.append(("line", hit.line.map { .int($0) } ?? .null))
         return .object(members)
     }
 
@@ -203,7 +204,9 @@ enum SearchOutput {
             let meta = Terminal.truncate(date + Terminal.truncate(hit.id, toWidth: room) + score, toWidth: width - indent)
             print(pad + Terminal.style(meta, "36", enabled: colors))
             if let path = hit.path {
-                print(pad + Terminal.style(Terminal.truncate(path, toWidth: width - indent), "2", enabled: colors))
+                // `path:line`, as compilers and grep print it, so editors open the file there.
+                let location = path + (hit.line.map { ":\($0)" } ?? "")
+                print(pad + Terminal.style(Terminal.truncate(location, toWidth: width - indent), "2", enabled: colors))
             }
             if let snippet = hit.snippet {
                 for line in wrap(highlighted(snippet), width: width - indent, colors: colors) { print(pad + line) }

@@ -6,7 +6,7 @@ import Testing
     static let hit: JSONType = .record([
         "id": .string, "score": .number, "title": .string, "date": .nullable(.string),
         "snippet": .nullable(.string), "highlights": .array(.array(.integer)), "fields": .map(.string),
-        "path": .nullable(.string),
+        "path": .nullable(.string), "line": .nullable(.integer),
     ])
     static let search: JSONType = .record([
         "query": .string, "total": .integer, "total_relation": .string, "took_ms": .number, "hits": .array(hit),
@@ -33,7 +33,7 @@ import Testing
         "index": .string, "documents": .integer, "deleted": .integer, "segments": .integer, "generation": .integer,
         "terms": .map(.integer), "bytes": .map(.integer),
         "date_range": .nullable(.record(["from": .string, "to": .string])),
-        "analyzer": .string, "stores_body": .bool,
+        "analyzer": .string, "stores_body": .bool, "roots": .array(.string),
     ])
     static let check: JSONType = .record([
         "index": .string, "healthy": .bool, "files": .integer, "bytes": .integer, "terms": .integer, "problems": .array(.string),
@@ -142,6 +142,7 @@ import Testing
         #expect(object["documents"] as? Int == 14)
         #expect(object["analyzer"] as? String == "english")
         #expect(object["stores_body"] as? Bool == true)
+        #expect(object["roots"] as? [String] == [samplesFolder])
         let range = try #require(object["date_range"] as? [String: String])
         #expect(range["from"] == "2024-02-14")
         #expect(range["to"] == "2025-06-10")

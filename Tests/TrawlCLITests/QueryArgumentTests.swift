@@ -112,6 +112,26 @@ import Testing
         #expect(human.stdout.contains(samplesFolder + "/"), "\(human)")
     }
 
+    @Test func hitsFromTextFilesCarryTheLineOfTheirMatch() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/notes", withIntermediateDirectories: true)
+        let lines = ["Tram notes", "", "A ride through the old town.", "", "Then the funicular up the hill,", "and back."]
+        try lines.joined(separator: "\n").write(toFile: folder + "/notes/tram.txt", atomically: true, encoding: .utf8)
+        try "# Heading\n\nThe funicular again.".write(toFile: folder + "/notes/page.md", atomically: true, encoding: .utf8)
+        #expect(trawl(["index", "--quiet", "--index", folder + "/index", folder + "/notes"]).status == 0)
+        let expected = 1 + lines.firstIndex { $0.contains("funicular") }!
+        let json = try trawl(["search", "--index", folder + "/index", "--json", "funicular"]).jsonObject()
+        let hits = try #require(json["hits"] as? [[String: Any]])
+        let text = try #require(hits.first { $0["id"] as? String == "tram.txt" })
+        #expect(text["line"] as? Int == expected)
+        // Markdown is reshaped on reading: no line.
+        let markdown = try #require(hits.first { $0["id"] as? String == "page.md" })
+        #expect(markdown["line"] is NSNull)
+        let human = trawl(["search", "--index", folder + "/index", "funicular"])
+        #expect(human.stdout.contains("/notes/tram.txt:\(expected)\n"), "\(human)")
+    }
+
     @Test func theIndexIsFoundUpTheTree() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

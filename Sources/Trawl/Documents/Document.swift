@@ -113,6 +113,10 @@ public struct Document: Sendable, Hashable {
     public var body: String
     /// Extra stored fields (`author`, `tags`, ...), searchable by name in queries.
     public var fields: [String: String]
+    /// The line of the source file (1-based) on which the body starts, when the body is a
+    /// verbatim stretch of a text file; hits then carry the line number of their snippet
+    /// (``SearchHit/line``). Readers that reshape the text (Markdown, HTML, JSON) leave it nil.
+    public var bodyLine: Int? = nil
 
     /// Creates a document.
     public init(id: String, title: String = "", date: DocumentDate? = nil, body: String = "",

@@ -52,12 +52,33 @@ enum TextReader {
         return bytes.count
     }
 
-    /// The body: from the first non-blank line at or after `start`, trailing whitespace removed.
-    static func body(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> String {
+    /// The body: from the first non-blank line at or after `start`, trailing whitespace removed,
+    /// with the (1-based) line of the file it starts on.
+    static func body(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (text: String, line: Int) {
         let first = firstNonBlankLine(bytes, from: start)
         var end = bytes.count
         while end > first, TextDecoding.isSpace(bytes[end - 1]) { end -= 1 }
-        return TextDecoding.string(bytes, first..<end)
+        return (TextDecoding.string(bytes, first..<end), 1 + lineBreaks(bytes, before: first))
+    }
+
+    /// The number of line feeds in the first `end` bytes.
+    static func lineBreaks(_ bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        var count = 0, at = 0
+        while at < end, let found = memchrIndex(base + at, end - at) {
+            count += 1
+            at += found + 1
+        }
+        return count
+    }
+
+    /// A document whose body is read from `start`.
+    static func document(_ context: ReadContext, title: String = "", date: DocumentDate? = nil,
+                         bytes: UnsafeBufferPointer<UInt8>, bodyFrom start: Int) -> Document {
+        let (text, line) = body(bytes, from: start)
+        var document = Document(id: context.relativePath, title: title, date: date, body: text)
+        if !text.isEmpty { document.bodyLine = line }
+        return document
     }
 
     static func readPlain(_ bytes: UnsafeBufferPointer<UInt8>, context: inout ReadContext) -> [Document] {
@@ -66,7 +87,7 @@ enum TextReader {
         let end = lineEnd(bytes, from: first)
         let titleRange = TextDecoding.trimmed(bytes, first..<end)
         if titleRange.count > maximumTitleBytes {
-            return [Document(id: context.relativePath, body: body(bytes, from: first))]
+            return [document(context, bytes: bytes, bodyFrom: first)]
         }
         let title = TextDecoding.string(bytes, titleRange)
         // A dateline: the next non-blank line holding nothing but a date.
@@ -81,7 +102,7 @@ enum TextReader {
                 bodyStart = nextEnd
             }
         }
-        return [Document(id: context.relativePath, title: title, date: date, body: body(bytes, from: bodyStart))]
+        return [document(context, title: title, date: date, bytes: bytes, bodyFrom: bodyStart)]
     }
 
     /// A dateline longer than this (in bytes) is not looked at.
@@ -143,7 +164,11 @@ enum TextReader {
                 break
             }
         }
-        if let bodyStart { document.body = body(bytes, from: bodyStart) }
+        if let bodyStart {
+            let (text, line) = body(bytes, from: bodyStart)
+            document.body = text
+            if !text.isEmpty { document.bodyLine = line }
+        }
         return document
     }
 }

@@ -55,16 +55,31 @@ final class DocumentAnalysis: @unchecked Sendable {
         fields.reserveCapacity(2 + document.fields.count)
         var textBytes = 0
         fields.append(analyzeField("title", document.title, &textBytes))
-        fields.append(analyzeField("body", document.body, &textBytes))
+        // A large stored body is cut into chunks; the analysis notes each chunk's first position.
+        var body = document.body
+        let chunkStarts = storeBody ? body.withUTF8 { BodyChunking.starts(of: UnsafeRawBufferPointer($0)) } : []
+        var firstPositions = [Int](repeating: -1, count: chunkStarts.count)
+        fields.append(analyzeField("body", document.body, &textBytes, chunkStarts: chunkStarts, firstPositions: &firstPositions))
         for (name, value) in document.fields.sorted(by: { $0.key < $1.key }) where IndexSchema.isIndexableExtraField(name) {
             fields.append(analyzeField(name, value, &textBytes))
         }
-        return AnalyzedDocument(stored: StoredDocument(document, storeBody: storeBody),
+        let chunks = chunkStarts.isEmpty ? [] : body.withUTF8 {
+            BodyChunking.chunks(of: UnsafeRawBufferPointer($0), starts: chunkStarts, firstPositions: firstPositions)
+        }
+        return AnalyzedDocument(stored: StoredDocument(document, storeBody: storeBody, bodyChunks: chunks),
                                 date: document.date?.secondsSinceEpoch ?? DateColumn.missing,
                                 fields: fields, textBytes: textBytes, source: document.fields[IndexSchema.sourceField])
     }
 
     private func analyzeField(_ name: String, _ text: String, _ textBytes: inout Int) -> AnalyzedDocument.Field {
+        var none: [Int] = []
+        return analyzeField(name, text, &textBytes, chunkStarts: [], firstPositions: &none)
+    }
+
+    /// Analyzes one field; `firstPositions[i]` becomes the position of the first token that
+    /// starts at or after `chunkStarts[i]` (and before the next start).
+    private func analyzeField(_ name: String, _ text: String, _ textBytes: inout Int, chunkStarts: [Int],
+                              firstPositions: inout [Int]) -> AnalyzedDocument.Field {
         var field = AnalyzedDocument.Field(name: name)
         if generation != pipeline.generation {
             generation = pipeline.generation
@@ -78,9 +93,17 @@ final class DocumentAnalysis: @unchecked Sendable {
         }
         var copy = text
         textBytes += copy.utf8.count
+        var nextChunk = 0
+        var nextChunkStart = chunkStarts.first ?? Int.max
         copy.withUTF8 { utf8 in
             let terms = pipeline.terms
-            pipeline.forEachToken(in: UnsafeRawBufferPointer(utf8)) { term, position, _, _ in
+            pipeline.forEachToken(in: UnsafeRawBufferPointer(utf8)) { term, position, start, _ in
+                if start >= nextChunkStart {
+                    while nextChunk + 1 < chunkStarts.count, chunkStarts[nextChunk + 1] <= start { nextChunk += 1 }
+                    firstPositions[nextChunk] = Int(position)
+                    nextChunk += 1
+                    nextChunkStart = nextChunk < chunkStarts.count ? chunkStarts[nextChunk] : Int.max
+                }
                 let t = Int(term)
                 if t >= stamps.count {
                     let newCount = max(t + 1, stamps.count * 2, 1024)

@@ -64,6 +64,9 @@ public struct IndexingProgress: Sendable, Equatable {
 /// decides. Document ids are paths relative to the indexed folder, except for JSON and JSON
 /// Lines files, whose records carry their own ids.
 public final class FolderIndexer {
+    /// The commit user-data key under which the indexed roots are kept, one absolute path a line.
+    static let rootsKey = "roots"
+
     /// Options of a run.
     public struct Options: Sendable {
         /// Use a file's modification time as the date of documents that have none.
@@ -143,9 +146,9 @@ public final class FolderIndexer {
         }
         try flushBatch()
         var userData = writer.committedUserData
-        var indexed = Set((userData["roots"] ?? "").split(separator: "\n").map(String.init))
+        var indexed = Set((userData[FolderIndexer.rootsKey] ?? "").split(separator: "\n").map(String.init))
         for root in roots { indexed.insert(root.root) }
-        userData["roots"] = indexed.sorted().joined(separator: "\n")
+        userData[FolderIndexer.rootsKey] = indexed.sorted().joined(separator: "\n")
         try writer.commit(userData: userData)
         return summary
     }

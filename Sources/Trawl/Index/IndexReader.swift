@@ -97,6 +97,13 @@ public final class IndexReader: Sendable {
     /// Metadata stored with the commit.
     public var userData: [String: String] { manifest.userData }
 
+    /// The absolute paths of the folders and files indexed into this index with
+    /// ``FolderIndexer`` (recorded in every commit it makes), sorted; empty for an index built
+    /// only through the API.
+    public var indexedRoots: [String] {
+        (manifest.userData[FolderIndexer.rootsKey] ?? "").split(separator: "\n").map(String.init).sorted()
+    }
+
     /// The text fields the index knows (title, body and extra stored fields).
     public var fieldNames: [String] {
         fieldStatistics.keys.filter { !$0.hasPrefix("_") }.sorted()

@@ -18,6 +18,8 @@ public struct IndexStatistics: Sendable, Equatable, Codable {
     public var analyzer: AnalyzerConfiguration
     /// Whether bodies are stored (snippets need them).
     public var storesBody: Bool
+    /// The folders and files indexed into the index (``IndexReader/indexedRoots``).
+    public var roots: [String] = []
 }
 
 /// The outcome of checking an index.
@@ -68,7 +70,8 @@ extension IndexReader {
         }
         return IndexStatistics(documents: documentCount, deletedDocuments: deletedDocumentCount, segments: segments.count,
                                generation: generation, termsPerField: terms, bytesPerFileKind: bytes,
-                               dateRange: dateRange, analyzer: manifest.analyzer, storesBody: manifest.storesBody)
+                               dateRange: dateRange, analyzer: manifest.analyzer, storesBody: manifest.storesBody,
+                               roots: indexedRoots)
     }
 
     /// Verifies every file's checksum and decodes every posting list, comparing counts with the

@@ -79,6 +79,10 @@ public struct SearchHit: Sendable, Equatable {
     /// The absolute path of the file the document came from, when it was indexed from a
     /// folder or file (``FolderIndexer``); nil for documents added through the API.
     public var path: String? = nil
+    /// The line of the source file (1-based) that the snippet's first highlighted match is on
+    /// (the snippet's start when nothing is highlighted), for documents whose body is a
+    /// verbatim stretch of a text file (``Document/bodyLine``); nil otherwise.
+    public var line: Int? = nil
 }
 
 /// The results of a search.
@@ -164,13 +168,13 @@ extension IndexReader {
                                       snippet: nil, fields: [:]))
                 continue
             }
-            let stored = try segments[s].store.document(local)
+            let segment = segments[s]
+            let stored = try segment.store.document(local, body: .deferred)
             let fields = StoredFields(stored)
-            var snippet: Snippet?
-            if let highlighter, !stored.body.isEmpty { snippet = highlighter.snippet(for: stored.body) }
+            let passage = try highlighter?.passage(of: stored, in: segment, doc: local, store: segment.store)
             let source = stored.fields.first { $0.0 == IndexSchema.sourceField }?.1
             hits.append(SearchHit(id: stored.id, score: scored.score, title: stored.title, date: stored.date,
-                                  snippet: snippet, fields: fields.fields, path: source))
+                                  snippet: passage?.snippet, fields: fields.fields, path: source, line: passage?.line))
         }
         let took = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
         return SearchResults(total: total, totalRelation: exact ? .equalTo : .greaterThanOrEqualTo, hits: hits,

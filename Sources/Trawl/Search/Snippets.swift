@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A passage of a document's body with the words that matched the query marked.
 public struct Snippet: Sendable, Equatable, Codable {
     /// The passage (about 160 characters, cut at word boundaries, whitespace collapsed; `…`
@@ -60,17 +66,25 @@ struct SnippetBuilder {
     }
 
     /// The best passage of `body`.
-    func snippet(for fullBody: String) -> Snippet {
-        var body = fullBody
+    func snippet(for body: String) -> Snippet { passage(of: body).snippet }
+
+    /// The best passage of `body` and the byte offset in the body of its first highlight (of
+    /// the passage's start when nothing is highlighted).
+    func passage(of fullBody: String) -> (snippet: Snippet, offset: Int) {
         var bytes = Array(fullBody.utf8.prefix(SnippetBuilder.maximumAnalyzedBytes))
         let truncated = bytes.count < fullBody.utf8.count
         if truncated {
             // Cut before the character that straddles the limit.
             while let last = bytes.last, last & 0xC0 == 0x80 { bytes.removeLast() }
             if let last = bytes.last, last >= 0xC0 { bytes.removeLast() }
-            body = String(decoding: bytes, as: UTF8.self)
         }
-        let tokens = analyzer.analyze(body)
+        return passage(of: bytes, continuesBefore: false, continuesAfter: truncated)
+    }
+
+    /// The best passage of a stretch of a body (valid UTF-8); `continuesBefore` and
+    /// `continuesAfter` say whether the body goes on beyond it (a `…` marks such a cut).
+    func passage(of bytes: [UInt8], continuesBefore: Bool, continuesAfter truncated: Bool) -> (snippet: Snippet, offset: Int) {
+        let tokens = analyzer.analyze(utf8: bytes)
         // Matched byte ranges in the body, each with a weight for passage choice.
         var marks: [(range: Range<Int>, term: String)] = []
         var positionIndex: [Int: Int] = [:]
@@ -137,8 +151,9 @@ struct SnippetBuilder {
         var out: [UInt8] = []
         out.reserveCapacity(end - start + 8)
         var map = [Int](repeating: 0, count: end - start + 1)
-        if start > 0 { out.append(contentsOf: Array("… ".utf8)) }
-        var lastWasSpace = start > 0
+        let cutBefore = start > 0 || continuesBefore
+        if cutBefore { out.append(contentsOf: Array("… ".utf8)) }
+        var lastWasSpace = cutBefore
         for i in start..<end {
             map[i - start] = out.count
             let b = bytes[i]
@@ -155,16 +170,131 @@ struct SnippetBuilder {
         let textEnd = out.count
         if end < bytes.count || truncated { out.append(contentsOf: Array(" …".utf8)) }
         var highlights: [Range<Int>] = []
+        var firstHighlight: Int?
         for mark in marks where mark.range.lowerBound >= start && mark.range.upperBound <= end {
+            firstHighlight = min(firstHighlight ?? mark.range.lowerBound, mark.range.lowerBound)
             let lower = map[mark.range.lowerBound - start]
             let upper = min(map[mark.range.upperBound - start], textEnd)
             if lower < upper { highlights.append(lower..<upper) }
         }
         // Leading whitespace of the body was dropped; shift nothing (ranges come from the map).
-        if start == 0, let firstNonSpace = out.firstIndex(where: { $0 != 0x20 }), firstNonSpace > 0 {
+        if !cutBefore, let firstNonSpace = out.firstIndex(where: { $0 != 0x20 }), firstNonSpace > 0 {
             out.removeFirst(firstNonSpace)
             highlights = highlights.map { ($0.lowerBound - firstNonSpace)..<($0.upperBound - firstNonSpace) }
         }
-        return Snippet(text: String(decoding: out, as: UTF8.self), highlights: highlights)
+        var offset = firstHighlight ?? start
+        while offset < end, bytes[offset] == 0x20 || bytes[offset] == 0x0A || bytes[offset] == 0x0D || bytes[offset] == 0x09 {
+            offset += 1
+        }
+        return (Snippet(text: String(decoding: out, as: UTF8.self), highlights: highlights), offset)
+    }
+}
+
+extension SnippetBuilder {
+    /// The most positions of one term read to place a passage in a chunked body.
+    static let maximumPositionsPerTerm = 4096
+    /// The most expansions of a prefix whose positions are read to place a passage.
+    static let maximumPrefixExpansions = 64
+    /// The span of positions a passage is assumed to cover when placing it.
+    static let passageSpan = 30
+
+    /// The passage of a stored document's body (nil when none is stored) and the line of the
+    /// source file its first highlight is on (when the body's first line is known).
+    ///
+    /// A body stored whole is analyzed from its start (up to ``maximumAnalyzedBytes``). For a
+    /// body stored in chunks, the query's words are looked up in the document's positions, the
+    /// stretch with the most distinct matched words is chosen, and only the chunk holding it and
+    /// the next one are decompressed and analyzed: the work is bounded whatever the body's size.
+    func passage(of stored: StoredDocument, in segment: SegmentReader, doc: Int,
+                 store: DocumentStoreReader) throws(TrawlError) -> (snippet: Snippet, line: Int?)? {
+        let chunks = stored.bodyChunks
+        if chunks.isEmpty {
+            guard !stored.body.isEmpty else { return nil }
+            let (snippet, offset) = passage(of: stored.body)
+            var body = stored.body
+            let line = stored.bodyLine.map { first in
+                body.withUTF8 { first + SnippetBuilder.lineFeeds(in: UnsafeRawBufferPointer($0), before: offset) }
+            }
+            return (snippet, line)
+        }
+        var index = 0
+        if let target = try bestPosition(in: segment, doc: doc) {
+            var lo = 0, hi = chunks.count - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if chunks[mid].firstPosition <= target { lo = mid } else { hi = mid - 1 }
+            }
+            // A chunk without words of its own repeats the previous chunk's first position.
+            while lo > 0, chunks[lo - 1].firstPosition == chunks[lo].firstPosition { lo -= 1 }
+            index = lo
+        }
+        var bytes = try store.chunk(chunks[index])
+        if index + 1 < chunks.count { bytes.append(contentsOf: try store.chunk(chunks[index + 1])) }
+        let (snippet, offset) = passage(of: bytes, continuesBefore: index > 0, continuesAfter: index + 2 < chunks.count)
+        let line = stored.bodyLine.map { first in
+            bytes.withUnsafeBytes { first + chunks[index].linesBefore + SnippetBuilder.lineFeeds(in: $0, before: offset) }
+        }
+        return (snippet, line)
+    }
+
+    /// The number of line feeds in the first `end` bytes of `text`.
+    static func lineFeeds(in text: UnsafeRawBufferPointer, before end: Int) -> Int {
+        guard let base = text.baseAddress else { return 0 }
+        var count = 0, at = 0
+        let limit = min(end, text.count)
+        while at < limit, let found = memchr(base + at, 0x0A, limit - at) {
+            count += 1
+            at = UnsafeRawPointer(found) - base + 1
+        }
+        return count
+    }
+
+    /// The body words the query looks for (terms, phrase words, prefixes) as the index holds
+    /// them, and where the stretch of ``passageSpan`` positions with the most distinct ones
+    /// (then the most matches) starts in document `doc`; nil when none occurs there.
+    func bestPosition(in segment: SegmentReader, doc: Int) throws(TrawlError) -> Int? {
+        let field = IndexSchema.bodyField
+        guard segment.fieldsByName[field]?.hasPositions == true else { return nil }
+        var infos: [TermPostingsInfo] = []
+        var words = Set(terms)
+        for phrase in phrases { for part in phrase { words.insert(part.term) } }
+        guard let dictionary = segment.dictionary.terms(forField: field) else { return nil }
+        for word in words.sorted() {
+            if let info = try dictionary.lookup(word) { infos.append(info) }
+        }
+        for prefix in prefixes {
+            var iterator = dictionary.terms(withPrefix: Array(prefix.utf8), limit: SnippetBuilder.maximumPrefixExpansions)
+            while try iterator.next() { infos.append(iterator.info) }
+        }
+        var matches: [(position: Int, word: Int)] = []
+        var buffer: [UInt32] = []
+        for (w, info) in infos.enumerated() {
+            var cursor = try segment.cursor(field: field, info: info)
+            guard cursor.advance(to: UInt32(doc)) == UInt32(doc) else {
+                try cursor.throwIfCorrupt()
+                continue
+            }
+            try cursor.positions(into: &buffer)
+            for position in buffer.prefix(SnippetBuilder.maximumPositionsPerTerm) { matches.append((Int(position), w)) }
+        }
+        guard !matches.isEmpty else { return nil }
+        matches.sort { $0.position < $1.position }
+        var best = (distinct: 0, count: 0, position: matches[0].position)
+        var counts = [Int](repeating: 0, count: infos.count)
+        var distinct = 0, low = 0
+        for high in matches.indices {
+            if counts[matches[high].word] == 0 { distinct += 1 }
+            counts[matches[high].word] += 1
+            while matches[high].position - matches[low].position >= SnippetBuilder.passageSpan {
+                counts[matches[low].word] -= 1
+                if counts[matches[low].word] == 0 { distinct -= 1 }
+                low += 1
+            }
+            let count = high - low + 1
+            if distinct > best.distinct || (distinct == best.distinct && count > best.count) {
+                best = (distinct, count, matches[low].position)
+            }
+        }
+        return best.position
     }
 }

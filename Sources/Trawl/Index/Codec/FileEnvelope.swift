@@ -15,9 +15,11 @@ enum FileEnvelope {
     static let magic: UInt32 = 0x4C57_5254 // "TRWL" little-endian
     /// The magic bytes that start every footer.
     static let footerMagic: UInt32 = 0x5452_574C // "LWRT" little-endian
-    /// The on-disk format version written by this build. A different version is rejected with
-    /// "rebuild needed".
-    static let formatVersion: UInt32 = 2
+    /// The on-disk format version written by this build. Version 3 added chunked bodies to the
+    /// document store (``DocumentStoreWriter``); every other file is as in version 2.
+    static let formatVersion: UInt32 = 3
+    /// The versions this build reads; any other is rejected with "rebuild the index".
+    static let readableVersions: ClosedRange<UInt32> = 2...3
     /// Header size in bytes.
     static let headerSize = 28
     /// Footer size in bytes.
@@ -74,7 +76,7 @@ enum FileEnvelope {
             throw TrawlError(.corruptIndex, "index file is damaged: expected a \(kind.rawValue) file", path: fileName)
         }
         let version = try reader.readUInt32()
-        guard version == formatVersion else {
+        guard readableVersions.contains(version) else {
             throw TrawlError(.incompatibleIndex,
                              "index format version \(version) is not supported by this build (version \(formatVersion)); rebuild the index",
                              path: fileName)
