@@ -95,6 +95,32 @@ import Testing
         writer.close()
     }
 
+    /// Rare words anywhere in a huge body, on lines of very different lengths (so the place
+    /// estimated from a chunk's word density is often off): each hit's snippet marks its word
+    /// and gives its line.
+    @Test func everyRareWordIsFoundWhereverItIs() throws {
+        let lines = 20_000
+        let rareWords = (0..<24).map { i in (line: (i * 7_919 + 13) % lines, word: "rare\(String(UnicodeScalar(UInt8(97 + i))))word") }
+        var rare: [Int: String] = [:]
+        for entry in rareWords { rare[entry.line] = entry.word }
+        let text = Self.body(lines: lines, seed: 29, rare: rare)
+        let directory = MemoryDirectory()
+        let writer = try IndexWriter(directory: directory, lock: nil, options: Self.options())
+        var document = Document(id: "big.txt", title: "Big", body: text)
+        document.bodyLine = 1
+        try writer.add(document)
+        try writer.commit()
+        writer.close()
+        let reader = try IndexReader(directory: directory)
+        for entry in rareWords {
+            let hit = try #require(try reader.search(entry.word).hits.first)
+            let snippet = try #require(hit.snippet)
+            let marked = snippet.highlights.map { String(decoding: Array(snippet.text.utf8)[$0], as: UTF8.self) }
+            #expect(marked == [entry.word], "\(entry.word): \(snippet.text)")
+            #expect(hit.line == 1 + entry.line, "\(entry.word)")
+        }
+    }
+
     @Test func textFilesGiveTheLineOfTheirFirstHighlight() throws {
         let directory = MemoryDirectory()
         let writer = try IndexWriter(directory: directory, lock: nil, options: Self.options())

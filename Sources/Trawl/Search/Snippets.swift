@@ -218,7 +218,8 @@ extension SnippetBuilder {
             return (snippet, line)
         }
         var index = 0
-        if let target = try bestPosition(in: segment, doc: doc) {
+        let target = try bestPosition(in: segment, doc: doc)
+        if let target {
             var lo = 0, hi = chunks.count - 1
             while lo < hi {
                 let mid = (lo + hi + 1) / 2
@@ -229,12 +230,64 @@ extension SnippetBuilder {
             index = lo
         }
         var bytes = try store.chunk(chunks[index])
-        if index + 1 < chunks.count { bytes.append(contentsOf: try store.chunk(chunks[index + 1])) }
-        let (snippet, offset) = passage(of: bytes, continuesBefore: index > 0, continuesAfter: index + 2 < chunks.count)
+        let chunkLength = bytes.count
+        var loadedNext = false
+        func loadNext() throws(TrawlError) {
+            guard !loadedNext, index + 1 < chunks.count else { return }
+            bytes.append(contentsOf: try store.chunk(chunks[index + 1]))
+            loadedNext = true
+        }
+        let continuesBefore = index > 0
+        var continuesAfter: Bool { index + (loadedNext ? 2 : 1) < chunks.count }
+        // Where in the chunk the best stretch starts, estimated from the chunk's density of
+        // words: analyze only a window of a few kilobytes there, and the whole chunk (and the
+        // next) only when the window holds no match after all.
+        if let target, index + 1 < chunks.count, chunks[index + 1].firstPosition > chunks[index].firstPosition {
+            let words = Double(chunks[index + 1].firstPosition - chunks[index].firstPosition)
+            let estimate = Int(Double(target - chunks[index].firstPosition) / words * Double(chunkLength))
+            let half = SnippetBuilder.estimatedWindowBytes / 2
+            if estimate + half > chunkLength { try loadNext() }
+            let window = SnippetBuilder.wordAligned(bytes, max(0, estimate - half)..<min(bytes.count, estimate + half))
+            if !window.isEmpty {
+                let (snippet, offset) = passage(of: Array(bytes[window]), continuesBefore: continuesBefore || window.lowerBound > 0,
+                                                continuesAfter: continuesAfter || window.upperBound < bytes.count)
+                if !snippet.highlights.isEmpty {
+                    let line = stored.bodyLine.map { first in
+                        bytes.withUnsafeBytes { first + chunks[index].linesBefore + SnippetBuilder.lineFeeds(in: $0, before: window.lowerBound + offset) }
+                    }
+                    return (snippet, line)
+                }
+            }
+        }
+        try loadNext()
+        let (snippet, offset) = passage(of: bytes, continuesBefore: continuesBefore, continuesAfter: continuesAfter)
         let line = stored.bodyLine.map { first in
             bytes.withUnsafeBytes { first + chunks[index].linesBefore + SnippetBuilder.lineFeeds(in: $0, before: offset) }
         }
         return (snippet, line)
+    }
+
+    /// The bytes analyzed around the estimated place of a match in a chunk.
+    static let estimatedWindowBytes = 3 * 1024
+
+    /// `range` narrowed to start just after a space or line break and end just before one (the
+    /// whole of `range` when it holds none), so no word is cut.
+    static func wordAligned(_ bytes: [UInt8], _ range: Range<Int>) -> Range<Int> {
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+        var start = range.lowerBound, end = range.upperBound
+        if start > 0 {
+            while start < end, !isSpace(bytes[start - 1]) { start += 1 }
+        }
+        if end < bytes.count {
+            while end > start, !isSpace(bytes[end]) { end -= 1 }
+        }
+        if start < end { return start..<end }
+        // No space: cut at character boundaries instead.
+        start = range.lowerBound
+        end = range.upperBound
+        while start < end, bytes[start] & 0xC0 == 0x80 { start += 1 }
+        while end > start, end < bytes.count, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        return start..<end
     }
 
     /// The number of line feeds in the first `end` bytes of `text`.
