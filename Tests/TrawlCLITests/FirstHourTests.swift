@@ -32,4 +32,27 @@ import Testing
             #expect(first?.isLowercase == true, "\(line)")
         }
     }
+
+    /// The date range prints its two ends alike: days when both are days, else timestamps.
+    @Test func statsPrintsDatesOneWay() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/notes", withIntermediateDirectories: true)
+        func note(_ name: String, _ date: String) throws {
+            try "---\ntitle: \(name)\ndate: \(date)\n---\nbody".write(toFile: folder + "/notes/\(name).md", atomically: true, encoding: .utf8)
+        }
+        try note("day", "2024-03-05")
+        try note("other", "2024-04-01")
+        #expect(trawl(["index", "notes"], in: folder).status == 0)
+        #expect(trawl(["stats"], in: folder).stdout.contains("Dates       2024-03-05 … 2024-04-01\n"))
+        let days = try #require(try trawl(["stats", "--json"], in: folder).jsonObject()["date_range"] as? [String: String])
+        #expect(days == ["from": "2024-03-05", "to": "2024-04-01"])
+
+        try note("moment", "2024-06-01T14:30:00Z")
+        #expect(trawl(["index", "notes"], in: folder).status == 0)
+        let text = trawl(["stats"], in: folder)
+        #expect(text.stdout.contains("Dates       2024-03-05T00:00:00Z … 2024-06-01T14:30:00Z\n"), "\(text)")
+        let moments = try #require(try trawl(["stats", "--json"], in: folder).jsonObject()["date_range"] as? [String: String])
+        #expect(moments == ["from": "2024-03-05T00:00:00Z", "to": "2024-06-01T14:30:00Z"])
+    }
 }
