@@ -13,10 +13,9 @@ struct AnalyzeCommand: ParsableCommand {
             Prints one token per line: position, term, and the UTF-8 byte range of the word in \
             the input. Several TEXT arguments are analyzed separately; `-` reads standard input \
             (as one text, or one text per line with --lines).
-
             Examples:
-              trawl analyze "Russia's sanctions on café owners"
-              trawl analyze --json "well-known 3.14" "東京都に住んでいます"
+              trawl analyze "Russia's sanctions on the refiners' tankers"
+              trawl analyze --json "well-known 3.14" "U.S. crude exports"
               printf 'first line\\nsecond line\\n' | trawl analyze --lines --json -
             """
     )
@@ -31,7 +30,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .long, help: "With `-`, analyze each line of standard input separately; e.g. trawl analyze --lines - < titles.txt.")
     var lines = false
 
-    @Argument(help: ArgumentHelp("Texts to analyze, e.g. \"Café owners\"; `-` reads standard input.", valueName: "text"))
+    @Argument(help: ArgumentHelp("Texts to analyze, e.g. \"Oil exports\"; `-` reads standard input.", valueName: "text"))
     var texts: [String] = []
 
     func validate() throws {

@@ -10,7 +10,6 @@ struct ExplainCommand: ParsableCommand {
         discussion: """
             Exit codes: 0 the document matches, 1 it does not match, 2 bad query, 3 index missing \
             or no document with that id.
-
             Example:
               trawl explain 'sanctions AND oil' world/tanker-operators-fined.html
             """

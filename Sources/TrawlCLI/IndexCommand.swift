@@ -11,7 +11,6 @@ struct IndexCommand: ParsableCommand {
             New and changed files are (re)indexed, unchanged files skipped, and files that are \
             gone from a folder removed from the index. Ends with a summary line; problems with \
             single files are listed on standard error and the run goes on (exit code 1).
-
             Examples:
               trawl index ~/notes
               trawl index --index /tmp/reuters reuters21578.jsonl

@@ -64,7 +64,6 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Exit code 0 when healthy, 3 when damage is found (each problem is listed on standard \
             error); rebuild a damaged index by deleting its folder and running `trawl index` again.
-
             Examples:
               trawl check
               trawl check --json --index /tmp/reuters
@@ -105,7 +104,6 @@ struct DeleteCommand: ParsableCommand {
             (world/old-article.md), or a JSON record's own id. The deleted documents come back \
             if their files are still there the next time their folder is indexed. Exit code 1 \
             when an id was not in the index (the others are still deleted).
-
             Examples:
               trawl delete world/old-article.md
               trawl delete --json --index /tmp/reuters 12345 12346
@@ -160,7 +158,6 @@ struct OptimizeCommand: ParsableCommand {
         discussion: """
             Searches get a little faster and deleted documents stop taking space. Readers that \
             are open keep working on the files they opened.
-
             Examples:
               trawl optimize
               trawl optimize --json --index /tmp/reuters

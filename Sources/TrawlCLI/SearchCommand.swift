@@ -11,15 +11,12 @@ struct SearchCommand: ParsableCommand {
             Query syntax: words (all required by default), AND OR NOT, +required -excluded, \
             (groups), "phrases", "near words"~5, title:word, prefix*, boosts word^2, and dates: \
             date:[2024-01-01 TO 2024-03-31], date:>=2024-06, date:2024, date:>=now-30d.
-
             Exit codes: 0 hits found, 1 no hits, 2 bad query or usage, 3 index missing, locked \
             or damaged.
-
             Batch mode (--batch) opens the index once and answers JSON Lines requests from \
             standard input, {"qid":"1","q":"oil","k":10,"count":true}, one JSON line each \
             ({"qid","hits","hits_rel","ids","engine_us","results"}); a line that is not JSON is \
             taken as the query itself.
-
             Examples:
               trawl search 'sanctions AND oil'
               trawl search '"oil exports" date:[2024-01-01 TO 2024-12-31]' --sort -date

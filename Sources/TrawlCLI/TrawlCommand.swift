@@ -14,12 +14,10 @@ struct TrawlCommand: ParsableCommand {
             Every command that opens an index takes --index DIR (default: $TRAWL_INDEX, else \
             ./index) and prints JSON with --json. Colors appear only on a terminal, never \
             with NO_COLOR set.
-
             Exit codes: 0 success (search: hits found); 1 finished with problems (index: some \
             files failed; search: no hits; delete: an id was missing); 2 usage error, bad path \
             or bad query; 3 index missing, locked, damaged or incompatible; 4 a file could not \
             be read or written (permissions, disk full); 130 interrupted.
-
             Examples:
               trawl index samples/articles
               trawl search 'sanctions AND oil'

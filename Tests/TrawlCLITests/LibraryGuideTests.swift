@@ -135,6 +135,7 @@ import Trawl
         let index = folder + "/index"
         // Hold the lock so that the run waits for it, cancel the run meanwhile, then let it go.
         let holder = try IndexWriter(path: index)
+        try holder.commit()
         var options = IndexWriterOptions()
         options.lockTimeout = 30
         let task = Task { try await FolderIndexer.run(indexing: [samplesFolder], into: index, writerOptions: options) }
@@ -160,6 +161,7 @@ import Trawl
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let index = folder + "/index"
         let holder = try IndexWriter(path: index)
+        try holder.commit()
         var options = IndexWriterOptions()
         options.lockTimeout = 30
         let events = FolderIndexer.events(indexing: [samplesFolder], into: index, writerOptions: options)

@@ -67,6 +67,8 @@ final class FailureLog: Sendable {
         options.threads = 2
         options.durable = false
         let writer = try IndexWriter(path: path, options: options)
+        // An empty first commit, so the readers have an index to open from the start.
+        try writer.commit()
 
         let failures = FailureLog()
         let done = Atomic<Bool>(false)

@@ -35,6 +35,8 @@ struct BruteForceSearch {
     let documentFrequency: [String: [String: Int]]
     let fieldDocs: [String: Int]
     let averageLength: [String: Double]
+    /// Per field: every term with its document frequency, in byte order (for prefixes).
+    let termsByField: [String: [(term: [UInt8], documentFrequency: Int)]]
     let weights: [String: Double] = ["title": 2, "body": 1]
     static let defaultFields = ["title", "body"]
 
@@ -71,6 +73,9 @@ struct BruteForceSearch {
         self.docs = docs
         documentFrequency = df
         self.fieldDocs = fieldDocs
+        termsByField = df.mapValues { terms in
+            terms.map { (Array($0.key.utf8), $0.value) }.sorted { $0.term.lexicographicallyPrecedes($1.term) }
+        }
         averageLength = totals.mapValues { Double($0) }.merging(fieldDocs.mapValues { Double(max(1, $0)) }) { $0 / $1 }
     }
 
@@ -95,6 +100,25 @@ struct BruteForceSearch {
     func idf(_ field: String, _ term: String) -> Double {
         let n = Double(documentFrequency[field]?[term] ?? 0), total = Double(max(1, fieldDocs[field] ?? 0))
         return log(1 + (total - n + 0.5) / (n + 0.5))
+    }
+
+    /// The idf of a prefix's expansions in a field taken as one term: from the largest document
+    /// frequency among the field's terms that start with the prefix (bytewise).
+    func blendedIDF(_ field: String, prefix: String) -> Double {
+        let terms = termsByField[field] ?? []
+        let bytes = Array(prefix.utf8)
+        var low = 0, high = terms.count
+        while low < high {
+            let middle = (low + high) / 2
+            if terms[middle].term.lexicographicallyPrecedes(bytes) { low = middle + 1 } else { high = middle }
+        }
+        var n = 0
+        while low < terms.count, terms[low].term.starts(with: bytes) {
+            n = max(n, terms[low].documentFrequency)
+            low += 1
+        }
+        let total = Double(max(1, fieldDocs[field] ?? 0))
+        return log(1 + (total - Double(n) + 0.5) / (Double(n) + 0.5))
     }
 
     /// The fields a leaf searches: its own, or the default ones the index has.
@@ -167,8 +191,18 @@ struct BruteForceSearch {
             }
             return matched ? score : nil
         case .prefix(let p):
-            let hit = fields(p.field).contains { field in text(doc, field).positions.keys.contains { $0.hasPrefix(p.prefix) } }
-            return hit ? boost : nil
+            // Per field, the expansions as one term: the sum of their occurrences, the blended
+            // idf; the fields' scores add up.
+            var score = 0.0, matched = false
+            let bytes = Array(p.prefix.utf8)
+            for field in fields(p.field) {
+                let analyzed = text(doc, field)
+                let tf = analyzed.positions.reduce(0) { $0 + (Array($1.key.utf8).starts(with: bytes) ? $1.value.count : 0) }
+                guard tf > 0 else { continue }
+                matched = true
+                score += boost * bm25(field, idf: blendedIDF(field, prefix: p.prefix), tf: Double(tf), length: analyzed.length)
+            }
+            return matched ? score : nil
         case .dateRange(let range):
             guard let date = doc.date, range.contains(date) else { return nil }
             return 0

@@ -180,6 +180,7 @@ func referenceIndex(_ documents: [Document], analyzer: Analyzer) -> [String: [St
     @Test func uncommittedChangesAreInvisibleAndRollBack() throws {
         let directory = MemoryDirectory()
         let writer = try IndexWriter(directory: directory, lock: nil, options: options())
+        try writer.commit()
         try writer.add(generatedDocuments(count: 10, seed: 3))
         #expect(try IndexReader(directory: directory).documentCount == 0)
         try writer.rollback()
@@ -187,11 +188,48 @@ func referenceIndex(_ documents: [Document], analyzer: Analyzer) -> [String: [St
         #expect(try IndexReader(directory: directory).documentCount == 0)
     }
 
+    /// A new index is written by its first commit, generation 1, even when rolled back or
+    /// empty; a writer closed before it leaves no index.
+    @Test func aNewIndexIsWrittenByItsFirstCommit() throws {
+        let directory = MemoryDirectory()
+        let abandoned = try IndexWriter(directory: directory, lock: nil, options: options())
+        try abandoned.add(generatedDocuments(count: 5, seed: 4))
+        abandoned.close()
+        #expect(throws: TrawlError.self) { try IndexReader(directory: directory) }
+
+        let writer = try IndexWriter(directory: directory, lock: nil, options: options())
+        #expect(throws: TrawlError.self) { try IndexReader(directory: directory) }
+        try writer.add(generatedDocuments(count: 5, seed: 4))
+        try writer.rollback()
+        try writer.commit()
+        let empty = try IndexReader(directory: directory)
+        #expect(empty.generation == 1)
+        #expect(empty.documentCount == 0)
+        #expect(try directory.fileNames().filter { $0.hasPrefix("commit_") } == ["commit_1"])
+
+        try writer.add(generatedDocuments(count: 5, seed: 4))
+        try writer.commit()
+        #expect(try IndexReader(directory: directory).generation == 2)
+        // A commit with nothing new publishes nothing.
+        try writer.commit()
+        #expect(try IndexReader(directory: directory).generation == 2)
+
+        let fresh = MemoryDirectory()
+        let first = try IndexWriter(directory: fresh, lock: nil, options: options())
+        try first.add(generatedDocuments(count: 5, seed: 4))
+        try first.commit()
+        let reader = try IndexReader(directory: fresh)
+        #expect(reader.generation == 1)
+        #expect(reader.statistics().generation == 1)
+        #expect(reader.documentCount == 5)
+    }
+
     @Test func anIndexRecordsItsAnalyzer() throws {
         let directory = MemoryDirectory()
         var opts = options()
         opts.analyzer = .simple
         let writer = try IndexWriter(directory: directory, lock: nil, options: opts)
+        try writer.commit()
         writer.close()
         // Reopening with other options keeps the analyzer the index was built with.
         let again = try IndexWriter(directory: directory, lock: nil, options: options())

@@ -12,7 +12,10 @@ public struct IndexStatistics: Sendable, Equatable, Codable {
     public var termsPerField: [String: Int]
     /// Bytes per file kind (file extension), plus `total`.
     public var bytesPerFileKind: [String: Int]
-    /// The earliest and latest document date, when any document has one.
+    /// The earliest and latest document date, when any document has one. Both ends have the
+    /// same precision: days when both fall on midnight UTC (dates given as days), otherwise
+    /// seconds, so the two print alike (`2024-03-05 … 2024-06-01`, or
+    /// `2024-03-05T00:00:00Z … 2024-06-01T14:30:00Z`).
     public var dateRange: ClosedRange<DocumentDate>?
     /// The analyzer that built the index.
     public var analyzer: AnalyzerConfiguration
@@ -63,10 +66,9 @@ extension IndexReader {
         bytes["total"] = total
         var dateRange: ClosedRange<DocumentDate>?
         if let low, let high {
-            func date(_ s: Int64) -> DocumentDate {
-                DocumentDate(secondsSinceEpoch: s, precision: s % 86_400 == 0 ? .day : .second)
-            }
-            dateRange = date(low)...date(high)
+            // (The date column keeps seconds only: a value on midnight UTC is taken for a day.)
+            let precision: DocumentDate.Precision = low % 86_400 == 0 && high % 86_400 == 0 ? .day : .second
+            dateRange = DocumentDate(secondsSinceEpoch: low, precision: precision)...DocumentDate(secondsSinceEpoch: high, precision: precision)
         }
         return IndexStatistics(documents: documentCount, deletedDocuments: deletedDocumentCount, segments: segments.count,
                                generation: generation, termsPerField: terms, bytesPerFileKind: bytes,

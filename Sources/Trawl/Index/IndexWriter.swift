@@ -28,7 +28,8 @@ public struct IndexWriterOptions: Sendable, Hashable {
 ///
 /// One writer at a time per index (a lock file enforces it). Readers opened before a commit
 /// keep seeing the commit they opened; changes become visible to readers opened after
-/// ``commit(userData:)`` returns.
+/// ``commit(userData:)`` returns. A new index exists from its first commit on, generation 1
+/// (even when it holds no documents): until then no reader can open it.
 ///
 /// ```swift
 /// let writer = try IndexWriter(path: "index")
@@ -76,7 +77,8 @@ public final class IndexWriter {
     private var nextSegmentNumber: Int
     private var uncommittedChanges = false
 
-    /// Opens the index at `path` for writing, creating it when absent.
+    /// Opens the index at `path` for writing, creating the folder when absent (the index
+    /// itself is written by the first ``commit(userData:)``).
     public convenience init(path: String, options: IndexWriterOptions = IndexWriterOptions()) throws(TrawlError) {
         let directory = try FileSystemDirectory(path: path, create: true)
         let lock = try WriteLock(directory: directory, timeout: options.lockTimeout)
@@ -103,10 +105,10 @@ public final class IndexWriter {
             segments.append(WriterSegment(meta: meta, reader: try SegmentReader(directory: directory, meta: meta)))
         }
         try removeUnreferencedFiles()
-        if committed.generation == 0 {
-            uncommittedChanges = true
-            try commit()
-        }
+        // A new index: the first commit writes it, with or without documents. (No empty commit
+        // is published now, so the first commit is generation 1; until it, a crash leaves no
+        // manifest and the next writer starts afresh, removing the files left behind.)
+        uncommittedChanges = committed.generation == 0
     }
 
     deinit { lock?.release() }
@@ -304,7 +306,8 @@ public final class IndexWriter {
             segments.append(WriterSegment(meta: meta, reader: try SegmentReader(directory: directory, meta: meta)))
         }
         nextSegmentNumber = max(nextSegmentNumber, committed.nextSegmentNumber)
-        uncommittedChanges = false
+        // (A new index still has its first commit to write.)
+        uncommittedChanges = committed.generation == 0
         try? removeUnreferencedFiles()
     }
 

@@ -46,7 +46,7 @@ extension IndexReader {
             return Explanation(value: 0, summary: "no match: document \(id) does not match \(query)")
         }
         let segment = segments[s]
-        return ExplanationBuilder(plan: plan, segment: segment, doc: local).explain(root.scorer)
+        return try ExplanationBuilder(plan: plan, segment: segment, doc: local).explain(root.scorer)
     }
 
     /// Explains the score of the document with this id for a query string, parsed with the
@@ -65,12 +65,39 @@ struct ExplanationBuilder {
     let segment: SegmentReader
     let doc: Int
 
+    /// A prefix's BM25 in one field, its expansions taken as one term; nil when the document
+    /// holds none of them there.
+    private func explain(prefix: String, _ part: PrefixScorer.Field) throws(TrawlError) -> Explanation? {
+        var tf: UInt32 = 0, present = 0
+        for info in part.infos {
+            var cursor = try segment.cursor(field: part.field, info: info)
+            if cursor.advance(to: UInt32(doc)) == UInt32(doc) {
+                tf &+= cursor.freq
+                present += 1
+            }
+            try cursor.throwIfCorrupt()
+        }
+        guard tf > 0 else { return nil }
+        let w = part.weight
+        let code = segment.fieldsByName[part.field].flatMap { segment.fieldLengths.codes(field: $0.number) }?[doc] ?? 1
+        return Explanation(value: w.score(freq: tf, lengthCode: code),
+                           summary: "weight(\(part.field):\(prefix)*), BM25 with the prefix's expansions as one term (\(part.expansions) in the index): weight × tf / (tf + k1 · (1 − b + b · dl / avgdl))", details: [
+            Explanation(value: w.idf, summary: "blended idf = ln(1 + (N − n + 0.5) / (n + 0.5)), n = \(part.documentFrequency) documents, the largest document frequency among the expansions"),
+            Explanation(value: w.fieldWeight, summary: "field weight of \(part.field)"),
+            Explanation(value: w.boost, summary: "query boost"),
+            Explanation(value: Float(tf), summary: "tf, occurrences of the expansions in the field (\(present) distinct \(present == 1 ? "term" : "terms") here)"),
+            Explanation(value: Float(length(part.field)), summary: "dl, field length (1-byte quantized)"),
+            Explanation(value: w.averageLength, summary: "avgdl, average field length"),
+            Explanation(value: plan.request.bm25.k1, summary: "k1"), Explanation(value: plan.request.bm25.b, summary: "b"),
+        ])
+    }
+
     private func length(_ field: String) -> Int {
         guard let number = segment.fieldsByName[field]?.number, let codes = segment.fieldLengths.codes(field: number) else { return 0 }
         return Int(FieldLengthCode.decode(codes[doc]))
     }
 
-    func explain(_ scorer: Scorer) -> Explanation {
+    func explain(_ scorer: Scorer) throws(TrawlError) -> Explanation {
         let score = scorer.score()
         switch scorer {
         case let term as TermScorer:
@@ -116,21 +143,28 @@ struct ExplanationBuilder {
             ])
         case let disjunction as DisjunctionScorer:
             let matching = disjunction.children.indices.filter(disjunction.childMatches).map { disjunction.children[$0] }
-            return Explanation(value: score, summary: "sum of the matching clauses", details: matching.map(explain))
+            return Explanation(value: score, summary: "sum of the matching clauses", details: try matching.map { (child) throws(TrawlError) in try explain(child) })
         case let conjunction as ConjunctionScorer:
-            return Explanation(value: score, summary: "sum of the required clauses", details: conjunction.children.map(explain))
+            return Explanation(value: score, summary: "sum of the required clauses", details: try conjunction.children.map { (child) throws(TrawlError) in try explain(child) })
         case let required as RequiredOptionalScorer:
-            var details = [explain(required.required)]
-            if required.optional.doc == doc { details.append(explain(required.optional)) }
+            var details = [try explain(required.required)]
+            if required.optional.doc == doc { details.append(try explain(required.optional)) }
             return Explanation(value: score, summary: "required clauses plus matching optional ones", details: details)
         case let exclusion as ExclusionScorer:
-            return Explanation(value: score, summary: "matches no excluded clause", details: [explain(exclusion.required)])
+            return Explanation(value: score, summary: "matches no excluded clause", details: [try explain(exclusion.required)])
         case let boost as BoostScorer:
-            return Explanation(value: score, summary: "boost × \(boost.factor)", details: [explain(boost.inner)])
+            return Explanation(value: score, summary: "boost × \(boost.factor)", details: [try explain(boost.inner)])
         case let filter as DateFilterScorer:
-            return Explanation(value: score, summary: "date within the range (a filter: adds nothing)", details: [explain(filter.inner)])
+            return Explanation(value: score, summary: "date within the range (a filter: adds nothing)", details: [try explain(filter.inner)])
+        case let prefix as PrefixScorer:
+            var fields: [Explanation] = []
+            for part in prefix.fields {
+                if let field = try explain(prefix: prefix.prefix, part) { fields.append(field) }
+            }
+            if fields.count == 1 { return fields[0] }
+            return Explanation(value: score, summary: "\(prefix.prefix)*: sum of the fields holding an expansion", details: fields)
         default:
-            return Explanation(value: score, summary: "constant score (prefix, date range or all documents)")
+            return Explanation(value: score, summary: "constant score (date range or all documents)")
         }
     }
 }

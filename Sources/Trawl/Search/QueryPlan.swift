@@ -33,6 +33,11 @@ struct QueryPlan {
     private(set) var documentFrequencies: [FieldTerm: Int] = [:]
     /// Per prefix leaf (field, prefix): the matching terms' infos per segment.
     private var expansions: [FieldTerm: [[TermPostingsInfo]]] = [:]
+    /// Per prefix leaf (field, prefix): what its expansions weigh index-wide.
+    private var prefixStatistics: [FieldTerm: PrefixStatistics] = [:]
+    /// Per document of a segment: the summed frequencies of one prefix's expansions in one
+    /// field, while a prefix scorer is built (kept for the next one, all zero between uses).
+    private var prefixFrequencies: [UInt32] = []
     private var normalizations: [String: [Float]] = [:]
     private var factorTables: [String: [Float]] = [:]
     /// Multi-field scorers built for the current segment (checked for damage after the search).
@@ -99,10 +104,30 @@ struct QueryPlan {
         documentFrequencies[key] = df
     }
 
+    /// A prefix's expansions in one field, taken together as one pseudo-term.
+    struct PrefixStatistics {
+        /// The largest index-wide document frequency among the expansions (each summed over
+        /// the segments, as a term's): the blended frequency the pseudo-term's idf comes from.
+        var documentFrequency = 0
+        /// How many distinct terms the prefix expands to in the field.
+        var expansions = 0
+    }
+
+    /// Finds the terms of `key.field` that start with `key.term` in every segment.
+    ///
+    /// A prefix scores as one term per field (as Lucene's `SynonymQuery` and blended top-terms
+    /// rewrite do): its frequency in a document is the sum of its expansions' frequencies, and
+    /// its idf comes from the largest document frequency among them, so a document is not
+    /// favoured for holding a rare expansion rather than the common one. Every expansion's
+    /// postings are read to build the matches and their scores, so the number of expansions
+    /// is capped by ``SearchRequest/prefixExpansionLimit``: past it the query fails with
+    /// ``QuerySyntaxError/prefixTooBroad(prefix:count:limit:column:)`` instead of silently
+    /// keeping some expansions (which would change which documents match).
     private mutating func expand(_ key: FieldTerm, column: Int?, text: String) throws(TrawlError) {
         guard expansions[key] == nil else { return }
         var perSegment: [[TermPostingsInfo]] = []
-        var distinct: Set<[UInt8]> = []
+        // Each distinct expansion's document frequency, summed over the segments.
+        var distinct: [[UInt8]: Int] = [:]
         let limit = max(1, request.prefixExpansionLimit)
         for segment in reader.segments {
             var found: [TermPostingsInfo] = []
@@ -110,7 +135,7 @@ struct QueryPlan {
                 var iterator = terms.terms(withPrefix: Array(key.term.utf8), limit: Int.max)
                 while try iterator.next() {
                     found.append(iterator.info)
-                    distinct.insert(iterator.term)
+                    distinct[iterator.term, default: 0] += Int(iterator.info.docFreq)
                     if distinct.count > limit {
                         // Count the rest (bounded) so the message can say how broad the prefix is.
                         var count = distinct.count
@@ -124,6 +149,7 @@ struct QueryPlan {
             perSegment.append(found)
         }
         expansions[key] = perSegment
+        prefixStatistics[key] = PrefixStatistics(documentFrequency: distinct.values.max() ?? 0, expansions: distinct.count)
     }
 
     /// The BM25 constants of a term in a field, scaled by `boost`.
@@ -261,23 +287,7 @@ struct QueryPlan {
             return combineOr(parts)
 
         case .prefix(let p):
-            var words = [UInt64](repeating: 0, count: (segment.documentCount + 63) / 64)
-            var any = false
-            for field in fields(p.field) {
-                for info in expansions[FieldTerm(field: field, term: p.prefix)]?[s] ?? [] {
-                    var cursor = try segment.cursor(field: field, info: info)
-                    var doc = cursor.doc
-                    while doc != PostingsCursor.noMoreDocs {
-                        if Int(doc) < segment.documentCount {
-                            words[Int(doc) >> 6] |= UInt64(1) << UInt64(doc & 63)
-                            any = true
-                        }
-                        doc = cursor.next()
-                    }
-                    try cursor.throwIfCorrupt()
-                }
-            }
-            return any ? DocumentSetScorer(words: words, limit: segment.documentCount, score: boost) : nil
+            return try prefixScorer(p, segment: s, boost: boost)
 
         case .dateRange(let range):
             return dateSet(range, segment: segment, score: 0)
@@ -335,6 +345,57 @@ struct QueryPlan {
             }
             return excluded.isEmpty ? positive : ExclusionScorer(required: positive, excluded: excluded)
         }
+    }
+
+    /// The scorer of a prefix in segment `s`: every document holding one of its expansions in a
+    /// searched field, scored per field with BM25 as one term whose frequency is the sum of the
+    /// expansions' frequencies and whose idf is the blended one (``PrefixStatistics``); the
+    /// fields' scores add up, as a phrase's do.
+    private mutating func prefixScorer(_ p: Query.Prefix, segment s: Int, boost: Float) throws(TrawlError) -> Scorer? {
+        let segment = reader.segments[s]
+        let count = segment.documentCount
+        var words = [UInt64](repeating: 0, count: (count + 63) / 64)
+        var scores: [Float] = []
+        var parts: [PrefixScorer.Field] = []
+        // Taken out of the plan while in use, so it is mutated in place.
+        var frequencies: [UInt32] = []
+        swap(&frequencies, &prefixFrequencies)
+        if frequencies.count < count { frequencies = [UInt32](repeating: 0, count: count) }
+        for field in fields(p.field) {
+            let key = FieldTerm(field: field, term: p.prefix)
+            guard let infos = expansions[key]?[s], !infos.isEmpty, let statistics = prefixStatistics[key] else { continue }
+            var low = count, high = -1
+            for info in infos {
+                var cursor = try segment.cursor(field: field, info: info)
+                var doc = cursor.doc
+                while doc != PostingsCursor.noMoreDocs {
+                    let d = Int(doc)
+                    if d < count {
+                        words[d >> 6] |= UInt64(1) << UInt64(d & 63)
+                        frequencies[d] &+= cursor.freq
+                        low = min(low, d)
+                        high = max(high, d)
+                    }
+                    doc = cursor.next()
+                }
+                try cursor.throwIfCorrupt()
+            }
+            guard low <= high else { continue }
+            let idf = BM25.idf(documentFrequency: statistics.documentFrequency,
+                               documentCount: reader.fieldStatistics[field]?.documentCount ?? 0)
+            let termWeight = weight(field: field, idf: idf, boost: boost)
+            let codes = segment.fieldsByName[field].flatMap { segment.fieldLengths.codes(field: $0.number) }
+            if scores.isEmpty { scores = [Float](repeating: 0, count: count) }
+            for d in low...high where frequencies[d] != 0 {
+                scores[d] += termWeight.score(freq: frequencies[d], lengthCode: codes?[d] ?? 1)
+                frequencies[d] = 0
+            }
+            parts.append(PrefixScorer.Field(field: field, weight: termWeight, documentFrequency: statistics.documentFrequency,
+                                            expansions: statistics.expansions, infos: infos))
+        }
+        prefixFrequencies = frequencies
+        guard !parts.isEmpty else { return nil }
+        return PrefixScorer(prefix: p.prefix, fields: parts, words: words, limit: count, scores: scores)
     }
 
     private func dateSet(_ range: Query.DateRange, segment: SegmentReader, score: Float) -> Scorer? {

@@ -41,7 +41,10 @@ public struct SearchRequest: Sendable {
     public var loadStoredFields = true
     /// BM25 parameters.
     public var bm25 = BM25()
-    /// The most terms a prefix (`sanction*`) may expand to before the search fails.
+    /// The most terms a prefix (`sanction*`) may expand to in a field before the search fails
+    /// with ``QuerySyntaxError/prefixTooBroad(prefix:count:limit:column:)``. Every expansion's
+    /// postings are read to find the matches and sum their frequencies, so the cap bounds the
+    /// work; failing instead of keeping some expansions leaves the matches exact.
     public var prefixExpansionLimit = 4096
 
     /// Creates a request.

@@ -416,44 +416,107 @@ final class BoostScorer: Scorer {
     override var frequency: Float { inner.frequency }
 }
 
-/// A sorted list of documents with one constant score (prefix expansions, date ranges,
-/// match-all), iterated from a bitmap.
+/// A set of documents `0..<limit` kept as a bitmap, walked in increasing order.
+struct DocumentBitmap {
+    let words: [UInt64]
+    let limit: Int
+    /// How many documents the set holds.
+    let count: Int
+
+    init(words: [UInt64], limit: Int) {
+        self.words = words
+        self.limit = limit
+        count = words.reduce(0) { $0 + $1.nonzeroBitCount }
+    }
+
+    /// The first document of the set ≥ `target`, or ``Scorer/noMoreDocs``.
+    @inline(__always)
+    func first(atOrAfter target: Int) -> Int {
+        var t = max(target, 0)
+        while t < limit {
+            let w = t >> 6
+            let bits = words[w] >> UInt64(t & 63)
+            if bits != 0 {
+                let doc = t + bits.trailingZeroBitCount
+                return doc < limit ? doc : Scorer.noMoreDocs
+            }
+            t = (w + 1) << 6
+        }
+        return Scorer.noMoreDocs
+    }
+}
+
+/// A sorted list of documents with one constant score (date ranges, match-all), iterated from
+/// a bitmap.
 final class DocumentSetScorer: Scorer {
-    private let words: [UInt64]
-    private let limit: Int
+    private let documents: DocumentBitmap
     private let constant: Float
-    private let count: Int
 
     /// Creates a scorer over the set bits of `words` (documents `0..<limit`).
     init(words: [UInt64], limit: Int, score: Float) {
-        self.words = words
-        self.limit = limit
+        documents = DocumentBitmap(words: words, limit: limit)
         constant = score
-        count = words.reduce(0) { $0 + $1.nonzeroBitCount }
         super.init()
     }
 
     override func nextDoc() -> Int { advance(doc + 1) }
 
     override func advance(_ target: Int) -> Int {
-        var t = target
-        while t < limit {
-            let w = t >> 6
-            let bits = words[w] >> UInt64(t & 63)
-            if bits != 0 {
-                doc = t + bits.trailingZeroBitCount
-                if doc >= limit { break }
-                return doc
-            }
-            t = (w + 1) << 6
-        }
-        doc = Scorer.noMoreDocs
+        doc = documents.first(atOrAfter: target)
         return doc
     }
 
     override func score() -> Float { constant }
     override var maxScore: Float { constant }
-    override var cost: Int { count }
+    override var cost: Int { documents.count }
+    override var frequency: Float { 1 }
+}
+
+/// A prefix (`sanction*`): the documents holding any of its expansions in a searched field,
+/// from a bitmap, each with a score computed beforehand (``QueryPlan`` sums the expansions'
+/// frequencies per field and scores the sum with BM25 as one term's).
+final class PrefixScorer: Scorer {
+    /// One searched field where the prefix has expansions in the segment (for explain).
+    struct Field {
+        var field: String
+        /// The BM25 constants: the blended idf, the field weight and the boost.
+        var weight: TermWeight
+        /// The largest index-wide document frequency among the expansions.
+        var documentFrequency: Int
+        /// The prefix's distinct expansions in the field, index-wide.
+        var expansions: Int
+        /// The expansions' postings in this segment.
+        var infos: [TermPostingsInfo]
+    }
+
+    let prefix: String
+    let fields: [Field]
+    private let documents: DocumentBitmap
+    private let scores: [Float]
+    private let scoreMax: Float
+
+    /// Creates a scorer over the set bits of `words` (documents `0..<limit`), scored by
+    /// `scores` (one per document of the segment).
+    init(prefix: String, fields: [Field], words: [UInt64], limit: Int, scores: [Float]) {
+        precondition(scores.count >= limit)
+        self.prefix = prefix
+        self.fields = fields
+        documents = DocumentBitmap(words: words, limit: limit)
+        self.scores = scores
+        scoreMax = scores.max() ?? 0
+        super.init()
+    }
+
+    override func nextDoc() -> Int { advance(doc + 1) }
+
+    override func advance(_ target: Int) -> Int {
+        doc = documents.first(atOrAfter: target)
+        return doc
+    }
+
+    override func score() -> Float { scores[doc] }
+    override var maxScore: Float { scoreMax }
+    override var cost: Int { documents.count }
     override var frequency: Float { 1 }
 }
 
