@@ -101,7 +101,8 @@ case "$target" in
     [ "$target" = SegmentReaderFuzz ] && shared=("$root/Tests/TrawlReliabilityTests/SegmentFuzzInput.swift")
     # SearchExecutorFuzz shares the differential check and the brute-force evaluator with the tests.
     [ "$target" = SearchExecutorFuzz ] && shared=("$root/Tests/TrawlTests/SearchDifferential.swift"
-                                                 "$root/Tests/TrawlTests/BruteForceSearch.swift")
+                                                 "$root/Tests/TrawlTests/BruteForceSearch.swift"
+                                                 "$root/Tests/TrawlTests/AssertingScorer.swift")
     swiftc -O -g "${sanitize_swift[@]}" -parse-as-library -swift-version 6 \
       -module-name "$target" "${clang_modules[@]}" \
       "$root"/Fuzz/"$target"/*.swift "${shared[@]}" \

@@ -377,6 +377,28 @@ enum SearchDifferential {
             }
         }
 
+        // The scorer contracts, checked between every parent and child of the tree
+        // (AssertingScorer): exhaustive, pruned and date-sorted, with the same results as unwrapped.
+        let contractCases: [(what: String, limit: Int, countTotal: Bool, sort: SearchSort)] = [
+            ("exhaustive", liveCount + 1, true, .relevance), ("pruned top 3", 3, false, .relevance),
+            ("pruned top 10", 10, false, .relevance), ("newest 5", 5, false, .dateDescending),
+        ]
+        for contractCase in contractCases {
+            var request = SearchRequest(query: query, limit: contractCase.limit, sort: contractCase.sort,
+                                        countTotal: contractCase.countTotal)
+            request.snippets = false
+            request.totalHitsThreshold = 0
+            let plain = try reader.search(request)
+            let log = ScorerContractLog()
+            request.scorerWrapper = { AssertingScorer($0, log: log) }
+            let asserted = try reader.search(request)
+            if let violation = log.violations.first { return "scorer contract broken (\(contractCase.what)): \(violation)" }
+            if asserted.hits.map(\.id) != plain.hits.map(\.id) || asserted.hits.map(\.score) != plain.hits.map(\.score)
+                || asserted.total != plain.total {
+                return "\(contractCase.what): results differ with asserting scorers: \(asserted.hits.map { "\($0.id) \($0.score)" }) of \(asserted.total) against \(plain.hits.map { "\($0.id) \($0.score)" }) of \(plain.total)"
+            }
+        }
+
         // Counting up to a threshold: exact totals below it, the threshold as a lower bound above.
         let countThreshold = queryCase.offset
         var thresholdRequest = SearchRequest(query: query, limit: queryCase.pageSize)

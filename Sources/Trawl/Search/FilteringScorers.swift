@@ -7,8 +7,7 @@ class FilteringScorer: Scorer {
 
     init(inner: Scorer) {
         self.inner = inner
-        super.init()
-        isTwoPhase = inner.isTwoPhase
+        super.init(twoPhase: inner.isTwoPhase)
     }
 
     /// Whether document `doc` (a candidate of ``inner``) is kept (subclasses override).

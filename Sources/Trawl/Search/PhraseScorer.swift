@@ -74,8 +74,7 @@ final class PhraseScorer: Scorer {
         if slop == 0 { total = smallest }
         positionStorage = .allocate(capacity: max(1, total))
         bound = weight.maxScore(maxFreq: maxFreq, minLengthCode: minLengthCode)
-        super.init()
-        isTwoPhase = true
+        super.init(twoPhase: true)
     }
 
     deinit {

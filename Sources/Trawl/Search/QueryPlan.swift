@@ -177,10 +177,10 @@ struct QueryPlan {
     mutating func scorer(segment s: Int) throws(TrawlError) -> CompiledRoot? {
         var termScorers: [TermScorer] = []
         multiFieldScorers = []
-        guard let root = try compile(request.query, segment: s, boost: 1, termScorers: &termScorers) else { return nil }
+        guard let node = try compileNode(request.query, segment: s, boost: 1, termScorers: &termScorers) else { return nil }
         var clauses: [Scorer]?
-        if let disjunction = root as? DisjunctionScorer, disjunction.children.count > 1 { clauses = disjunction.children }
-        return CompiledRoot(scorer: root, disjunctionClauses: clauses, termScorers: termScorers,
+        if let disjunction = node as? DisjunctionScorer, disjunction.children.count > 1 { clauses = disjunction.children }
+        return CompiledRoot(scorer: wrapped(node), disjunctionClauses: clauses, termScorers: termScorers,
                             multiFieldScorers: multiFieldScorers)
     }
 
@@ -240,8 +240,20 @@ struct QueryPlan {
         scorers.isEmpty ? nil : scorers.count == 1 ? scorers[0] : DisjunctionScorer(scorers)
     }
 
+    /// `scorer` as the request's ``SearchRequest/scorerWrapper`` wraps it (tests check the
+    /// scorer contracts between every parent and child this way), or itself.
+    private func wrapped(_ scorer: Scorer) -> Scorer {
+        request.scorerWrapper?(scorer) ?? scorer
+    }
+
+    /// The scorer of one node of the query tree, wrapped (``wrapped(_:)``).
     private mutating func compile(_ query: Query, segment s: Int, boost: Float,
                                   termScorers: inout [TermScorer]) throws(TrawlError) -> Scorer? {
+        try compileNode(query, segment: s, boost: boost, termScorers: &termScorers).map(wrapped)
+    }
+
+    private mutating func compileNode(_ query: Query, segment s: Int, boost: Float,
+                                      termScorers: inout [TermScorer]) throws(TrawlError) -> Scorer? {
         let segment = reader.segments[s]
         switch query {
         case .term(let t) where t.field == nil:
@@ -303,7 +315,8 @@ struct QueryPlan {
             return nil
 
         case .boost(let inner, let factor):
-            return try compile(inner, segment: s, boost: boost * Float(factor), termScorers: &termScorers)
+            // Not a scorer of its own: the factor is folded into the inner node's weights.
+            return try compileNode(inner, segment: s, boost: boost * Float(factor), termScorers: &termScorers)
 
         case .boolean(let b):
             var required: [Scorer] = []
@@ -329,15 +342,15 @@ struct QueryPlan {
             }
             var positive: Scorer
             if !required.isEmpty {
-                let req = required.count == 1 ? required[0] : ConjunctionScorer(required)
-                positive = optional.isEmpty ? req : RequiredOptionalScorer(required: req, optional: combineOr(optional)!)
+                let req = required.count == 1 ? required[0] : wrapped(ConjunctionScorer(required))
+                positive = optional.isEmpty ? req : wrapped(RequiredOptionalScorer(required: req, optional: wrapped(combineOr(optional)!)))
             } else if !optional.isEmpty {
                 positive = combineOr(optional)!
             } else {
                 return nil
             }
             for range in filters {
-                positive = DateFilterScorer(inner: positive, dates: segment.dates, lower: range.lower, upper: range.upper)
+                positive = wrapped(DateFilterScorer(inner: positive, dates: segment.dates, lower: range.lower, upper: range.upper))
             }
             var excluded: [Scorer] = []
             for clause in b.mustNot {

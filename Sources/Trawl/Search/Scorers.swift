@@ -1,9 +1,24 @@
 /// The document-at-a-time iterators that execute a query over one segment.
 ///
-/// A scorer walks the segment's matching documents in increasing order (`nextDoc`,
-/// `advance`), scores the current one, and gives upper bounds of its scores — over the whole
-/// segment (``maxScore``) and over a window of documents (``advanceShallow(_:)`` then
-/// ``maxScore(upTo:)``) — which the top-k loops use to skip documents that cannot compete.
+/// A scorer keeps four contracts, each in its own section below:
+///
+/// 1. **Iteration** — ``nextDoc()``, ``advance(_:)``, ``doc``, ``cost``: matching documents in
+///    strictly increasing order; `advance(t)` is called with `t` past ``doc`` and returns the
+///    first match at or after `t`; ``noMoreDocs`` ends it and nothing is asked after that.
+/// 2. **Two-phase matching** — ``isTwoPhase``, ``nextCandidate()``, ``advanceCandidate(_:)``,
+///    ``confirm()``: a scorer whose matching has a costly second phase (reading positions)
+///    stops on candidates first and confirms them on demand (rules on ``isTwoPhase``).
+/// 3. **Score bounds** — ``score()``, ``maxScore``, ``advanceShallow(_:)``,
+///    ``maxScore(upTo:)``, ``setMinCompetitiveScore(_:)``, ``pruned``: scores are finite,
+///    non-negative and within the bounds, which the top-k loops (``TopDocsSearch``) use to skip
+///    documents that cannot compete.
+/// 4. **Explanation** — ``frequency``: the statistic `explain` reports for the current match.
+///
+/// The tests wrap every node of every search tree of the differential check in an asserting
+/// scorer that verifies these contracts between each parent and child
+/// (``SearchRequest/scorerWrapper``). A subclass must implement the iteration and bound
+/// members (the base traps if one is forgotten: a programming error the first test finds, never
+/// reachable from a query); the two-phase members default to one-phase behaviour.
 ///
 /// Scorers are final subclasses of one base class: dispatch is a virtual call per document, with
 /// no protocol existentials; the per-posting work (block decoding, scoring) is inlined inside
@@ -15,17 +30,38 @@ class Scorer {
     /// The current document, −1 before the first call, ``noMoreDocs`` at the end.
     @exclusivity(unchecked) var doc = -1
 
-    /// Moves to the next matching document (subclasses override; the base matches nothing).
-    func nextDoc() -> Int { doc = Scorer.noMoreDocs; return doc }
+    /// Creates a scorer; `twoPhase` says whether matching has a second phase (see
+    /// ``isTwoPhase``), fixed for the scorer's life.
+    init(twoPhase: Bool = false) {
+        isTwoPhase = twoPhase
+    }
 
-    /// Moves to the first matching document ≥ `target` (`target` > ``doc``).
-    func advance(_ target: Int) -> Int { doc = Scorer.noMoreDocs; return doc }
+    // MARK: Iteration (every scorer implements these)
 
-    /// The score of the current document.
-    func score() -> Float { 0 }
+    /// Moves to the next matching document and returns it (``noMoreDocs`` at the end). Never
+    /// called again once it returned ``noMoreDocs``.
+    func nextDoc() -> Int { Scorer.mustOverride("nextDoc()", self) }
+
+    /// Moves to the first matching document ≥ `target` and returns it; `target` > ``doc``.
+    func advance(_ target: Int) -> Int { Scorer.mustOverride("advance(_:)", self) }
+
+    /// The score of the current document: finite, ≥ 0, at most ``maxScore`` (and at most
+    /// ``maxScore(upTo:)`` inside the announced window). Called only on a match.
+    func score() -> Float { Scorer.mustOverride("score()", self) }
+
+    /// An estimate of how many documents match (for ordering conjunctions).
+    var cost: Int { Scorer.mustOverride("cost", self) }
+
+    /// A scorer class that forgot a method of its contract: a programming error, caught by the
+    /// first test that builds one (no query input can reach it).
+    static func mustOverride(_ member: String, _ scorer: Scorer) -> Never {
+        preconditionFailure("\(type(of: scorer)) must implement \(member)")
+    }
+
+    // MARK: Score bounds
 
     /// An upper bound of every score this scorer can produce in the segment.
-    var maxScore: Float { 0 }
+    var maxScore: Float { Scorer.mustOverride("maxScore", self) }
 
     /// Prepares bounds for documents from `target` on, and returns the last document of a window
     /// over which ``maxScore(upTo:)`` is meaningful (without moving ``doc``).
@@ -34,17 +70,17 @@ class Scorer {
     /// An upper bound of the scores of documents from the last shallow target up to `upTo`.
     func maxScore(upTo: Int) -> Float { maxScore }
 
-    /// An estimate of how many documents match (for ordering conjunctions).
-    var cost: Int { 0 }
+    // MARK: Explanation
 
-    /// The frequency-like statistic of the current document (term or phrase frequency), for explain.
-    var frequency: Float { 0 }
+    /// The frequency-like statistic of the current document (term or phrase frequency), for
+    /// explain; 1 for scorers without one.
+    var frequency: Float { 1 }
 
     // MARK: Two-phase iteration
 
     /// Whether matching has a costly second phase (reading positions): then ``nextCandidate()``
     /// and ``advanceCandidate(_:)`` stop on documents that may match, and ``confirm()`` decides.
-    /// Set once by the subclass's initializer.
+    /// Fixed at initialization (``init(twoPhase:)``).
     ///
     /// The two-phase contract, which every scorer keeps whatever its children:
     /// - ``confirm()`` may be called on **any** scorer sitting on a candidate, two-phase or not,
@@ -61,7 +97,7 @@ class Scorer {
     /// A broken first rule once trapped a search: an exclusion over a disjunction of words
     /// (`(dog OR cat) -germ`) confirmed the one-phase disjunction, whose confirmation table
     /// exists only in two-phase mode.
-    @exclusivity(unchecked) var isTwoPhase = false
+    final let isTwoPhase: Bool
 
     /// Moves to the next document that may match (the next match, for a one-phase scorer).
     func nextCandidate() -> Int { nextDoc() }

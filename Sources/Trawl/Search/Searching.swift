@@ -46,6 +46,9 @@ public struct SearchRequest: Sendable {
     /// postings are read to find the matches and sum their frequencies, so the cap bounds the
     /// work; failing instead of keeping some expansions leaves the matches exact.
     public var prefixExpansionLimit = 4096
+    /// Wraps every scorer of the search tree as it is built (tests wrap them in a scorer that
+    /// checks the scorer contracts between every parent and child); nil in production.
+    var scorerWrapper: (@Sendable (Scorer) -> Scorer)? = nil
 
     /// Creates a request.
     public init(query: Query, limit: Int = 10, offset: Int = 0, sort: SearchSort = .relevance, countTotal: Bool = false) {

@@ -141,8 +141,7 @@ final class DisjunctionScorer: Scorer {
         totalCost = children.reduce(0) { $0 + $1.cost }
         let twoPhase = children.contains { $0.isTwoPhase }
         confirmedAt = twoPhase ? [Int](repeating: -1, count: children.count) : []
-        super.init()
-        isTwoPhase = twoPhase
+        super.init(twoPhase: twoPhase)
     }
 
     /// Whether child `index` matches the current document.
@@ -266,8 +265,7 @@ final class ConjunctionScorer: Scorer {
         verifiers = ScorerList(twoPhase ? sorted.filter(\.isTwoPhase) : [])
         onePhase = ScorerList(twoPhase ? sorted.filter { !$0.isTwoPhase } : [])
         verifiersMax = verifiers.owners.reduce(0) { $0 + $1.maxScore }
-        super.init()
-        isTwoPhase = twoPhase
+        super.init(twoPhase: twoPhase)
     }
 
     /// The first document ≥ `start` (the lead's candidate) on which every child has a candidate.
@@ -349,8 +347,7 @@ final class RequiredOptionalScorer: Scorer {
     init(required: Scorer, optional: Scorer) {
         self.required = required
         self.optional = optional
-        super.init()
-        isTwoPhase = required.isTwoPhase
+        super.init(twoPhase: required.isTwoPhase)
     }
 
     override func nextDoc() -> Int { doc = required.nextDoc(); return doc }
@@ -392,8 +389,7 @@ final class BoostScorer: Scorer {
     init(_ inner: Scorer, factor: Float) {
         self.inner = inner
         self.factor = factor
-        super.init()
-        isTwoPhase = inner.isTwoPhase
+        super.init(twoPhase: inner.isTwoPhase)
     }
 
     override func nextDoc() -> Int { doc = inner.nextDoc(); return doc }
@@ -520,8 +516,3 @@ final class PrefixScorer: Scorer {
     override var frequency: Float { 1 }
 }
 
-/// Never matches.
-final class EmptyScorer: Scorer {
-    override func nextDoc() -> Int { doc = Scorer.noMoreDocs; return doc }
-    override func advance(_ target: Int) -> Int { doc = Scorer.noMoreDocs; return doc }
-}
