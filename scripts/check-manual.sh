@@ -6,20 +6,7 @@
 # discussion. Installs man-db and groff when missing (Debian/Ubuntu). Run by CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-missing=()
-command -v man >/dev/null 2>&1 || missing+=(man-db)
-command -v groff >/dev/null 2>&1 || missing+=(groff-base)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing system packages: ${missing[*]}"
-  sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 || { echo "install them first: apt-get install ${missing[*]}" >&2; exit 1; }
-    sudo=(sudo)
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" apt-get install -y -qq "${missing[@]}"
-fi
+bash scripts/install-deps.sh man=man-db groff=groff-base
 mkdir -p .build
 page=.build/plugins/GenerateManual/outputs/TrawlCLI/trawl.1
 rm -f "$page"

@@ -2,9 +2,13 @@
 # Installs the system packages Trawl builds against when they are missing (Debian/Ubuntu):
 # pkg-config, ICU, libxml2 and zlib development files, and zstd (the shared corpora are
 # zstd-compressed). Run by scripts/demo.sh, scripts/test.sh and CI; does nothing when all are
-# present. Needs root (or sudo) only when something is missing.
+# present. Needs root (or sudo) only when something is missing. Extra arguments COMMAND=PACKAGE
+# add tools a step needs (`bash scripts/install-deps.sh man=man-db groff=groff-base`).
 set -euo pipefail
 missing=()
+for wanted in "$@"; do
+  command -v "${wanted%%=*}" >/dev/null 2>&1 || missing+=("${wanted#*=}")
+done
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 if command -v pkg-config >/dev/null 2>&1; then
   pkg-config --exists icu-uc || missing+=(libicu-dev)
