@@ -50,7 +50,7 @@ case "$target" in
       "$root"/Sources/Trawl/Query/*.swift
       "$root"/Sources/Trawl/Support/TrawlError.swift
       "$root"/Sources/Trawl/Support/PosixLock.swift
-      "$root"/Sources/Trawl/Documents/Document.swift
+      "$root"/Sources/Trawl/Model/DocumentDate.swift
     )
     swiftc -O -g "${sanitize_swift[@]}" -parse-as-library -swift-version 6 \
       -module-name Trawl -package-name Trawl \
