@@ -16,6 +16,9 @@ enum IndexSchema {
     static let bodyField = "body"
     /// The date pseudo-field, served by the date column.
     static let dateField = "date"
+    /// The commit user-data key under which ``FolderIndexer`` keeps the indexed roots
+    /// (``IndexReader/indexedRoots``), one absolute path a line.
+    static let indexedRootsKey = "roots"
 
     /// Whether an extra stored field is also indexed as text (every field but reserved names).
     static func isIndexableExtraField(_ name: String) -> Bool {
