@@ -27,15 +27,15 @@ struct ExplainCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let reader = try IndexReader(path: location.path)
+        let session = SearchSession(reader: try IndexReader(path: location.path))
         let tree: Query
-        switch SearchCommand.parse(reader.queryParser(), query) {
-        case .success(let parsed): tree = parsed
-        case .failure(let error):
+        do throws(QuerySyntaxError) {
+            tree = try session.parse(query)
+        } catch {
             printError("trawl: " + error.rendered(query: query))
             throw ExitCode(ExitStatus.usage)
         }
-        guard let explanation = try reader.explain(tree, id: id) else {
+        guard let explanation = try session.reader.explain(tree, id: id) else {
             printError("trawl: no document with id '\(id)' in \(location.path)")
             throw ExitCode(ExitStatus.index)
         }
