@@ -339,7 +339,7 @@ struct BatchSearch {
             stored = request.stored ?? snippets
         }
         let started = DispatchTime.now().uptimeNanoseconds
-        do {
+        do throws(SearchError) {
             var request = try session.request(text, limit: k, countTotal: count)
             // Without `count` the protocol asks for the top k alone (as the peers compute it).
             request.totalHitsThreshold = 0
@@ -375,10 +375,9 @@ struct BatchSearch {
                 }
             }
             out.append(contentsOf: "]}".utf8)
-        } catch let error as QuerySyntaxError {
-            JSONOutput.object([("qid", qid), ("error", .string(error.description))]).render(into: &out)
         } catch {
-            JSONOutput.object([("qid", qid), ("error", .string("\(error)"))]).render(into: &out)
+            // A bad query or a failing index: the message, and the next request.
+            JSONOutput.object([("qid", qid), ("error", .string(error.description))]).render(into: &out)
         }
     }
 

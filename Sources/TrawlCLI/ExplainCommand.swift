@@ -35,7 +35,16 @@ struct ExplainCommand: ParsableCommand {
             printError("trawl: " + error.rendered(query: query))
             throw ExitCode(ExitStatus.usage)
         }
-        guard let explanation = try session.reader.explain(tree, id: id) else {
+        let found: Explanation?
+        do throws(SearchError) {
+            found = try session.reader.explain(tree, id: id, fieldWeights: session.fieldWeights)
+        } catch {
+            switch error {
+            case .query(let error): throw CLIFailure.query(error, text: query)
+            case .index(let error): throw error
+            }
+        }
+        guard let explanation = found else {
             printError("trawl: no document with id '\(id)' in \(location.path)")
             throw ExitCode(ExitStatus.index)
         }

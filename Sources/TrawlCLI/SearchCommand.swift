@@ -90,12 +90,15 @@ struct SearchCommand: ParsableCommand {
         }
         let text = query ?? ""
         let results: SearchResults
-        do {
+        do throws(SearchError) {
             var request = try session.request(text, limit: limit, offset: offset, sort: SearchSort(rawValue: sort)!, countTotal: count)
             request.snippets = true
             results = try session.reader.search(request)
-        } catch let error as QuerySyntaxError {
-            throw CLIFailure.query(error, text: text)
+        } catch {
+            switch error {
+            case .query(let error): throw CLIFailure.query(error, text: text)
+            case .index(let error): throw error
+            }
         }
         if json {
             print(SearchOutput.json(query: text, results: results))

@@ -29,8 +29,13 @@ struct SearchSession {
 
     /// The request for a query text, parsed, with the session's field weights.
     func request(_ text: String, limit: Int, offset: Int = 0, sort: SearchSort = .relevance,
-                 countTotal: Bool = false) throws(QuerySyntaxError) -> SearchRequest {
-        let tree = try parse(text)
+                 countTotal: Bool = false) throws(SearchError) -> SearchRequest {
+        let tree: Query
+        do throws(QuerySyntaxError) {
+            tree = try parse(text)
+        } catch {
+            throw .query(error)
+        }
         var request = SearchRequest(query: tree, limit: limit, offset: offset, sort: sort, countTotal: countTotal)
         request.fieldWeights = fieldWeights
         return request

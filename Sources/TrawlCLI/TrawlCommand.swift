@@ -157,7 +157,12 @@ enum TrawlMain {
     static func describe(_ error: any Error, arguments: [String]) -> CLIFailure {
         if let failure = error as? CLIFailure { return failure }
         if let error = error as? TrawlError { return .library(error) }
-        if let error = error as? QuerySyntaxError { return .query(error, text: error.text) }
+        if let error = error as? SearchError {
+            switch error {
+            case .query(let error): return .query(error, text: error.text)
+            case .index(let error): return .library(error)
+            }
+        }
         // An argument-parser error: bad option, bad value, missing argument, unknown command.
         let names = TrawlCommand.configuration.subcommands.compactMap { $0.configuration.commandName }
         let command = arguments.first.flatMap { $0.hasPrefix("-") ? nil : $0 }
