@@ -51,6 +51,7 @@ enum ExitStatus {
         case .indexNotFound, .indexLocked, .corruptIndex, .incompatibleIndex: return index
         case .documentUnreadable, .documentMalformed: return partial
         case .io, .analysis: return io
+        case .cancelled: return interrupted
         }
     }
 }

@@ -55,6 +55,32 @@ import Testing
         #expect(try IndexWriter(directory: MemoryDirectory(), lock: nil, options: options).path == nil)
     }
 
+    /// A run whose task is cancelled stops with `cancelled` (not an invalid argument) and
+    /// leaves the index at its previous commit.
+    @Test func aCancelledRunReportsCancellationAndCommitsNothing() async throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try write("Alpha\nApples.", "a.txt")
+        _ = try run()
+        try write("Beta\nBananas.", "b.txt")
+        let root = self.root
+        let code = try await Task { () throws -> TrawlError.Code? in
+            withUnsafeCurrentTask { $0?.cancel() }
+            var options = IndexWriterOptions()
+            options.durable = false
+            let writer = try IndexWriter(path: root + "/index", options: options)
+            defer { writer.close() }
+            do throws(TrawlError) {
+                _ = try FolderIndexer(writer: writer).run(paths: [root + "/docs"])
+                return nil
+            } catch {
+                return error.code
+            }
+        }.value
+        #expect(code == .cancelled)
+        #expect(try ids() == ["a.txt"])
+        #expect(try run().added == 1, "the next run indexes what the cancelled one did not commit")
+    }
+
     @Test func editTouchDeleteRenameAndAdd() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         try write("Alpha\nThe first note about apples.", "a.txt")

@@ -85,8 +85,8 @@ public final class FolderIndexer {
     private var summary = IndexingSummary()
     private var batch: [Document] = []
     private var batchBytes = 0
-    /// Asked before each file; when it returns true the run stops without committing
-    /// (set by the asynchronous API of IndexingEvents.swift).
+    /// Asked before each file, as the task's cancellation is; when it returns true the run
+    /// stops without committing (set by the asynchronous API of IndexingEvents.swift).
     var shouldCancel: (() -> Bool)?
 
     /// Creates an indexer that writes through `writer`.
@@ -99,7 +99,15 @@ public final class FolderIndexer {
     /// Indexes the files under `paths` (folders or single files) and commits.
     ///
     /// Problems with single files are counted and described in the summary; the run goes on.
-    /// Throws only for failures of the index itself or when a path does not exist.
+    /// Throws only for failures of the index itself, when a path does not exist, or when the
+    /// run is cancelled.
+    ///
+    /// When the task that calls it is cancelled, the run stops before the next file and throws
+    /// ``TrawlError/Code/cancelled`` without committing: the index keeps its previous commit,
+    /// and the files already read stay as uncommitted changes of the writer (discard them with
+    /// ``IndexWriter/rollback()`` or ``IndexWriter/close()``). The asynchronous API
+    /// (``events(indexing:into:writerOptions:options:)``) reports a stopped run as
+    /// `CancellationError` instead.
     public func run(paths: [String], progress: ((IndexingProgress) -> Void)? = nil) throws(TrawlError) -> IndexingSummary {
         summary = IndexingSummary()
         var roots: [(root: String, isFolder: Bool, scan: FolderScanResult)] = []
@@ -125,7 +133,9 @@ public final class FolderIndexer {
         for (root, isFolder, scan) in roots {
             var seen: Set<String> = []
             for file in scan.files {
-                if shouldCancel?() == true { throw TrawlError(.invalidArgument, "indexing was cancelled") }
+                if Task.isCancelled || shouldCancel?() == true {
+                    throw TrawlError(.cancelled, "indexing was cancelled; the index keeps its last commit")
+                }
                 let key = isFolder ? root + "/" + file.relativePath : root
                 seen.insert(key)
                 try index(file: file, key: key)
