@@ -44,13 +44,14 @@ case "$target" in
     build="$out/build-$target"
     mkdir -p "$build"
     icu_shim "$build"
-    # The parser needs analysis (ICU shim, stemmer), dates, errors and the query code.
+    # The parser needs analysis (ICU shim, stemmer), dates, errors, the edit distance and the query code.
     sources=(
       "$root"/Sources/Trawl/Analysis/*.swift
       "$root"/Sources/Trawl/Query/*.swift
       "$root"/Sources/Trawl/Support/TrawlError.swift
       "$root"/Sources/Trawl/Support/PosixLock.swift
-      "$root"/Sources/Trawl/Documents/Document.swift
+      "$root"/Sources/Trawl/Support/EditDistance.swift
+      "$root"/Sources/Trawl/Model/DocumentDate.swift
     )
     swiftc -O -g "${sanitize_swift[@]}" -parse-as-library -swift-version 6 \
       -module-name Trawl -package-name Trawl \

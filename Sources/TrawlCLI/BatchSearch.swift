@@ -296,9 +296,8 @@ struct BatchRequestScanner {
 
 /// The batch loop: one JSON request per line in, one JSON line per request out, flushed.
 struct BatchSearch {
-    let reader: IndexReader
-    let parser: QueryParser
-    let fieldWeights: [String: Double]
+    /// The index, the parser and the field weights of `trawl search`'s options.
+    let session: SearchSession
 
     func run() {
         let decoder = JSONDecoder()
@@ -340,15 +339,13 @@ struct BatchSearch {
             stored = request.stored ?? snippets
         }
         let started = DispatchTime.now().uptimeNanoseconds
-        do {
-            let tree = try SearchCommand.parse(parser, text).get()
-            var request = SearchRequest(query: tree, limit: k, countTotal: count)
+        do throws(SearchError) {
+            var request = try session.request(text, limit: k, countTotal: count)
             // Without `count` the protocol asks for the top k alone (as the peers compute it).
             request.totalHitsThreshold = 0
             request.snippets = snippets
             request.loadStoredFields = stored
-            request.fieldWeights = fieldWeights
-            let results = try reader.search(request)
+            let results = try session.reader.search(request)
             let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
             // Written member by member: this line is the whole per-query overhead of a harness.
             out.append(contentsOf: #"{"qid":"#.utf8)
@@ -378,10 +375,9 @@ struct BatchSearch {
                 }
             }
             out.append(contentsOf: "]}".utf8)
-        } catch let error as QuerySyntaxError {
-            JSONOutput.object([("qid", qid), ("error", .string(error.description))]).render(into: &out)
         } catch {
-            JSONOutput.object([("qid", qid), ("error", .string("\(error)"))]).render(into: &out)
+            // A bad query or a failing index: the message, and the next request.
+            JSONOutput.object([("qid", qid), ("error", .string(error.description))]).render(into: &out)
         }
     }
 

@@ -27,15 +27,24 @@ struct ExplainCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let reader = try IndexReader(path: location.path)
+        let session = SearchSession(reader: try IndexReader(path: location.path))
         let tree: Query
-        switch SearchCommand.parse(reader.queryParser(), query) {
-        case .success(let parsed): tree = parsed
-        case .failure(let error):
+        do throws(QuerySyntaxError) {
+            tree = try session.parse(query)
+        } catch {
             printError("trawl: " + error.rendered(query: query))
             throw ExitCode(ExitStatus.usage)
         }
-        guard let explanation = try reader.explain(tree, id: id) else {
+        let found: Explanation?
+        do throws(SearchError) {
+            found = try session.reader.explain(tree, id: id, fieldWeights: session.fieldWeights)
+        } catch {
+            switch error {
+            case .query(let error): throw CLIFailure.query(error, text: query)
+            case .index(let error): throw error
+            }
+        }
+        guard let explanation = found else {
             printError("trawl: no document with id '\(id)' in \(location.path)")
             throw ExitCode(ExitStatus.index)
         }

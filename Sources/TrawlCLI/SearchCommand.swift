@@ -72,15 +72,6 @@ struct SearchCommand: ParsableCommand {
     @Flag(name: .long, help: "Answer JSON Lines requests from standard input until it ends; e.g. echo '{\"q\":\"oil\"}' | trawl search --batch.")
     var batch = false
 
-    /// Parses a query, keeping the typed error.
-    static func parse(_ parser: QueryParser, _ text: String) -> Result<Query, QuerySyntaxError> {
-        do throws(QuerySyntaxError) {
-            return .success(try parser.parse(text))
-        } catch {
-            return .failure(error)
-        }
-    }
-
     func validate() throws {
         guard SearchSort(rawValue: sort) != nil else { throw ValidationError("--sort takes relevance, date or -date") }
         _ = try fieldWeights()
@@ -91,30 +82,23 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let reader = try IndexReader(path: location.path)
-        var parser = reader.queryParser()
-        parser.defaultOperator = or ? .or : .and
-        parser.lenient = lenient
+        let session = SearchSession(reader: try IndexReader(path: location.path), defaultOperator: or ? .or : .and,
+                                    lenient: lenient, fieldWeights: try fieldWeights())
         if batch {
-            BatchSearch(reader: reader, parser: parser, fieldWeights: try fieldWeights()).run()
+            BatchSearch(session: session).run()
             return
         }
         let text = query ?? ""
-        let tree: Query
-        switch SearchCommand.parse(parser, text) {
-        case .success(let parsed):
-            tree = parsed
-        case .failure(let error):
-            throw CLIFailure.query(error, text: text)
-        }
-        var request = SearchRequest(query: tree, limit: limit, offset: offset, sort: SearchSort(rawValue: sort)!, countTotal: count)
-        request.snippets = true
-        request.fieldWeights = try fieldWeights()
         let results: SearchResults
-        do {
-            results = try reader.search(request)
-        } catch let error as QuerySyntaxError {
-            throw CLIFailure.query(error, text: text)
+        do throws(SearchError) {
+            var request = try session.request(text, limit: limit, offset: offset, sort: SearchSort(rawValue: sort)!, countTotal: count)
+            request.snippets = true
+            results = try session.reader.search(request)
+        } catch {
+            switch error {
+            case .query(let error): throw CLIFailure.query(error, text: text)
+            case .index(let error): throw error
+            }
         }
         if json {
             print(SearchOutput.json(query: text, results: results))
@@ -126,26 +110,8 @@ struct SearchCommand: ParsableCommand {
     }
 }
 
-/// Rendering of search results.
-enum SearchOutput {
-    static func hitJSON(_ hit: SearchHit) -> JSONOutput {
-        var members: [(String, JSONOutput)] = [
-            ("id", .string(hit.id)), ("score", .double((Double(hit.score) * 10_000).rounded() / 10_000)),
-            ("title", .string(hit.title)), ("date", hit.date.map { .string($0.description) } ?? .null),
-        ]
-        if let snippet = hit.snippet {
-            members.append(("snippet", .string(snippet.text)))
-            members.append(("highlights", .array(snippet.highlights.map { .array([.int($0.lowerBound), .int($0.upperBound)]) })))
-        } else {
-            members.append(("snippet", .null))
-            members.append(("highlights", .array([])))
-        }
-        members.append(("fields", .object(hit.fields.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
-        members.append(("path", hit.path.map { .string($0) } ?? .null))
-        members.append(("line", hit.line.map { .int($0) } ?? .null))
-        return .object(members)
-    }
-
+/// The rendering of `trawl search`'s results: JSON, and text for people.
+extension SearchOutput {
     static func json(query: String, results: SearchResults) -> String {
         JSONOutput.object([
             ("query", .string(query)), ("total", .int(results.total)),

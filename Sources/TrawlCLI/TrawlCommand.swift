@@ -51,6 +51,7 @@ enum ExitStatus {
         case .indexNotFound, .indexLocked, .corruptIndex, .incompatibleIndex: return index
         case .documentUnreadable, .documentMalformed: return partial
         case .io, .analysis: return io
+        case .cancelled: return interrupted
         }
     }
 }
@@ -157,13 +158,18 @@ enum TrawlMain {
     static func describe(_ error: any Error, arguments: [String]) -> CLIFailure {
         if let failure = error as? CLIFailure { return failure }
         if let error = error as? TrawlError { return .library(error) }
-        if let error = error as? QuerySyntaxError { return .query(error, text: error.text) }
+        if let error = error as? SearchError {
+            switch error {
+            case .query(let error): return .query(error, text: error.text)
+            case .index(let error): return .library(error)
+            }
+        }
         // An argument-parser error: bad option, bad value, missing argument, unknown command.
         let names = TrawlCommand.configuration.subcommands.compactMap { $0.configuration.commandName }
         let command = arguments.first.flatMap { $0.hasPrefix("-") ? nil : $0 }
         if let command, !names.contains(command), command != "help" {
             var text = "unknown command '\(command)'"
-            if let guess = closest(to: command, in: names) { text += "; did you mean `trawl \(guess)`?" } else {
+            if let guess = EditDistance.closest(to: command, in: names, bound: { _ in 2 }) { text += "; did you mean `trawl \(guess)`?" } else {
                 text += "; run `trawl --help` to see the commands"
             }
             return CLIFailure(message: text, status: ExitStatus.usage, code: "usage")
@@ -180,22 +186,5 @@ enum TrawlMain {
         }
         if !text.contains(";") && !text.hasSuffix("?") { text += "; see `\(help)`" }
         return CLIFailure(message: text, status: ExitStatus.usage, code: "usage")
-    }
-
-    /// The name closest to `word` (edit distance at most 2), if any.
-    static func closest(to word: String, in names: [String]) -> String? {
-        func distance(_ a: [Character], _ b: [Character]) -> Int {
-            var previous = Array(0...b.count)
-            for (i, ca) in a.enumerated() {
-                var current = [i + 1] + Array(repeating: 0, count: b.count)
-                for (j, cb) in b.enumerated() {
-                    current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1))
-                }
-                previous = current
-            }
-            return previous[b.count]
-        }
-        let scored = names.map { ($0, distance(Array(word.lowercased()), Array($0))) }.filter { $0.1 <= 2 }
-        return scored.min { $0.1 < $1.1 }?.0
     }
 }

@@ -32,12 +32,14 @@ import Trawl
         do {
             _ = try index.search("budget AND (coffee")
             Issue.record("the query should not parse")
-        } catch let error as QuerySyntaxError {
+        } catch SearchError.query(let error) {
             #expect(error.rendered(query: "budget AND (coffee") == """
                 query error at column 12: unclosed parenthesis
                   budget AND (coffee
                              ^
                 """)
+        } catch {
+            Issue.record("the index failed: \(error)")
         }
 
         let query = Query.and {

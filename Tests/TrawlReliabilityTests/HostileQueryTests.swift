@@ -42,20 +42,17 @@ import Testing
              operator: QueryParser.Operator = .and, lenient: Bool = false, count: Bool = true, seconds: Double = 60) -> Outcome {
         let started = now()
         let outcome: Outcome
-        do {
+        do throws(SearchError) {
             let results = try Self.index.search(query, limit: limit, offset: offset, sort: sort, countTotal: count,
                                                 defaultOperator: `operator`, lenient: lenient)
             #expect(results.hits.count <= max(0, min(limit, 100_000)), "\(label): more hits than the limit")
             outcome = .answered(results.total)
-        } catch let error as QuerySyntaxError {
-            #expect(!error.description.isEmpty)
-            outcome = .rejected(error.description)
-        } catch let error as TrawlError {
-            #expect([.invalidQuery, .limitExceeded].contains(error.code), "\(label): \(error)")
-            outcome = .rejected(error.description)
         } catch {
-            Issue.record("\(label): untyped error \(error)")
-            outcome = .rejected("\(error)")
+            switch error {
+            case .query(let error): #expect(!error.description.isEmpty)
+            case .index(let error): #expect([.invalidQuery, .limitExceeded].contains(error.code), "\(label): \(error)")
+            }
+            outcome = .rejected(error.description)
         }
         let elapsed = now() - started
         #expect(elapsed < seconds, "\(label) took \(String(format: "%.1f", elapsed)) s")

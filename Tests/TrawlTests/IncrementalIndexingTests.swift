@@ -30,6 +30,57 @@ import Testing
         return Set(all.hits.map(\.id))
     }
 
+    /// The writer's public API by source (the `_source` field), which incremental indexing is built on.
+    @Test func theWriterFindsComparesAndDeletesDocumentsBySource() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var options = IndexWriterOptions()
+        options.durable = false
+        let writer = try IndexWriter(path: root + "/index", options: options)
+        defer { writer.close() }
+        #expect(writer.path == root + "/index")
+        func document(_ id: String, from source: String) -> Document {
+            Document(id: id, body: "text", fields: ["_source": source, "_source_hash": "hash-" + id, "author": "ann"])
+        }
+        try writer.add([document("a1", from: "/n/a.jsonl"), document("a2", from: "/n/a.jsonl"),
+                        document("b", from: "/n/sub/b.txt"), document("c", from: "/other/c.txt")])
+        try writer.commit()
+        #expect(try writer.sources(withPrefix: "/n/") == ["/n/a.jsonl", "/n/sub/b.txt"])
+        let fields = try writer.storedFields(source: "/n/sub/b.txt")
+        #expect(fields?["_source_hash"] == "hash-b" && fields?["author"] == "ann")
+        #expect(try writer.storedFields(source: "/n/missing.txt") == nil)
+        #expect(try writer.delete(source: "/n/a.jsonl") == 2)
+        #expect(try writer.sources(withPrefix: "/n/") == ["/n/sub/b.txt"])
+        #expect(try writer.storedFields(source: "/n/a.jsonl") == nil)
+        #expect(try writer.delete(source: "/n/a.jsonl") == 0)
+        #expect(try IndexWriter(directory: MemoryDirectory(), lock: nil, options: options).path == nil)
+    }
+
+    /// A run whose task is cancelled stops with `cancelled` (not an invalid argument) and
+    /// leaves the index at its previous commit.
+    @Test func aCancelledRunReportsCancellationAndCommitsNothing() async throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try write("Alpha\nApples.", "a.txt")
+        _ = try run()
+        try write("Beta\nBananas.", "b.txt")
+        let root = self.root
+        let code = try await Task { () throws -> TrawlError.Code? in
+            withUnsafeCurrentTask { $0?.cancel() }
+            var options = IndexWriterOptions()
+            options.durable = false
+            let writer = try IndexWriter(path: root + "/index", options: options)
+            defer { writer.close() }
+            do throws(TrawlError) {
+                _ = try FolderIndexer(writer: writer).run(paths: [root + "/docs"])
+                return nil
+            } catch {
+                return error.code
+            }
+        }.value
+        #expect(code == .cancelled)
+        #expect(try ids() == ["a.txt"])
+        #expect(try run().added == 1, "the next run indexes what the cancelled one did not commit")
+    }
+
     @Test func editTouchDeleteRenameAndAdd() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         try write("Alpha\nThe first note about apples.", "a.txt")

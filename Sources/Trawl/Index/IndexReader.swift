@@ -101,7 +101,7 @@ public final class IndexReader: Sendable {
     /// ``FolderIndexer`` (recorded in every commit it makes), sorted; empty for an index built
     /// only through the API.
     public var indexedRoots: [String] {
-        (manifest.userData[FolderIndexer.rootsKey] ?? "").split(separator: "\n").map(String.init).sorted()
+        (manifest.userData[IndexSchema.indexedRootsKey] ?? "").split(separator: "\n").map(String.init).sorted()
     }
 
     /// The text fields the index knows (title, body and extra stored fields).

@@ -125,6 +125,9 @@ public final class IndexWriter {
     /// The metadata stored with the last commit.
     public var committedUserData: [String: String] { committed.userData }
 
+    /// The index folder, for an index on disk (the path it was opened with); nil for an index in memory.
+    public var path: String? { (directory as? FileSystemDirectory)?.path }
+
     /// Documents buffered or flushed since the last commit, plus live documents of committed segments.
     public var documentCount: Int {
         segments.reduce(0) { $0 + $1.liveCount } + builder.liveDocumentCount
@@ -169,9 +172,17 @@ public final class IndexWriter {
         return inBuffer || inSegments
     }
 
-    /// Deletes every document read from this source (file); returns how many were live.
+    // MARK: Documents by source
+
+    // A document's source is the value of its `_source` field: ``FolderIndexer`` sets it to the
+    // absolute path of the file the document was read from (``SearchHit/path``). The writer
+    // indexes it as one untokenized key, so that every document of one file can be found,
+    // compared and deleted together, which is what incremental indexing needs.
+
+    /// Deletes every document whose source (its `_source` field, the file it was read from) is
+    /// `source`, buffered documents included; returns how many were live.
     @discardableResult
-    func delete(source: String) throws(TrawlError) -> Int {
+    public func delete(source: String) throws(TrawlError) -> Int {
         var count = builder.delete(source: source) ? 1 : 0
         for segment in segments {
             for doc in try segment.reader.documents(inKeywordField: IndexSchema.sourceField, value: source) where segment.isLive(doc) {
@@ -183,20 +194,29 @@ public final class IndexWriter {
         return count
     }
 
-    /// The stored form of one live document read from `source`, in committed or flushed
-    /// segments (used to decide whether a file changed).
-    func storedDocument(source: String) throws(TrawlError) -> StoredDocument? {
+    /// The stored extra fields of one live document read from `source`, the reserved
+    /// `_`-prefixed ones included (``FolderIndexer`` records the file's size, modification time
+    /// and content hash there to tell whether the file changed); nil when no live document has
+    /// this source.
+    ///
+    /// Looks at the committed segments and those flushed since; documents still buffered in
+    /// memory (see ``documentCount``) are not seen.
+    public func storedFields(source: String) throws(TrawlError) -> [String: String]? {
         for segment in segments.reversed() {
             for doc in try segment.reader.documents(inKeywordField: IndexSchema.sourceField, value: source) where segment.isLive(doc) {
-                return try segment.reader.store.document(doc)
+                return Dictionary(try segment.reader.store.document(doc).fields) { first, _ in first }
             }
         }
         return nil
     }
 
-    /// Source keys starting with `prefix` that still have live documents in committed or
-    /// flushed segments.
-    func sources(withPrefix prefix: String) throws(TrawlError) -> [String] {
+    /// The sources (see ``delete(source:)``) that start with `prefix` and still have live
+    /// documents, sorted: with `prefix` a folder's absolute path and a `/`, the files of that
+    /// folder the index holds documents of.
+    ///
+    /// Looks at the committed segments and those flushed since; documents still buffered in
+    /// memory (see ``documentCount``) are not seen.
+    public func sources(withPrefix prefix: String) throws(TrawlError) -> [String] {
         var result: Set<String> = []
         for segment in segments {
             var found: [String] = []

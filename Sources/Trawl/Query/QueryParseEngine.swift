@@ -655,39 +655,12 @@ struct QueryParseEngine {
 
     func unknownField(_ name: String, _ start: Int) -> QuerySyntaxError {
         let known = parser.fields.union([dateField]).sorted()
-        var best: (String, Int)?
-        for candidate in known where abs(candidate.count - name.count) <= 2 && name.count <= 64 {
-            let distance = QueryParseEngine.editDistance(name.lowercased(), candidate.lowercased())
-            if distance <= (candidate.count <= 4 ? 1 : 2) && (best == nil || distance < best!.1) {
-                best = (candidate, distance)
-            }
-        }
+        let best = EditDistance.closest(to: name, in: known) { $0.count <= 4 ? 1 : 2 }
         let range = start..<(start + name.utf8.count)
         if let best {
-            return error(.unknownField, range, "unknown field `\(name)`; did you mean `\(best.0)`?")
+            return error(.unknownField, range, "unknown field `\(name)`; did you mean `\(best)`?")
         }
         return error(.unknownField, range, "unknown field `\(name)` (known fields: \(known.joined(separator: ", ")))")
-    }
-
-    /// Optimal string alignment distance over characters: insertions, deletions, substitutions
-    /// and transpositions of neighbours (`titel` → `title` is 1).
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for x in 0...a.count { d[x][0] = x }
-        for y in 0...b.count { d[0][y] = y }
-        for x in 1...a.count {
-            for y in 1...b.count {
-                let cost = a[x - 1] == b[y - 1] ? 0 : 1
-                d[x][y] = min(d[x - 1][y] + 1, d[x][y - 1] + 1, d[x - 1][y - 1] + cost)
-                if x > 1, y > 1, a[x - 1] == b[y - 2], a[x - 2] == b[y - 1] {
-                    d[x][y] = min(d[x][y], d[x - 2][y - 2] + 1)
-                }
-            }
-        }
-        return d[a.count][b.count]
     }
 
     /// The value after `name:`.

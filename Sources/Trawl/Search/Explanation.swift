@@ -37,25 +37,34 @@ public struct Explanation: Sendable, Equatable, Codable, CustomStringConvertible
 extension IndexReader {
     /// Explains the score of the document with this id for a query, or returns nil when no
     /// such document exists. A document that does not match gets a 0 explanation saying so.
-    public func explain(_ query: Query, id: String, fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights) throws -> Explanation? {
-        guard let number = try documentNumber(id: id), let (s, local) = locate(number) else { return nil }
+    ///
+    /// - Throws: ``SearchError/query(_:)`` when a prefix expands past the limit;
+    ///   ``SearchError/index(_:)`` when index data is damaged or cannot be read.
+    public func explain(_ query: Query, id: String,
+                        fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights) throws(SearchError) -> Explanation? {
+        guard let number = try SearchError.reading({ () throws(TrawlError) in try documentNumber(id: id) }),
+              let (s, local) = locate(number) else { return nil }
         var request = SearchRequest(query: query, limit: 1)
         request.fieldWeights = fieldWeights
         var plan = try QueryPlan(reader: self, request: request)
-        guard let root = try plan.scorer(segment: s), root.scorer.advance(local) == local else {
-            return Explanation(value: 0, summary: "no match: document \(id) does not match \(query)")
+        return try SearchError.reading { () throws(TrawlError) -> Explanation? in
+            guard let root = try plan.scorer(segment: s), root.scorer.advance(local) == local else {
+                return Explanation(value: 0, summary: "no match: document \(id) does not match \(query)")
+            }
+            let segment = segments[s]
+            return try ExplanationBuilder(plan: plan, segment: segment, doc: local).explain(root.scorer)
         }
-        let segment = segments[s]
-        return try ExplanationBuilder(plan: plan, segment: segment, doc: local).explain(root.scorer)
     }
 
     /// Explains the score of the document with this id for a query string, parsed with the
     /// index's parser (``queryParser()``); nil when no such document exists.
     ///
-    /// - Throws: ``QuerySyntaxError`` for a bad query; ``TrawlError`` when index data is damaged.
+    /// - Throws: ``SearchError/query(_:)`` for a bad query; ``SearchError/index(_:)`` when index
+    ///   data is damaged or cannot be read.
     public func explain(_ query: String, id: String, defaultOperator: QueryParser.Operator = .and,
-                        fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights) throws -> Explanation? {
-        try explain(try queryParser(defaultOperator: defaultOperator).parse(query), id: id, fieldWeights: fieldWeights)
+                        fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights) throws(SearchError) -> Explanation? {
+        try explain(try SearchError.parse(query, with: queryParser(defaultOperator: defaultOperator)), id: id,
+                    fieldWeights: fieldWeights)
     }
 }
 

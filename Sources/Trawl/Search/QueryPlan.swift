@@ -44,19 +44,14 @@ struct QueryPlan {
     private var multiFieldScorers: [MultiFieldTermScorer] = []
 
     /// Resolves every term and prefix of the request's query against the reader.
-    init(reader: IndexReader, request: SearchRequest) throws {
+    ///
+    /// - Throws: ``SearchError/query(_:)`` when a prefix expands past the limit,
+    ///   ``SearchError/index(_:)`` when the index cannot be read.
+    init(reader: IndexReader, request: SearchRequest) throws(SearchError) {
         self.reader = reader
         self.request = request
-        do throws(TrawlError) {
-            try collect(request.query)
-        } catch {
-            if let tooBroad = tooBroad { throw tooBroad }
-            throw error
-        }
+        try collect(request.query)
     }
-
-    /// Set when a prefix expands past the limit (thrown as a query error with its column).
-    private var tooBroad: QuerySyntaxError?
 
     /// The default fields searched by a word without `field:`.
     var defaultFields: [String] {
@@ -68,7 +63,7 @@ struct QueryPlan {
         return defaultFields
     }
 
-    private mutating func collect(_ query: Query) throws(TrawlError) {
+    private mutating func collect(_ query: Query) throws(SearchError) {
         switch query {
         case .term(let t):
             for field in fields(t.field) { try resolve(FieldTerm(field: field, term: t.term)) }
@@ -89,13 +84,13 @@ struct QueryPlan {
         }
     }
 
-    private mutating func resolve(_ key: FieldTerm) throws(TrawlError) {
+    private mutating func resolve(_ key: FieldTerm) throws(SearchError) {
         guard infos[key] == nil else { return }
         var perSegment: [TermPostingsInfo?] = []
         var df = 0
         for segment in reader.segments {
-            let info = try withTypedUTF8(key.term) { (bytes) throws(TrawlError) in
-                try segment.termInfo(field: key.field, term: bytes)
+            let info = try SearchError.reading { () throws(TrawlError) in
+                try withTypedUTF8(key.term) { (bytes) throws(TrawlError) in try segment.termInfo(field: key.field, term: bytes) }
             }
             perSegment.append(info)
             df += Int(info?.docFreq ?? 0)
@@ -123,7 +118,7 @@ struct QueryPlan {
     /// is capped by ``SearchRequest/prefixExpansionLimit``: past it the query fails with
     /// ``QuerySyntaxError/prefixTooBroad(prefix:count:limit:column:)`` instead of silently
     /// keeping some expansions (which would change which documents match).
-    private mutating func expand(_ key: FieldTerm, column: Int?, text: String) throws(TrawlError) {
+    private mutating func expand(_ key: FieldTerm, column: Int?, text: String) throws(SearchError) {
         guard expansions[key] == nil else { return }
         var perSegment: [[TermPostingsInfo]] = []
         // Each distinct expansion's document frequency, summed over the segments.
@@ -131,20 +126,28 @@ struct QueryPlan {
         let limit = max(1, request.prefixExpansionLimit)
         for segment in reader.segments {
             var found: [TermPostingsInfo] = []
-            if let terms = segment.dictionary.terms(forField: key.field) {
-                var iterator = terms.terms(withPrefix: Array(key.term.utf8), limit: Int.max)
-                while try iterator.next() {
-                    found.append(iterator.info)
-                    distinct[iterator.term, default: 0] += Int(iterator.info.docFreq)
-                    if distinct.count > limit {
-                        // Count the rest (bounded) so the message can say how broad the prefix is.
-                        var count = distinct.count
-                        while count < 1_000_000, try iterator.next() { count += 1 }
-                        let error = QuerySyntaxError.prefixTooBroad(prefix: text, count: count, limit: limit, column: column ?? 1)
-                        tooBroad = error
-                        throw error.trawlError
+            // Past the limit: how many terms the prefix matches (counted up to a bound).
+            var tooBroad: Int?
+            do throws(TrawlError) {
+                if let terms = segment.dictionary.terms(forField: key.field) {
+                    var iterator = terms.terms(withPrefix: Array(key.term.utf8), limit: Int.max)
+                    while try iterator.next() {
+                        found.append(iterator.info)
+                        distinct[iterator.term, default: 0] += Int(iterator.info.docFreq)
+                        if distinct.count > limit {
+                            // Count the rest (bounded) so the message can say how broad the prefix is.
+                            var count = distinct.count
+                            while count < 1_000_000, try iterator.next() { count += 1 }
+                            tooBroad = count
+                            break
+                        }
                     }
                 }
+            } catch {
+                throw .index(error)
+            }
+            if let count = tooBroad {
+                throw .query(.prefixTooBroad(prefix: text, count: count, limit: limit, column: column ?? 1))
             }
             perSegment.append(found)
         }

@@ -105,23 +105,33 @@ public struct SearchResults: Sendable, Equatable {
 
 extension IndexReader {
     /// Parses `query` with the index's analyzer and searches it.
+    ///
+    /// - Throws: ``SearchError/query(_:)`` when the query does not parse or exceeds a limit;
+    ///   ``SearchError/index(_:)`` when index data is damaged or cannot be read.
     public func search(_ query: String, limit: Int = 10, offset: Int = 0, sort: SearchSort = .relevance,
                        countTotal: Bool = false, defaultOperator: QueryParser.Operator = .and,
-                       lenient: Bool = false) throws -> SearchResults {
-        let tree = try queryParser(defaultOperator: defaultOperator, lenient: lenient).parse(query)
+                       lenient: Bool = false) throws(SearchError) -> SearchResults {
+        let tree = try SearchError.parse(query, with: queryParser(defaultOperator: defaultOperator, lenient: lenient))
         return try search(SearchRequest(query: tree, limit: limit, offset: offset, sort: sort, countTotal: countTotal))
     }
 
     /// Runs a search request.
     ///
-    /// - Throws: ``QuerySyntaxError`` when a prefix expands to more terms than
-    ///   ``SearchRequest/prefixExpansionLimit``; ``TrawlError`` when index data is damaged.
-    public func search(_ request: SearchRequest) throws -> SearchResults {
+    /// - Throws: ``SearchError/query(_:)`` with ``QuerySyntaxError/Kind-swift.enum/prefixTooBroad``
+    ///   when a prefix expands to more terms than ``SearchRequest/prefixExpansionLimit``;
+    ///   ``SearchError/index(_:)`` when index data is damaged or cannot be read.
+    public func search(_ request: SearchRequest) throws(SearchError) -> SearchResults {
         let started = DispatchTime.now().uptimeNanoseconds
+        var plan = try QueryPlan(reader: self, request: request)
+        return try SearchError.reading { () throws(TrawlError) in try run(&plan, started: started) }
+    }
+
+    /// Runs a prepared plan: the page of hits its request asks for.
+    private func run(_ plan: inout QueryPlan, started: UInt64) throws(TrawlError) -> SearchResults {
+        let request = plan.request
         let limit = max(0, min(request.limit, 100_000))
         let offset = max(0, min(request.offset, 1_000_000))
         let k = limit + offset
-        var plan = try QueryPlan(reader: self, request: request)
         var collector = TopHitsCollector(k: request.sort == .relevance ? k : 0, countThreshold: request.totalHitsThreshold)
         var dateHits = DateSortedHits(k: request.sort == .relevance ? 0 : k, descending: request.sort == .dateDescending)
         var exact = true

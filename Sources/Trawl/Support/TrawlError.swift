@@ -28,6 +28,9 @@ public struct TrawlError: Error, Sendable, CustomStringConvertible, Equatable {
         case limitExceeded
         /// The analyzer (ICU) failed to initialise or process text.
         case analysis
+        /// The work was stopped before it finished because its task was cancelled
+        /// (``FolderIndexer/run(paths:progress:)``); nothing was committed.
+        case cancelled
     }
 
     /// The category of the failure.

@@ -101,7 +101,7 @@ enum HugeDocumentIndex {
             }
             try writer.commit()
             writer.close()
-            FileManager.default.createFile(atPath: path + ".done", contents: Data())
+            _ = FileManager.default.createFile(atPath: path + ".done", contents: Data())
         }
         return try IndexReader(path: path)
     }

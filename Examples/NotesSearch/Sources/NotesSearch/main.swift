@@ -86,9 +86,11 @@ do {
     default:
         fail(usage)
     }
-} catch let error as QuerySyntaxError {
+} catch SearchError.query(let error) {
     fail(error.rendered(query: arguments.dropFirst().joined(separator: " ")))
 } catch let error as TrawlError {
+    fail(error.description, status: 1)
+} catch SearchError.index(let error) {
     fail(error.description, status: 1)
 } catch {
     fail("\(error)", status: 1)

@@ -64,9 +64,6 @@ public struct IndexingProgress: Sendable, Equatable {
 /// decides. Document ids are paths relative to the indexed folder, except for JSON and JSON
 /// Lines files, whose records carry their own ids.
 public final class FolderIndexer {
-    /// The commit user-data key under which the indexed roots are kept, one absolute path a line.
-    static let rootsKey = "roots"
-
     /// Options of a run.
     public struct Options: Sendable {
         /// Use a file's modification time as the date of documents that have none.
@@ -88,8 +85,8 @@ public final class FolderIndexer {
     private var summary = IndexingSummary()
     private var batch: [Document] = []
     private var batchBytes = 0
-    /// Asked before each file; when it returns true the run stops without committing
-    /// (set by the asynchronous API of IndexingEvents.swift).
+    /// Asked before each file, as the task's cancellation is; when it returns true the run
+    /// stops without committing (set by the asynchronous API of IndexingEvents.swift).
     var shouldCancel: (() -> Bool)?
 
     /// Creates an indexer that writes through `writer`.
@@ -102,12 +99,20 @@ public final class FolderIndexer {
     /// Indexes the files under `paths` (folders or single files) and commits.
     ///
     /// Problems with single files are counted and described in the summary; the run goes on.
-    /// Throws only for failures of the index itself or when a path does not exist.
+    /// Throws only for failures of the index itself, when a path does not exist, or when the
+    /// run is cancelled.
+    ///
+    /// When the task that calls it is cancelled, the run stops before the next file and throws
+    /// ``TrawlError/Code/cancelled`` without committing: the index keeps its previous commit,
+    /// and the files already read stay as uncommitted changes of the writer (discard them with
+    /// ``IndexWriter/rollback()`` or ``IndexWriter/close()``). The asynchronous API
+    /// (``events(indexing:into:writerOptions:options:)``) reports a stopped run as
+    /// `CancellationError` instead.
     public func run(paths: [String], progress: ((IndexingProgress) -> Void)? = nil) throws(TrawlError) -> IndexingSummary {
         summary = IndexingSummary()
         var roots: [(root: String, isFolder: Bool, scan: FolderScanResult)] = []
         var excluded = options.excluding
-        if let location = (writer.directory as? FileSystemDirectory)?.path { excluded.insert(FolderIndexer.absolute(location)) }
+        if let location = writer.path { excluded.insert(FolderIndexer.absolute(location)) }
         for path in paths {
             let absolute = FolderIndexer.absolute(path)
             var info = stat()
@@ -128,7 +133,9 @@ public final class FolderIndexer {
         for (root, isFolder, scan) in roots {
             var seen: Set<String> = []
             for file in scan.files {
-                if shouldCancel?() == true { throw TrawlError(.invalidArgument, "indexing was cancelled") }
+                if Task.isCancelled || shouldCancel?() == true {
+                    throw TrawlError(.cancelled, "indexing was cancelled; the index keeps its last commit")
+                }
                 let key = isFolder ? root + "/" + file.relativePath : root
                 seen.insert(key)
                 try index(file: file, key: key)
@@ -146,17 +153,17 @@ public final class FolderIndexer {
         }
         try flushBatch()
         var userData = writer.committedUserData
-        var indexed = Set((userData[FolderIndexer.rootsKey] ?? "").split(separator: "\n").map(String.init))
+        var indexed = Set((userData[IndexSchema.indexedRootsKey] ?? "").split(separator: "\n").map(String.init))
         for root in roots { indexed.insert(root.root) }
-        userData[FolderIndexer.rootsKey] = indexed.sorted().joined(separator: "\n")
+        userData[IndexSchema.indexedRootsKey] = indexed.sorted().joined(separator: "\n")
         try writer.commit(userData: userData)
         return summary
     }
 
     private func index(file: ScannedFile, key: String) throws(TrawlError) {
-        let previous = try writer.storedDocument(source: key)
-        if let previous, field(previous, IndexSchema.sourceSizeField) == String(file.size),
-           field(previous, IndexSchema.sourceModifiedField) == String(file.modificationTimeNanoseconds) {
+        let previous = try writer.storedFields(source: key)
+        if let previous, previous[IndexSchema.sourceSizeField] == String(file.size),
+           previous[IndexSchema.sourceModifiedField] == String(file.modificationTimeNanoseconds) {
             summary.unchanged += 1
             return
         }
@@ -172,7 +179,7 @@ public final class FolderIndexer {
             }
             bytes = try FolderIndexer.readAll(file.pathBytes, displayPath: file.relativePath)
             summary.bytesRead += bytes.count
-            if let previous, field(previous, IndexSchema.sourceHashField) == FolderIndexer.contentHash(bytes) {
+            if let previous, previous[IndexSchema.sourceHashField] == FolderIndexer.contentHash(bytes) {
                 summary.unchanged += 1
                 return
             }
@@ -192,7 +199,7 @@ public final class FolderIndexer {
     }
 
     /// Counts the file as added or updated, removing the old documents of an updated one.
-    private func replace(previous: StoredDocument?, key: String) throws(TrawlError) {
+    private func replace(previous: [String: String]?, key: String) throws(TrawlError) {
         if previous != nil {
             try flushBatch()
             try writer.delete(source: key)
@@ -218,7 +225,7 @@ public final class FolderIndexer {
 
     /// JSON Lines files of any size: hashed in one streaming pass, then parsed in chunks of
     /// whole lines whose documents go to the writer as they come (memory stays bounded).
-    private func indexJSONLines(_ file: ScannedFile, key: String, previous: StoredDocument?) throws(TrawlError) {
+    private func indexJSONLines(_ file: ScannedFile, key: String, previous: [String: String]?) throws(TrawlError) {
         let hash: String
         do throws(TrawlError) {
             var crc: UInt32 = 0
@@ -234,7 +241,7 @@ public final class FolderIndexer {
             summary.problems.append(error.description)
             return
         }
-        if let previous, field(previous, IndexSchema.sourceHashField) == hash {
+        if let previous, previous[IndexSchema.sourceHashField] == hash {
             summary.unchanged += 1
             return
         }
@@ -307,10 +314,6 @@ public final class FolderIndexer {
         summary.documents += batch.count
         batch.removeAll(keepingCapacity: true)
         batchBytes = 0
-    }
-
-    private func field(_ stored: StoredDocument, _ name: String) -> String? {
-        stored.fields.first { $0.0 == name }?.1
     }
 
     static func absolute(_ path: String) -> String {

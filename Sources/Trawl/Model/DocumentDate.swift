@@ -97,34 +97,3 @@ enum CivilCalendar {
         return (m <= 2 ? y + 1 : y, m, d)
     }
 }
-
-/// One article to index: an external id, a title, an optional date, a body and extra stored fields.
-///
-/// For files, the id is the path relative to the indexed root. Adding a document whose id is
-/// already in the index replaces the old one.
-public struct Document: Sendable, Hashable {
-    /// The external id, unique within an index.
-    public var id: String
-    /// The title; empty when the source has none.
-    public var title: String
-    /// The publication date, when known. Documents without a date never match date ranges.
-    public var date: DocumentDate?
-    /// The body text.
-    public var body: String
-    /// Extra stored fields (`author`, `tags`, ...), searchable by name in queries.
-    public var fields: [String: String]
-    /// The line of the source file (1-based) on which the body starts, when the body is a
-    /// verbatim stretch of a text file; hits then carry the line number of their snippet
-    /// (``SearchHit/line``). Readers that reshape the text (Markdown, HTML, JSON) leave it nil.
-    public var bodyLine: Int? = nil
-
-    /// Creates a document.
-    public init(id: String, title: String = "", date: DocumentDate? = nil, body: String = "",
-                fields: [String: String] = [:]) {
-        self.id = id
-        self.title = title
-        self.date = date
-        self.body = body
-        self.fields = fields
-    }
-}

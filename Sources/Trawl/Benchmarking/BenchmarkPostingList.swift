@@ -1,4 +1,5 @@
 // Hooks for the benchmark package (`benchmarks/`), which cannot see internal declarations.
+// They live in this folder, apart from the code they wrap, so that nothing else depends on them.
 //
 // Everything here is `@_spi(Benchmarks)`: invisible to a plain `import Trawl`, visible to
 // `@_spi(Benchmarks) import Trawl`. It is not API: it may change with any commit. It wraps the
@@ -6,9 +7,10 @@
 // internal loop itself (the calls below run whole loops inside this module, where they are
 // optimized together with the codec) rather than a cross-module call per posting.
 //
-// - ``BenchmarkPostingList``: one long posting list in memory, decoded with `next()` or walked
-//   with `advance(to:)` over its skip data.
-// - ``BenchmarkSnippets``: the snippet builder that `IndexReader.search` runs per returned hit.
+// - ``BenchmarkPostingList`` (this file): one long posting list in memory, decoded with `next()`
+//   or walked with `advance(to:)` over its skip data.
+// - ``BenchmarkSnippets`` (BenchmarkSnippets.swift): the snippet builder that
+//   `IndexReader.search` runs per returned hit.
 //
 // Search itself is benchmarked through the public API (`IndexWriter`, `IndexReader`,
 // `SearchRequest`, `QueryParser`).
@@ -104,26 +106,5 @@ public final class BenchmarkPostingList: Sendable {
             target &+= stride
         }
         return (advances, sum)
-    }
-}
-
-/// The snippet builder of `IndexReader.search` (``SearchRequest/snippets``) on its own: the
-/// best ~160-byte passage of a body for a query, with the matched words marked.
-///
-/// Build one per query (it collects the query's terms and phrases), then call
-/// ``snippet(for:)`` per hit. Cost per hit: one analysis pass over the body plus a scan of the
-/// matches.
-@_spi(Benchmarks)
-public struct BenchmarkSnippets: Sendable {
-    private let builder: SnippetBuilder
-
-    /// Prepares the snippets of `query` (parsed with the index's analyzer) under `analyzer`.
-    public init(analyzer: Analyzer, query: Query) {
-        builder = SnippetBuilder(analyzer: analyzer, query: query)
-    }
-
-    /// The snippet of one hit's body.
-    public func snippet(for body: String) -> Snippet {
-        builder.snippet(for: body)
     }
 }
