@@ -1,8 +1,9 @@
 import Testing
 @testable import Trawl
 
-/// A merge of segments with deletions writes the same bytes as a flush of the surviving
-/// documents.
+/// Flushes and merges write segments through the one ``SegmentWriter``: a merge of segments
+/// with deletions writes the same bytes, and runs the same file operations, as a flush of the
+/// surviving documents.
 @Suite struct SegmentWriterTests {
     /// Generated documents, with extra fields, source keys and two large (chunked) bodies.
     static func documents(count: Int, seed: UInt64) -> [Document] {
@@ -111,6 +112,57 @@ import Testing
             #expect(reader.dates.value(doc) == document.date)
             #expect(try reader.store.document(doc) == document.stored)
         }
+    }
+
+    /// The directory operations of `body`, found by failing each in turn (a fault injected at
+    /// operation 0, 1, 2, … until `body` succeeds): "create s1.post", "write s1.post", …
+    static func operations(_ body: (MemoryDirectory) throws -> Void, in makeDirectory: () -> MemoryDirectory) throws -> [String] {
+        var operations: [String] = []
+        while true {
+            let directory = makeDirectory()
+            directory.injectFault(atOperation: operations.count)
+            do {
+                try body(directory)
+                return operations
+            } catch let error as TrawlError {
+                operations.append(error.message.replacing("injected failure during ", with: ""))
+            }
+            try #require(operations.count < 500)
+        }
+    }
+
+    /// Flushes and merges create and fsync the segment's files in the one order of the table.
+    @Test func flushesAndMergesSyncFilesInTableOrder() throws {
+        let documents = Self.documents(count: 40, seed: 34)
+        let analysis = try DocumentAnalysis(configuration: .english, storeBody: true)
+        let analyzed = documents.map(analysis.analyze)
+        let tableOrder = SegmentFiles.extensions
+        func syncs(_ operations: [String], of name: String) -> [String] {
+            operations.filter { $0.hasPrefix("sync \(name).") }.map { String($0.dropFirst("sync \(name).".count)) }
+        }
+        let flushed = try Self.operations({ directory in
+            _ = try Self.flush(analyzed, deleting: ["doc3"], storesBody: true, name: "s1", to: directory)
+        }, in: { MemoryDirectory() })
+        #expect(syncs(flushed, of: "s1") == tableOrder)
+        #expect(flushed.suffix(3) == ["create s1_1.live", "write s1_1.live", "sync s1_1.live"])
+
+        let base = MemoryDirectory()
+        let first = try Self.flush(Array(analyzed[..<20]), storesBody: true, name: "s1", to: base)
+        let second = try Self.flush(Array(analyzed[20...]), storesBody: true, name: "s2", to: base)
+        let merged = try Self.operations({ directory in
+            let readers = [try SegmentReader(directory: directory, meta: first), try SegmentReader(directory: directory, meta: second)]
+            var live = LiveDocuments(allLive: readers[0].documentCount)
+            live.delete(3)
+            _ = try SegmentMerger.merge([(readers[0], live), (readers[1], nil)], into: directory, name: "s3",
+                                        storesBody: true, sync: true)
+        }, in: {
+            let copy = MemoryDirectory()
+            for name in (try? base.fileNames()) ?? [] { copy.overwrite(name, with: base.contents(of: name) ?? []) }
+            return copy
+        })
+        #expect(syncs(merged, of: "s3") == tableOrder)
+        // Apart from the live-documents file, the same operations on the same files.
+        #expect(merged.map { $0.replacing("s3.", with: "s1.") } == flushed.dropLast(3))
     }
 
     /// Merging a merged segment with nothing deleted writes its files again, byte for byte.
