@@ -61,27 +61,26 @@ struct CodecBenchmarks {
         print("[bench] unpack overall: \(Self.format(totalInts / totalSeconds / 1e9)) G ints/s")
     }
 
-    /// A long posting list: `count` documents with small random gaps and mostly small frequencies.
-    static func buildLongTerm(count: Int, maxGap: UInt32, directory: MemoryDirectory) throws -> TermPostingsInfo {
+    /// A long posting list: `count` documents with small random gaps and mostly small frequencies,
+    /// the one term of a segment written by `SegmentWriter` and opened by `SegmentReader`.
+    static func buildLongTerm(count: Int, maxGap: UInt32) throws -> CodecTestSupport.Segment {
         var rng = SeededGenerator(seed: 8)
-        let post = try IndexFileWriter(directory: directory, name: "big.post", kind: .postings, segmentID: .none)
-        let writer = PostingsWriter(postings: post, positions: nil)
-        try writer.startTerm()
+        var term = ReferencePostings()
         var doc: UInt32 = 0
         for _ in 0..<count {
-            let f: UInt32 = UInt32.random(in: 0..<4, using: &rng) == 0 ? UInt32.random(in: 2...6, using: &rng) : 1
-            try writer.add(doc: doc, freq: f, lengthCode: UInt8.random(in: 0...255, using: &rng))
+            term.docs.append(doc)
+            term.freqs.append(UInt32.random(in: 0..<4, using: &rng) == 0 ? UInt32.random(in: 2...6, using: &rng) : 1)
+            _ = UInt8.random(in: 0...255, using: &rng) // (was a length code: the same list as before)
             doc += UInt32.random(in: 1...maxGap, using: &rng)
         }
-        let info = try writer.finishTerm()
-        try writer.finish(sync: false)
-        return info
+        var terms = [term]
+        return try CodecTestSupport.writeSegment(&terms, withPositions: false, documentCount: Int(term.docs.last!) + 1, using: &rng)
     }
 
     /// Walks a whole posting list with the cursor in a local variable; returns seconds and docs.
     @inline(never)
-    static func walk(_ reader: PostingsReader, _ info: TermPostingsInfo, withFreqs: Bool) throws -> (Double, Int) {
-        var cursor = try reader.cursor(info)
+    static func walk(_ segment: CodecTestSupport.Segment, _ info: TermPostingsInfo, withFreqs: Bool) throws -> (Double, Int) {
+        var cursor = try segment.cursors(info)
         let clock = ContinuousClock()
         let start = clock.now
         var sum: UInt64 = 0
@@ -99,27 +98,26 @@ struct CodecBenchmarks {
 
     /// `next()` and `advance(to:)` speed over a 10-million-document list.
     @Test func postingsIteration() throws {
-        let directory = MemoryDirectory()
         let count = 10_000_000
-        let info = try Self.buildLongTerm(count: count, maxGap: 8, directory: directory)
-        let input = try directory.openInput("big.post")
-        let reader = try PostingsReader(postings: input, positions: nil, segmentID: .none)
-        print("[bench] postings size: \(input.bytes.count) bytes for \(count) docs = \(Self.format(Double(input.bytes.count) * 8 / Double(count))) bits/posting")
+        let segment = try Self.buildLongTerm(count: count, maxGap: 8)
+        let info = segment.infos[0]
+        let size = segment.reader.postings.bytes.count
+        print("[bench] postings size: \(size) bytes for \(count) docs = \(Self.format(Double(size) * 8 / Double(count))) bits/posting")
 
         var best = Double.infinity
         var bestDocsOnly = Double.infinity
         for _ in 0..<3 {
-            let (seconds, docs) = try Self.walk(reader, info, withFreqs: true)
+            let (seconds, docs) = try Self.walk(segment, info, withFreqs: true)
             #expect(docs == count)
             best = min(best, seconds)
-            let (docsOnly, _) = try Self.walk(reader, info, withFreqs: false)
+            let (docsOnly, _) = try Self.walk(segment, info, withFreqs: false)
             bestDocsOnly = min(bestDocsOnly, docsOnly)
         }
         print("[bench] next()+freq, called from another module: \(Self.format(Double(count) / best / 1e6)) M docs/s (\(Self.format(best * 1e9 / Double(count))) ns/doc)")
         print("[bench] next() only, called from another module: \(Self.format(Double(count) / bestDocsOnly / 1e6)) M docs/s (\(Self.format(bestDocsOnly * 1e9 / Double(count))) ns/doc)")
         var bestDrain = Double.infinity
         for _ in 0..<3 {
-            var cursor = try reader.cursor(info)
+            var cursor = try segment.cursors(info)
             var result = (docCount: 0, freqSum: UInt64(0))
             let seconds = Self.time { result = cursor.drain() }
             #expect(result.docCount == count && result.freqSum == info.totalTermFreq)
@@ -129,7 +127,7 @@ struct CodecBenchmarks {
 
         var rng = SeededGenerator(seed: 9)
         for averageJump in [2, 16, 128, 1024, 16_384, 262_144] as [UInt32] {
-            var cursor = try reader.cursor(info)
+            var cursor = try segment.cursors(info)
             var advances = 0
             var found: UInt64 = 0
             let targets: [UInt32] = {

@@ -6,9 +6,14 @@ import Testing
     /// Document frequencies that hit every layout edge: pulsed, tail only, exact blocks, blocks + tail.
     static let edgeDocFreqs = [1, 2, 3, 127, 128, 129, 255, 256, 257, 383, 384, 1000, 10_000]
 
-    /// Builds a varied set of terms: the edge sizes plus random ones, dense and sparse, including
-    /// doc ids near the top of the range (gaps of more than 24 bits).
-    static func makeTerms(seed: UInt64, count: Int, withPositions: Bool) -> [ReferencePostings] {
+    /// Documents of the segments the round trips write: doc-id gaps of up to 20 bits.
+    static let segmentDocuments: UInt32 = 1 << 20
+
+    /// Builds a varied set of terms: the edge sizes plus random ones, dense and sparse, with doc
+    /// ids below `documentCount` — by default up to the top of the range (gaps of more than 24
+    /// bits), more than any segment holds.
+    static func makeTerms(seed: UInt64, count: Int, withPositions: Bool,
+                          documentCount: UInt32 = UInt32.max - 1) -> [ReferencePostings] {
         var rng = SeededGenerator(seed: seed)
         var terms: [ReferencePostings] = []
         for i in 0..<count {
@@ -25,8 +30,8 @@ import Testing
             let maxDoc: UInt32
             switch Int.random(in: 0..<6, using: &rng) {
             case 0: maxDoc = UInt32(docFreq) + UInt32.random(in: 0...10, using: &rng) // very dense
-            case 1: maxDoc = UInt32.max - 1 // huge gaps
-            default: maxDoc = UInt32(docFreq) * UInt32.random(in: 2...200, using: &rng)
+            case 1: maxDoc = documentCount // huge gaps
+            default: maxDoc = min(documentCount, UInt32(docFreq) * UInt32.random(in: 2...200, using: &rng))
             }
             let maxFreq: UInt32 = Int.random(in: 0..<8, using: &rng) == 0 ? 5000 : 40
             terms.append(CodecTestSupport.makePostings(docFreq: docFreq, maxDoc: maxDoc, maxFreq: maxFreq,
@@ -35,10 +40,13 @@ import Testing
         return terms
     }
 
-    /// Checks a full `next()` walk, with positions when available.
-    static func checkWalk(_ reader: PostingsReader, _ info: TermPostingsInfo, _ term: ReferencePostings,
+    /// Opens a cursor over a term's postings.
+    typealias Cursors = (TermPostingsInfo) throws -> PostingsCursor
+
+    /// Checks a full `next()` walk, with positions when asked.
+    static func checkWalk(_ cursors: Cursors, _ info: TermPostingsInfo, _ term: ReferencePostings,
                           positions: Bool) throws {
-        var cursor = try reader.cursor(info, withPositions: positions)
+        var cursor = try cursors(info)
         #expect(cursor.docFreq == UInt32(term.docs.count))
         var buffer: [UInt32] = []
         var i = 0
@@ -64,9 +72,9 @@ import Testing
     }
 
     /// Checks `advance(to:)` (mixed with `next()`) against a linear reference for random targets.
-    static func checkAdvance(_ reader: PostingsReader, _ info: TermPostingsInfo, _ term: ReferencePostings,
+    static func checkAdvance(_ cursors: Cursors, _ info: TermPostingsInfo, _ term: ReferencePostings,
                              positions: Bool, rng: inout SeededGenerator) throws {
-        var cursor = try reader.cursor(info, withPositions: positions)
+        var cursor = try cursors(info)
         var buffer: [UInt32] = []
         var current = 0 // index of the cursor's document in the reference
         let last = term.docs.last!
@@ -117,7 +125,7 @@ import Testing
     }
 
     /// Checks the block-max data against values computed from the reference.
-    static func checkImpacts(_ reader: PostingsReader, _ info: TermPostingsInfo, _ term: ReferencePostings,
+    static func checkImpacts(_ cursors: Cursors, _ info: TermPostingsInfo, _ term: ReferencePostings,
                              rng: inout SeededGenerator) throws {
         let termMax = term.freqs.max()!
         let termMin = term.lengthCodes.min()!
@@ -125,7 +133,7 @@ import Testing
         #expect(info.minLengthCode == termMin)
         #expect(info.docFreq == UInt32(term.docs.count))
         #expect(info.totalTermFreq == term.freqs.reduce(0) { $0 + UInt64($1) })
-        var cursor = try reader.cursor(info)
+        var cursor = try cursors(info)
         #expect(cursor.termMaxFreq == termMax)
         #expect(cursor.termMinLengthCode == termMin)
         let blockLength = term.docs.count < 128 ? term.docs.count : 128
@@ -154,43 +162,63 @@ import Testing
         }
     }
 
-    /// Every doc, freq and position reads back; advance and block-max data match a reference.
+    /// Runs every check on every term.
+    static func checkAll(_ cursors: Cursors, _ infos: [TermPostingsInfo], _ terms: [ReferencePostings],
+                         withPositions: Bool) throws {
+        var rng = SeededGenerator(seed: 99)
+        for (info, term) in zip(infos, terms) {
+            try checkWalk(cursors, info, term, positions: false)
+            if withPositions { try checkWalk(cursors, info, term, positions: true) }
+            for _ in 0..<3 {
+                try checkAdvance(cursors, info, term, positions: withPositions, rng: &rng)
+            }
+            try checkImpacts(cursors, info, term, rng: &rng)
+        }
+    }
+
+    /// Every doc, freq and position of a segment written by `SegmentWriter` reads back through
+    /// `SegmentReader`; advance and block-max data match a reference.
     @Test(arguments: [false, true])
     func postingsRoundTrip(withPositions: Bool) throws {
-        let terms = Self.makeTerms(seed: withPositions ? 11 : 12, count: 120, withPositions: withPositions)
+        var terms = Self.makeTerms(seed: withPositions ? 11 : 12, count: 120, withPositions: withPositions,
+                                   documentCount: Self.segmentDocuments)
+        var rng = SeededGenerator(seed: 13)
+        let segment = try CodecTestSupport.writeSegment(&terms, withPositions: withPositions,
+                                                        documentCount: Int(Self.segmentDocuments), using: &rng)
+        try segment.reader.verifyChecksums()
+        try Self.checkAll(segment.cursors, segment.infos, terms, withPositions: withPositions)
+    }
+
+    /// Doc ids up to the top of the range (gaps of more than 24 bits, 5-byte varints), which no
+    /// segment holds: the codec on its own, cursors straight over the `.post` and `.posn` bytes.
+    @Test(arguments: [false, true])
+    func postingsRoundTripOverTheWholeDocIDRange(withPositions: Bool) throws {
+        let terms = Self.makeTerms(seed: withPositions ? 14 : 15, count: 60, withPositions: withPositions)
         let directory = MemoryDirectory()
         let infos = try CodecTestSupport.writePostings(terms, withPositions: withPositions, directory: directory)
         let post = try directory.openInput("seg.post")
         try FileEnvelope.verifyChecksum(post.bytes, fileName: post.name)
         let posn = withPositions ? try directory.openInput("seg.posn") : nil
         if let posn { try FileEnvelope.verifyChecksum(posn.bytes, fileName: posn.name) }
-        let reader = try PostingsReader(postings: post, positions: posn, segmentID: .none)
-        var rng = SeededGenerator(seed: 99)
-        for (info, term) in zip(infos, terms) {
-            try Self.checkWalk(reader, info, term, positions: false)
-            if withPositions { try Self.checkWalk(reader, info, term, positions: true) }
-            for _ in 0..<3 {
-                try Self.checkAdvance(reader, info, term, positions: withPositions, rng: &rng)
-            }
-            try Self.checkImpacts(reader, info, term, rng: &rng)
-        }
+        #expect(terms.contains { $0.docs.last! > 1 << 30 })
+        try Self.checkAll({ info in try PostingsCursor(postings: post.bytes, positions: posn?.bytes, info: info, fileName: post.name) },
+                          infos, terms, withPositions: withPositions)
     }
 
     /// A one-document term writes nothing to `.post`.
     @Test func singleDocumentTermsArePulsed() throws {
-        let directory = MemoryDirectory()
         var term = ReferencePostings()
         term.docs = [42]
         term.freqs = [3]
         term.lengthCodes = [7]
         term.positions = [[1, 5, 9]]
-        let infos = try CodecTestSupport.writePostings([term, term], withPositions: true, directory: directory)
-        #expect(infos[0].singletonDoc == 42)
-        #expect(infos[0].postingsOffset == 0)
-        #expect(directory.contents(of: "seg.post")!.count == FileEnvelope.headerSize + FileEnvelope.footerSize)
-        let reader = try PostingsReader(postings: try directory.openInput("seg.post"),
-                                        positions: try directory.openInput("seg.posn"), segmentID: .none)
-        var cursor = try reader.cursor(infos[1], withPositions: true)
+        var terms = [term, term]
+        var rng = SeededGenerator(seed: 1)
+        let segment = try CodecTestSupport.writeSegment(&terms, withPositions: true, documentCount: 43, using: &rng)
+        #expect(segment.infos[0].singletonDoc == 42)
+        #expect(segment.infos[0].postingsOffset == 0)
+        #expect(segment.reader.postings.bytes.count == FileEnvelope.headerSize + FileEnvelope.footerSize)
+        var cursor = try segment.cursors(segment.infos[1])
         #expect(cursor.doc == 42)
         #expect(cursor.freq == 3)
         var positions: [UInt32] = []
@@ -201,12 +229,12 @@ import Testing
 
     /// Copy-on-write of the decode buffers keeps copies independent.
     @Test func copiesOfACursorAreIndependent() throws {
-        let terms = Self.makeTerms(seed: 5, count: 13, withPositions: false)
-        let directory = MemoryDirectory()
-        let infos = try CodecTestSupport.writePostings(terms, withPositions: false, directory: directory)
-        let reader = try PostingsReader(postings: try directory.openInput("seg.post"), positions: nil, segmentID: .none)
+        var terms = Self.makeTerms(seed: 5, count: 13, withPositions: false, documentCount: Self.segmentDocuments)
+        var rng = SeededGenerator(seed: 6)
+        let segment = try CodecTestSupport.writeSegment(&terms, withPositions: false,
+                                                        documentCount: Int(Self.segmentDocuments), using: &rng)
         let term = terms[12] // 10,000 documents
-        var a = try reader.cursor(infos[12])
+        var a = try segment.cursors(segment.infos[12])
         for _ in 0..<200 { _ = a.next() }
         var b = a
         for _ in 0..<1000 { _ = a.next() }

@@ -1,3 +1,4 @@
+import Testing
 @testable import Trawl
 
 /// One term's postings as plain arrays, the reference the codec is checked against.
@@ -80,6 +81,45 @@ enum CodecTestSupport {
         }
         try writer.finish(sync: false)
         return infos
+    }
+
+    /// A segment written by ``SegmentWriter`` and opened by ``SegmentReader``, the production
+    /// path, with the infos of its terms and a way to open cursors over them.
+    struct Segment {
+        let reader: SegmentReader
+        let infos: [TermPostingsInfo]
+        /// The segment's one field.
+        let field: String
+
+        /// A cursor over a term of the field, as searches and merges open it.
+        func cursors(_ info: TermPostingsInfo) throws -> PostingsCursor {
+            try reader.cursor(field: field, info: info)
+        }
+    }
+
+    /// Writes `terms` (doc ids below `documentCount`) as the one field of a segment, through
+    /// ``SegmentWriter``, and opens it. A segment has one length code per document and field:
+    /// each term's `lengthCodes` become the segment's (random per document with positions, 1
+    /// without), so the reference stays what the segment holds.
+    static func writeSegment(_ terms: inout [ReferencePostings], withPositions: Bool, documentCount: Int,
+                             using rng: inout SeededGenerator) throws -> Segment {
+        let codes = withPositions ? (0..<documentCount).map { _ in UInt8.random(in: 0...255, using: &rng) } : []
+        var lists: [PostingListsSegment.PostingList] = []
+        for i in terms.indices {
+            terms[i].lengthCodes = terms[i].docs.map { withPositions ? codes[Int($0)] : 1 }
+            let digits = String(i)
+            let name = "t" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+            lists.append(.init(term: Array(name.utf8), docs: terms[i].docs, freqs: terms[i].freqs,
+                               positions: withPositions ? terms[i].positions : []))
+        }
+        let field = withPositions ? "text" : "keyword"
+        let source = PostingListsSegment(fields: [.init(name: field, hasPositions: withPositions, lengthCodes: codes, lists: lists)],
+                                         documentCount: documentCount)
+        let reader = try source.write(to: MemoryDirectory(), name: "s1")
+        let infos = try lists.map { list in
+            try #require(try list.term.withUnsafeBytes { try reader.termInfo(field: field, term: $0) })
+        }
+        return Segment(reader: reader, infos: infos, field: field)
     }
 
     /// Copies bytes into a fresh exact-size allocation (so reads past the end would be caught by

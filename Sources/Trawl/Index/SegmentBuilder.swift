@@ -1,10 +1,10 @@
 /// Collects analyzed documents in memory and writes them out as one immutable segment.
 ///
 /// Tokens are appended to flat per-field arrays (`term << 32 | position`, 8 bytes a token);
-/// at flush a counting sort by term groups them into postings, terms are sorted by bytes,
-/// and the postings, positions, term dictionary, field lengths, stored documents and dates are
-/// written. Memory is proportional to the tokens buffered, which ``memoryUsage`` reports so the
-/// writer can flush before its RAM budget is exceeded.
+/// at flush, as the ``SegmentSource`` of a ``SegmentWriter``, a counting sort by term groups
+/// them into postings and terms are sorted by bytes; buffered deletions become the segment's
+/// first live-documents file. Memory is proportional to the tokens buffered, which
+/// ``memoryUsage`` reports so the writer can flush before its RAM budget is exceeded.
 final class SegmentBuilder {
     private final class FieldBuffer {
         let name: String
@@ -62,8 +62,8 @@ final class SegmentBuilder {
     @exclusivity(unchecked) private var fields: [FieldBuffer] = []
     @exclusivity(unchecked) private var fieldsByName: [String: FieldBuffer] = [:]
     @exclusivity(unchecked) private var store = DocumentStoreWriter()
-    @exclusivity(unchecked) private var dates: [Int64] = []
-    @exclusivity(unchecked) private var identifiers: [String] = []
+    @exclusivity(unchecked) private var dateValues: [Int64] = []
+    @exclusivity(unchecked) private var idValues: [String] = []
     /// Buffered documents deleted before the flush (replaced or deleted by id or source).
     @exclusivity(unchecked) private var deleted: [Bool] = []
     @exclusivity(unchecked) private var deletedCount = 0
@@ -94,7 +94,7 @@ final class SegmentBuilder {
 
     /// Approximate bytes held, including the extra room a flush needs.
     var memoryUsage: Int {
-        var total = store.compressedBytes + dates.capacity * 9 + identifiers.count * 40 + ids.memoryUsage + sources.memoryUsage
+        var total = store.compressedBytes + dateValues.capacity * 9 + idValues.count * 40 + ids.memoryUsage + sources.memoryUsage
         for field in fields {
             total += field.memoryUsage
             total += field.tokens.count * 8 // the flush's grouped copy
@@ -146,83 +146,65 @@ final class SegmentBuilder {
             buffer.lengths.append(UInt32(analyzed.tokens.count))
         }
         store.add(document.stored)
-        identifiers.append(document.stored.id)
-        dates.append(document.date)
+        idValues.append(document.stored.id)
+        dateValues.append(document.date)
         deleted.append(false)
         documentCount += 1
     }
 }
 
-extension SegmentBuilder {
+extension SegmentBuilder: SegmentSource {
     /// Writes the buffered documents as segment `name` and returns its description.
     ///
     /// Every file is written, fsynced (when `sync`) and closed before this returns; the segment
     /// becomes part of the index only when a commit manifest names it.
     func flush(to directory: any IndexDirectory, name: String, sync: Bool) throws(TrawlError) -> SegmentMeta {
-        let segmentID = SegmentID.random()
-        var meta = SegmentMeta(name: name, id: segmentID.description, documentCount: documentCount,
-                               deletedCount: 0, deleteGeneration: 0, fields: [], fileSizes: [:], storesBody: storesBody)
         for field in fields { field.pad(to: documentCount) }
+        return try SegmentWriter.write(self, to: directory, name: name, storesBody: storesBody, sync: sync)
+    }
 
-        let postingsFile = try IndexFileWriter(directory: directory, name: meta.fileName(SegmentFiles.postings), kind: .postings, segmentID: segmentID)
-        let positionsFile = try IndexFileWriter(directory: directory, name: meta.fileName(SegmentFiles.positions), kind: .positions, segmentID: segmentID)
-        let dictionaryFile = try IndexFileWriter(directory: directory, name: meta.fileName(SegmentFiles.termDictionary), kind: .termDictionary, segmentID: segmentID)
-        let dictionary = TermDictionaryWriter(output: dictionaryFile)
-        let withPositions = PostingsWriter(postings: postingsFile, positions: positionsFile)
-        let withoutPositions = PostingsWriter(postings: postingsFile, positions: nil)
+    /// The keyword fields (numbers 0 and 1), then the text fields in first-seen order.
+    var indexedFields: [(name: String, hasPositions: Bool)] {
+        [(ids.name, false), (sources.name, false)] + fields.map { ($0.name, true) }
+    }
 
-        // Keyword fields: whole values as terms, no positions.
-        for (number, keyword) in [ids, sources].enumerated() {
-            try dictionary.startField(keyword.name, hasPositions: false)
-            var order = (0..<keyword.terms.count).map { Int32($0) }
-            sortTerms(&order, keyword.terms)
-            var documentsWithField = 0
-            for term in order {
-                try withoutPositions.startTerm()
-                for doc in keyword.documents[Int(term)] {
-                    try withoutPositions.add(doc: UInt32(doc), freq: 1, lengthCode: 1,
-                                             positions: UnsafeBufferPointer(start: nil, count: 0))
-                    documentsWithField += 1
-                }
-                try dictionary.add(term: keyword.terms.key(term), info: try withoutPositions.finishTerm())
-            }
-            try dictionary.finishField()
-            meta.fields.append(FieldMeta(name: keyword.name, number: number, documentCount: documentsWithField,
-                                         totalLength: documentsWithField, termCount: order.count, hasPositions: false))
+    /// The text field numbered `number` (the keyword fields take 0 and 1).
+    private func textField(_ number: Int) -> FieldBuffer { fields[number - 2] }
+
+    func lengthCodes(ofField number: Int) -> [UInt8] {
+        textField(number).lengths.map { FieldLengthCode.encode($0) }
+    }
+
+    func writeTerms(ofField number: Int, to terms: SegmentTermsWriter) throws(TrawlError) {
+        switch number {
+        case 0: try writeTerms(of: ids, to: terms)
+        case 1: try writeTerms(of: sources, to: terms)
+        default: try writeTerms(of: textField(number), to: terms)
         }
+    }
 
-        var lengthSections: [(number: Int, codes: [UInt8])] = []
-        for field in fields {
-            let codes = field.lengths.map { FieldLengthCode.encode($0) }
-            lengthSections.append((field.number, codes))
-            try dictionary.startField(field.name, hasPositions: true)
-            try writePostings(of: field, codes: codes, writer: withPositions, dictionary: dictionary)
-            try dictionary.finishField()
-            meta.fields.append(FieldMeta(name: field.name, number: field.number,
-                                         documentCount: field.lengths.reduce(0) { $0 + ($1 > 0 ? 1 : 0) },
-                                         totalLength: field.lengths.reduce(0) { $0 + Int($1) },
-                                         termCount: field.terms.count, hasPositions: true))
+    func statistics(ofField number: Int) -> (documentCount: Int, totalLength: Int) {
+        switch number {
+        case 0, 1:
+            let documents = (number == 0 ? ids : sources).documents.reduce(0) { $0 + $1.count }
+            return (documents, documents)
+        default:
+            let lengths = textField(number).lengths
+            return (lengths.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }, lengths.reduce(0) { $0 + Int($1) })
         }
-        meta.fileSizes[SegmentFiles.termDictionary] = try dictionary.finish(sync: sync)
-        meta.fileSizes[SegmentFiles.postings] = try postingsFile.finish(sync: sync)
-        meta.fileSizes[SegmentFiles.positions] = try positionsFile.finish(sync: sync)
-        meta.fileSizes[SegmentFiles.fieldLengths] = try FieldLengthsFile.write(
-            lengthSections, to: directory, name: meta.fileName(SegmentFiles.fieldLengths), segmentID: segmentID, sync: sync)
-        meta.fileSizes[SegmentFiles.documentStore] = try store.write(
-            to: directory, name: meta.fileName(SegmentFiles.documentStore), segmentID: segmentID, sync: sync)
-        meta.fileSizes[SegmentFiles.dates] = try DateColumn.write(
-            dates, to: directory, name: meta.fileName(SegmentFiles.dates), segmentID: segmentID, sync: sync)
-        meta.fileSizes[SegmentFiles.identifiers] = try IdentifierColumn.write(
-            identifiers, to: directory, name: meta.fileName(SegmentFiles.identifiers), segmentID: segmentID, sync: sync)
+    }
 
-        if deletedCount > 0 {
-            var live = LiveDocuments(allLive: documentCount)
-            for doc in 0..<documentCount where deleted[doc] { live.delete(doc) }
-            meta.deleteGeneration = 1
-            meta.deletedCount = live.deletedCount
-            try live.write(to: directory, name: meta.liveDocumentsFile!, segmentID: segmentID, sync: sync)
-        }
-        return meta
+    func storedDocuments() -> DocumentStoreWriter { store }
+
+    func dates() -> [Int64] { dateValues }
+
+    func identifiers() -> [String] { idValues }
+
+    func deletions() -> LiveDocuments? {
+        guard deletedCount > 0 else { return nil }
+        var live = LiveDocuments(allLive: documentCount)
+        for doc in 0..<documentCount where deleted[doc] { live.delete(doc) }
+        return live
     }
 
     /// Sorts term ordinals by their bytes.
@@ -230,9 +212,20 @@ extension SegmentBuilder {
         ordinals.sort { a, b in TermDictionary.compare(table.key(a), table.key(b)) < 0 }
     }
 
-    /// Groups a field's tokens by term (counting sort) and writes each term's postings.
-    private func writePostings(of field: FieldBuffer, codes: [UInt8], writer: PostingsWriter,
-                               dictionary: TermDictionaryWriter) throws(TrawlError) {
+    /// Writes a keyword field: whole values as terms, no positions.
+    private func writeTerms(of keyword: KeywordBuffer, to terms: SegmentTermsWriter) throws(TrawlError) {
+        var order = (0..<keyword.terms.count).map { Int32($0) }
+        sortTerms(&order, keyword.terms)
+        for term in order {
+            for doc in keyword.documents[Int(term)] {
+                try terms.add(doc: UInt32(doc), freq: 1, positions: UnsafeBufferPointer(start: nil, count: 0))
+            }
+            try terms.finishTerm(keyword.terms.key(term))
+        }
+    }
+
+    /// Groups a text field's tokens by term (counting sort) and writes each term's postings.
+    private func writeTerms(of field: FieldBuffer, to terms: SegmentTermsWriter) throws(TrawlError) {
         let termCount = field.terms.count
         guard termCount > 0 else { return }
         // Counting sort: starts[t] is where term t's occurrences begin in `grouped`.
@@ -261,7 +254,6 @@ extension SegmentBuilder {
         sortTerms(&order, field.terms)
         var positions = [UInt32](repeating: 0, count: 64)
         for term in order {
-            try writer.startTerm()
             var i = starts[Int(term)]
             let end = starts[Int(term) + 1]
             while i < end {
@@ -273,16 +265,9 @@ extension SegmentBuilder {
                     count += 1
                     i += 1
                 }
-                let result: Result<Void, TrawlError> = positions.withUnsafeBufferPointer { buffer in
-                    do throws(TrawlError) {
-                        try writer.add(doc: doc, freq: UInt32(count), lengthCode: codes[Int(doc)],
-                                       positions: UnsafeBufferPointer(rebasing: buffer[0..<count]))
-                        return .success(())
-                    } catch { return .failure(error) }
-                }
-                try result.get()
+                try terms.add(doc: doc, freq: UInt32(count), positions: positions, count: count)
             }
-            try dictionary.add(term: field.terms.key(term), info: try writer.finishTerm())
+            try terms.finishTerm(field.terms.key(term))
         }
     }
 }

@@ -1,18 +1,30 @@
-/// Merges segments into one: live documents only, renumbered in segment order.
+/// Segments seen as one: live documents only, renumbered in segment order — the
+/// ``SegmentSource`` a merge writes through ``SegmentWriter``.
 ///
 /// Terms of each field are merged in byte order (a k-way merge of the segments' term
 /// iterators); each term's postings are decoded from every segment that has it, remapped to
-/// the new numbering, and re-encoded with their positions. Field lengths, stored documents and
-/// dates follow the same numbering.
-enum SegmentMerger {
+/// the new numbering, and handed on with their positions. Field lengths, stored documents,
+/// dates and ids follow the same numbering.
+struct SegmentMerger: SegmentSource {
+    private let sources: [(reader: SegmentReader, live: LiveDocuments?)]
+    /// New document numbers: `docMaps[s][doc]`, or −1 for a deleted document.
+    private let docMaps: [[Int32]]
+    let documentCount: Int
+    /// The keyword fields first, then the text fields in first-seen order.
+    let indexedFields: [(name: String, hasPositions: Bool)]
+
     /// Writes the merge of `sources` (reader and current live documents) as segment `name`.
     static func merge(_ sources: [(reader: SegmentReader, live: LiveDocuments?)], into directory: any IndexDirectory,
                       name: String, storesBody: Bool, sync: Bool) throws(TrawlError) -> SegmentMeta {
         // Verify every source file's checksum first: a merge re-encodes the data under a fresh
         // checksum, so merging a damaged segment would make its damage undetectable.
         for source in sources { try source.reader.verifyChecksums() }
-        let segmentID = SegmentID.random()
-        // New document numbers.
+        return try SegmentWriter.write(SegmentMerger(sources), to: directory, name: name, storesBody: storesBody, sync: sync)
+    }
+
+    /// The view of `sources` (reader and current live documents).
+    init(_ sources: [(reader: SegmentReader, live: LiveDocuments?)]) {
+        self.sources = sources
         var docMaps: [[Int32]] = []
         var documentCount = 0
         for source in sources {
@@ -23,148 +35,125 @@ enum SegmentMerger {
             }
             docMaps.append(map)
         }
-        var meta = SegmentMeta(name: name, id: segmentID.description, documentCount: documentCount, deletedCount: 0,
-                               deleteGeneration: 0, fields: [], fileSizes: [:], storesBody: storesBody)
-
-        // Field numbering: keyword fields first, then text fields in first-seen order.
-        var fieldNames: [String] = [IndexSchema.idField, IndexSchema.sourceField]
-        var hasPositions: [String: Bool] = [IndexSchema.idField: false, IndexSchema.sourceField: false]
+        self.docMaps = docMaps
+        self.documentCount = documentCount
+        var fields: [(name: String, hasPositions: Bool)] = [(IndexSchema.idField, false), (IndexSchema.sourceField, false)]
+        var seen: Set<String> = [IndexSchema.idField, IndexSchema.sourceField]
         for source in sources {
-            for field in source.reader.meta.fields.sorted(by: { $0.number < $1.number }) where hasPositions[field.name] == nil {
-                fieldNames.append(field.name)
-                hasPositions[field.name] = field.hasPositions
+            for field in source.reader.meta.fields.sorted(by: { $0.number < $1.number }) where seen.insert(field.name).inserted {
+                fields.append((field.name, field.hasPositions))
             }
         }
+        indexedFields = fields
+    }
 
-        let postingsFile = try IndexFileWriter(directory: directory, name: meta.fileName(SegmentFiles.postings), kind: .postings, segmentID: segmentID)
-        let positionsFile = try IndexFileWriter(directory: directory, name: meta.fileName(SegmentFiles.positions), kind: .positions, segmentID: segmentID)
-        let dictionaryFile = try IndexFileWriter(directory: directory, name: meta.fileName(SegmentFiles.termDictionary), kind: .termDictionary, segmentID: segmentID)
-        let dictionary = TermDictionaryWriter(output: dictionaryFile)
-        let withPositions = PostingsWriter(postings: postingsFile, positions: positionsFile)
-        let withoutPositions = PostingsWriter(postings: postingsFile, positions: nil)
-        var lengthSections: [(number: Int, codes: [UInt8])] = []
-        var positions = [UInt32](repeating: 0, count: 256)
-
-        for (number, fieldName) in fieldNames.enumerated() {
-            let positional = hasPositions[fieldName] ?? false
-            let writer = positional ? withPositions : withoutPositions
-            // Field lengths of the merged documents.
-            var codes = [UInt8](repeating: 0, count: documentCount)
-            var fieldDocuments = 0
-            var totalLength = 0
-            for (s, source) in sources.enumerated() {
-                guard let number = source.reader.fieldsByName[fieldName]?.number,
-                      let sourceCodes = source.reader.fieldLengths.codes(field: number) else { continue }
-                for doc in 0..<source.reader.documentCount where docMaps[s][doc] >= 0 {
-                    codes[Int(docMaps[s][doc])] = sourceCodes[doc]
-                }
-            }
-            if positional { lengthSections.append((number, codes)) }
-
-            try dictionary.startField(fieldName, hasPositions: positional)
-            var iterators: [TermIterator?] = sources.map { $0.reader.dictionary.terms(forField: fieldName)?.makeIterator() }
-            for i in iterators.indices where iterators[i] != nil {
-                if try !iterators[i]!.next() { iterators[i] = nil }
-            }
-            var termCount = 0
-            while true {
-                // The smallest current term.
-                var smallest: [UInt8]?
-                for iterator in iterators {
-                    guard let iterator else { continue }
-                    if smallest == nil || lexicographicallyPrecedes(iterator.term, smallest!) { smallest = iterator.term }
-                }
-                guard let term = smallest else { break }
-                var wrote = false
-                for i in iterators.indices {
-                    guard let iterator = iterators[i], iterator.term == term else { continue }
-                    let source = sources[i]
-                    var cursor = try source.reader.cursor(field: fieldName, info: iterator.info)
-                    var doc = cursor.doc
-                    while doc != PostingsCursor.noMoreDocs {
-                        let mapped = docMaps[i][Int(doc)]
-                        if mapped >= 0 {
-                            let freq = cursor.freq
-                            var count = 0
-                            if positional {
-                                try cursor.checkFrequencyForPositions(Int(freq))
-                                if Int(freq) > positions.count { positions = [UInt32](repeating: 0, count: Int(freq)) }
-                                count = try positions.withUnsafeMutableBufferPointer { (buffer) throws(TrawlError) -> Int in
-                                    try cursor.readPositions(into: buffer)
-                                }
-                            }
-                            if !wrote { try writer.startTerm() }
-                            let lengthCode = codes[Int(mapped)]
-                            let result: Result<Void, TrawlError> = positions.withUnsafeBufferPointer { buffer in
-                                do throws(TrawlError) {
-                                    try writer.add(doc: UInt32(mapped), freq: freq, lengthCode: positional ? lengthCode : 1,
-                                                   positions: UnsafeBufferPointer(rebasing: buffer[0..<count]))
-                                    return .success(())
-                                } catch { return .failure(error) }
-                            }
-                            try result.get()
-                            wrote = true
-                        }
-                        doc = cursor.next()
-                    }
-                    try cursor.throwIfCorrupt()
-                    if try !iterators[i]!.next() { iterators[i] = nil }
-                }
-                if wrote {
-                    let info = try writer.finishTerm()
-                    try dictionary.add(term: term, info: info)
-                    termCount += 1
-                }
-            }
-            try dictionary.finishField()
-            for source in sources { source.reader.releasePages() }
-            if positional {
-                for (s, source) in sources.enumerated() {
-                    guard let field = source.reader.fieldsByName[fieldName] else { continue }
-                    if source.live == nil || source.live!.deletedCount == 0 {
-                        // No deletions: the exact statistics carry over.
-                        totalLength += field.totalLength
-                        fieldDocuments += field.documentCount
-                    } else if let sourceCodes = source.reader.fieldLengths.codes(field: field.number) {
-                        for doc in 0..<source.reader.documentCount where docMaps[s][doc] >= 0 && sourceCodes[doc] > 0 {
-                            fieldDocuments += 1
-                            totalLength += Int(FieldLengthCode.decode(sourceCodes[doc]))
-                        }
-                    }
-                }
-            } else {
-                fieldDocuments = documentCount
-                totalLength = documentCount
-            }
-            meta.fields.append(FieldMeta(name: fieldName, number: number, documentCount: fieldDocuments,
-                                         totalLength: totalLength, termCount: termCount, hasPositions: positional))
-        }
-        meta.fileSizes[SegmentFiles.termDictionary] = try dictionary.finish(sync: sync)
-        meta.fileSizes[SegmentFiles.postings] = try postingsFile.finish(sync: sync)
-        meta.fileSizes[SegmentFiles.positions] = try positionsFile.finish(sync: sync)
-        meta.fileSizes[SegmentFiles.fieldLengths] = try FieldLengthsFile.write(
-            lengthSections, to: directory, name: meta.fileName(SegmentFiles.fieldLengths), segmentID: segmentID, sync: sync)
-
-        var store = DocumentStoreWriter()
-        var dates: [Int64] = []
-        var identifiers: [String] = []
-        dates.reserveCapacity(documentCount)
-        identifiers.reserveCapacity(documentCount)
+    /// Calls `body` with each surviving document: its segment, its number there.
+    private func forEachLiveDocument<E: Error>(_ body: (SegmentReader, Int) throws(E) -> Void) throws(E) {
         for (s, source) in sources.enumerated() {
             for doc in 0..<source.reader.documentCount where docMaps[s][doc] >= 0 {
-                store.add(try source.reader.store.document(doc))
-                dates.append(source.reader.dates.value(doc))
-                identifiers.append(source.reader.identifiers.id(doc))
+                try body(source.reader, doc)
             }
         }
-        meta.fileSizes[SegmentFiles.identifiers] = try IdentifierColumn.write(
-            identifiers, to: directory, name: meta.fileName(SegmentFiles.identifiers), segmentID: segmentID, sync: sync)
-        meta.fileSizes[SegmentFiles.documentStore] = try store.write(
-            to: directory, name: meta.fileName(SegmentFiles.documentStore), segmentID: segmentID, sync: sync)
-        meta.fileSizes[SegmentFiles.dates] = try DateColumn.write(
-            dates, to: directory, name: meta.fileName(SegmentFiles.dates), segmentID: segmentID, sync: sync)
-        return meta
     }
+
+    func lengthCodes(ofField number: Int) -> [UInt8] {
+        var codes = [UInt8](repeating: 0, count: documentCount)
+        for (s, source) in sources.enumerated() {
+            guard let field = source.reader.fieldsByName[indexedFields[number].name],
+                  let sourceCodes = source.reader.fieldLengths.codes(field: field.number) else { continue }
+            for doc in 0..<source.reader.documentCount where docMaps[s][doc] >= 0 {
+                codes[Int(docMaps[s][doc])] = sourceCodes[doc]
+            }
+        }
+        return codes
+    }
+
+    func writeTerms(ofField number: Int, to terms: SegmentTermsWriter) throws(TrawlError) {
+        let (fieldName, positional) = indexedFields[number]
+        var positions = [UInt32](repeating: 0, count: 256)
+        var iterators: [TermIterator?] = sources.map { $0.reader.dictionary.terms(forField: fieldName)?.makeIterator() }
+        for i in iterators.indices where iterators[i] != nil {
+            if try !iterators[i]!.next() { iterators[i] = nil }
+        }
+        while true {
+            // The smallest current term.
+            var smallest: [UInt8]?
+            for iterator in iterators {
+                guard let iterator else { continue }
+                if smallest == nil || Self.lexicographicallyPrecedes(iterator.term, smallest!) { smallest = iterator.term }
+            }
+            guard let term = smallest else { break }
+            for i in iterators.indices {
+                guard let iterator = iterators[i], iterator.term == term else { continue }
+                let reader = sources[i].reader
+                var cursor = try reader.cursor(field: fieldName, info: iterator.info)
+                var doc = cursor.doc
+                while doc != PostingsCursor.noMoreDocs {
+                    let mapped = docMaps[i][Int(doc)]
+                    if mapped >= 0 {
+                        let freq = cursor.freq
+                        var count = 0
+                        if positional {
+                            try cursor.checkFrequencyForPositions(Int(freq))
+                            if Int(freq) > positions.count { positions = [UInt32](repeating: 0, count: Int(freq)) }
+                            count = try positions.withUnsafeMutableBufferPointer { (buffer) throws(TrawlError) -> Int in
+                                try cursor.readPositions(into: buffer)
+                            }
+                        }
+                        try terms.add(doc: UInt32(mapped), freq: freq, positions: positions, count: count)
+                    }
+                    doc = cursor.next()
+                }
+                try cursor.throwIfCorrupt()
+                if try !iterators[i]!.next() { iterators[i] = nil }
+            }
+            try terms.finishTerm(term)
+        }
+        for source in sources { source.reader.releasePages() }
+    }
+
+    func statistics(ofField number: Int) -> (documentCount: Int, totalLength: Int) {
+        let (fieldName, positional) = indexedFields[number]
+        guard positional else { return (documentCount, documentCount) }
+        var documents = 0
+        var totalLength = 0
+        for (s, source) in sources.enumerated() {
+            guard let field = source.reader.fieldsByName[fieldName] else { continue }
+            if source.live == nil || source.live!.deletedCount == 0 {
+                // No deletions: the exact statistics carry over.
+                totalLength += field.totalLength
+                documents += field.documentCount
+            } else if let sourceCodes = source.reader.fieldLengths.codes(field: field.number) {
+                for doc in 0..<source.reader.documentCount where docMaps[s][doc] >= 0 && sourceCodes[doc] > 0 {
+                    documents += 1
+                    totalLength += Int(FieldLengthCode.decode(sourceCodes[doc]))
+                }
+            }
+        }
+        return (documents, totalLength)
+    }
+
+    func storedDocuments() throws(TrawlError) -> DocumentStoreWriter {
+        var store = DocumentStoreWriter()
+        try forEachLiveDocument { (reader, doc) throws(TrawlError) in store.add(try reader.store.document(doc)) }
+        return store
+    }
+
+    func dates() -> [Int64] {
+        var dates: [Int64] = []
+        dates.reserveCapacity(documentCount)
+        forEachLiveDocument { reader, doc in dates.append(reader.dates.value(doc)) }
+        return dates
+    }
+
+    func identifiers() -> [String] {
+        var identifiers: [String] = []
+        identifiers.reserveCapacity(documentCount)
+        forEachLiveDocument { reader, doc in identifiers.append(reader.identifiers.id(doc)) }
+        return identifiers
+    }
+
+    func deletions() -> LiveDocuments? { nil }
 
     private static func lexicographicallyPrecedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         a.withUnsafeBytes { x in b.withUnsafeBytes { y in TermDictionary.compare(x, y) < 0 } }

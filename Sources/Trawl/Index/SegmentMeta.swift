@@ -46,6 +46,9 @@ struct SegmentMeta: Codable, Sendable, Equatable {
     /// The file name for an extension.
     func fileName(_ ext: String) -> String { "\(name).\(ext)" }
 
+    /// The name of one of the segment's files.
+    func fileName(_ file: SegmentFile) -> String { fileName(file.suffix) }
+
     /// The live-documents file name, when there are deletions.
     var liveDocumentsFile: String? {
         deleteGeneration == 0 ? nil : "\(name)_\(String(deleteGeneration, radix: 36)).live"
@@ -57,16 +60,4 @@ struct SegmentMeta: Codable, Sendable, Equatable {
         if let live = liveDocumentsFile { names.append(live) }
         return names
     }
-}
-
-/// The file extensions of a segment.
-enum SegmentFiles {
-    static let termDictionary = "tdic"
-    static let postings = "post"
-    static let positions = "posn"
-    static let fieldLengths = "norm"
-    static let documentStore = "stor"
-    static let dates = "date"
-    static let identifiers = "ids"
-    static let extensions = [termDictionary, postings, positions, fieldLengths, documentStore, dates, identifiers]
 }

@@ -31,26 +31,30 @@ final class SegmentReader: Sendable {
     /// The folder's location, for messages.
     private let location: String
 
-    /// Opens a segment's files and validates their headers.
+    /// Opens a segment's files (every row of ``SegmentFiles``) and validates their headers.
     init(directory: any IndexDirectory, meta: SegmentMeta) throws(TrawlError) {
         self.meta = meta
         let id = try meta.segmentID
         segmentID = id
         location = directory.location
-        dictionaryInput = try directory.openInput(meta.fileName(SegmentFiles.termDictionary))
+        // Opens a file of the table and checks its framing and the kind in its header.
+        func open(_ file: SegmentFile) throws(TrawlError) -> IndexInput {
+            let input = try directory.openInput(meta.fileName(file))
+            _ = try FileEnvelope.validate(input.bytes, kind: file.kind, segmentID: id, fileName: input.name)
+            return input
+        }
+        dictionaryInput = try open(SegmentFiles.termDictionary)
         dictionary = try TermDictionaryReader(bytes: dictionaryInput.bytes, segmentID: id,
                                               fileName: dictionaryInput.name, owner: dictionaryInput)
-        postings = try directory.openInput(meta.fileName(SegmentFiles.postings))
-        _ = try FileEnvelope.validate(postings.bytes, kind: .postings, segmentID: id, fileName: postings.name)
-        positions = try directory.openInput(meta.fileName(SegmentFiles.positions))
-        _ = try FileEnvelope.validate(positions.bytes, kind: .positions, segmentID: id, fileName: positions.name)
-        let lengthsInput = try directory.openInput(meta.fileName(SegmentFiles.fieldLengths))
+        postings = try open(SegmentFiles.postings)
+        positions = try open(SegmentFiles.positions)
+        let lengthsInput = try open(SegmentFiles.fieldLengths)
         fieldLengths = try FieldLengthsReader(input: lengthsInput, segmentID: id, documentCount: meta.documentCount)
-        let storeInput = try directory.openInput(meta.fileName(SegmentFiles.documentStore))
+        let storeInput = try open(SegmentFiles.documentStore)
         store = try DocumentStoreReader(input: storeInput, segmentID: id, documentCount: meta.documentCount)
-        let datesInput = try directory.openInput(meta.fileName(SegmentFiles.dates))
+        let datesInput = try open(SegmentFiles.dates)
         dates = try DateColumnReader(input: datesInput, segmentID: id, documentCount: meta.documentCount)
-        let identifiersInput = try directory.openInput(meta.fileName(SegmentFiles.identifiers))
+        let identifiersInput = try open(SegmentFiles.identifiers)
         identifiers = try IdentifierColumnReader(input: identifiersInput, segmentID: id, documentCount: meta.documentCount)
         var inputs = [dictionaryInput, postings, positions, lengthsInput, storeInput, datesInput, identifiersInput]
         if let liveName = meta.liveDocumentsFile {

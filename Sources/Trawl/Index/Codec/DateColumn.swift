@@ -11,47 +11,59 @@ enum DateColumn {
     /// The value used in memory for a document without a date.
     static let missing = Int64.min
 
-    /// Writes the column for `values` (``missing`` for no date).
-    static func write(_ values: [Int64], to directory: any IndexDirectory, name: String, segmentID: SegmentID, sync: Bool) throws(TrawlError) -> Int {
-        let present = values.filter { $0 != missing }
-        let minimum = present.min() ?? 0
-        // Differences from the minimum are taken as UInt64: they cannot overflow there, however
-        // far apart the dates are.
-        func delta(_ v: Int64) -> UInt64 { UInt64(bitPattern: v &- minimum) }
-        var divisor: Int64 = 86_400
-        for v in present where delta(v) % UInt64(divisor) != 0 { divisor = 1; break }
-        let maxDelta = present.map { delta($0) / UInt64(divisor) }.max() ?? 0
-        guard maxDelta < UInt64(Int64.max) - 1 else {
-            throw TrawlError(.invalidArgument, "document dates span too wide a range to be stored", path: name)
-        }
-        let maxCode = present.isEmpty ? 0 : maxDelta + 1
-        let width = maxCode == 0 ? 0 : 64 - maxCode.leadingZeroBitCount
-        let file = try IndexFileWriter(directory: directory, name: name, kind: .dateColumn, segmentID: segmentID)
-        file.buffer.writeVInt(values.count)
-        file.buffer.write(minimum)
-        file.buffer.writeVInt(UInt64(divisor))
-        file.buffer.write(UInt8(width))
-        var word: UInt64 = 0
-        var used = 0
-        var wordsWritten = 0
-        for v in values {
-            let code: UInt64 = v == missing ? 0 : delta(v) / UInt64(divisor) + 1
-            if width == 0 { continue }
-            word |= code << UInt64(used)
-            if used + width >= 64 {
-                file.buffer.write(word)
-                wordsWritten += 1
-                let spill = used + width - 64
-                word = spill == 0 ? 0 : code >> UInt64(width - spill)
-                used = spill
-            } else {
-                used += width
+    /// Checks `values` (``missing`` for no date) and chooses their encoding; `write(to:)` then
+    /// writes the column. Dates too far apart are refused here, before any file is created.
+    struct Encoder<Values: Collection<Int64>> {
+        private let values: Values
+        private let minimum: Int64
+        private let divisor: Int64
+        private let width: Int
+
+        /// Checks the values of the column that will be `fileName`.
+        init(_ values: Values, fileName: String) throws(TrawlError) {
+            let present = values.filter { $0 != missing }
+            let minimum = present.min() ?? 0
+            // Differences from the minimum are taken as UInt64: they cannot overflow there, however
+            // far apart the dates are.
+            func delta(_ v: Int64) -> UInt64 { UInt64(bitPattern: v &- minimum) }
+            var divisor: Int64 = 86_400
+            for v in present where delta(v) % UInt64(divisor) != 0 { divisor = 1; break }
+            let maxDelta = present.map { delta($0) / UInt64(divisor) }.max() ?? 0
+            guard maxDelta < UInt64(Int64.max) - 1 else {
+                throw TrawlError(.invalidArgument, "document dates span too wide a range to be stored", path: fileName)
             }
-            try file.flushIfNeeded()
+            let maxCode = present.isEmpty ? 0 : maxDelta + 1
+            self.values = values
+            self.minimum = minimum
+            self.divisor = divisor
+            width = maxCode == 0 ? 0 : 64 - maxCode.leadingZeroBitCount
         }
-        if used > 0 { file.buffer.write(word); wordsWritten += 1 }
-        file.buffer.write(UInt64(0)) // padding so two-word reads never run past the data
-        return try file.finish(sync: sync)
+
+        /// Writes the column's payload to `file` (kind ``FileEnvelope/Kind/dateColumn``).
+        func write(to file: IndexFileWriter) throws(TrawlError) {
+            file.buffer.writeVInt(values.count)
+            file.buffer.write(minimum)
+            file.buffer.writeVInt(UInt64(divisor))
+            file.buffer.write(UInt8(width))
+            var word: UInt64 = 0
+            var used = 0
+            for v in values {
+                let code: UInt64 = v == missing ? 0 : UInt64(bitPattern: v &- minimum) / UInt64(divisor) + 1
+                if width == 0 { continue }
+                word |= code << UInt64(used)
+                if used + width >= 64 {
+                    file.buffer.write(word)
+                    let spill = used + width - 64
+                    word = spill == 0 ? 0 : code >> UInt64(width - spill)
+                    used = spill
+                } else {
+                    used += width
+                }
+                try file.flushIfNeeded()
+            }
+            if used > 0 { file.buffer.write(word) }
+            file.buffer.write(UInt64(0)) // padding so two-word reads never run past the data
+        }
     }
 }
 

@@ -328,10 +328,9 @@ struct DocumentStoreWriter {
         pending.removeAll()
     }
 
-    /// Writes the file.
-    mutating func write(to directory: any IndexDirectory, name: String, segmentID: SegmentID, sync: Bool) throws(TrawlError) -> Int {
+    /// Writes the store as the payload of `file` (kind ``FileEnvelope/Kind/documentStore``).
+    mutating func write(to file: IndexFileWriter) throws(TrawlError) {
         sealBlock()
-        let file = try IndexFileWriter(directory: directory, name: name, kind: .documentStore, segmentID: segmentID)
         var offsets: [Int] = []
         for block in blocks {
             offsets.append(file.position)
@@ -361,7 +360,6 @@ struct DocumentStoreWriter {
             lastOffset = offset
         }
         file.buffer.write(UInt64(indexOffset))
-        return try file.finish(sync: sync)
     }
 }
 

@@ -4,10 +4,9 @@
 /// FieldLengths := Header, FieldCount (vint), <FieldNumber (vint), DocCount (vint), Codes (DocCount bytes)>^FieldCount, Footer
 /// ```
 enum FieldLengthsFile {
-    /// Writes one code array per field number.
-    static func write(_ fields: [(number: Int, codes: [UInt8])], to directory: any IndexDirectory, name: String,
-                      segmentID: SegmentID, sync: Bool) throws(TrawlError) -> Int {
-        let file = try IndexFileWriter(directory: directory, name: name, kind: .fieldLengths, segmentID: segmentID)
+    /// Writes one code array per field number as the payload of `file` (kind
+    /// ``FileEnvelope/Kind/fieldLengths``).
+    static func write(_ fields: [(number: Int, codes: [UInt8])], to file: IndexFileWriter) throws(TrawlError) {
         file.buffer.writeVInt(fields.count)
         for field in fields {
             file.buffer.writeVInt(field.number)
@@ -15,7 +14,6 @@ enum FieldLengthsFile {
             file.buffer.write(contentsOf: field.codes)
             try file.flushIfNeeded()
         }
-        return try file.finish(sync: sync)
     }
 }
 

@@ -6,10 +6,9 @@
 /// ```
 /// Id `d` is `Bytes[Offsets[d] ..< Offsets[d + 1]]` (UTF-8).
 enum IdentifierColumn {
-    /// Writes the ids of a segment's documents in order.
-    static func write(_ ids: [String], to directory: any IndexDirectory, name: String, segmentID: SegmentID,
-                      sync: Bool) throws(TrawlError) -> Int {
-        let file = try IndexFileWriter(directory: directory, name: name, kind: .identifiers, segmentID: segmentID)
+    /// Writes the ids of a segment's documents in order as the payload of `file` (kind
+    /// ``FileEnvelope/Kind/identifiers``).
+    static func write(_ ids: some Collection<String>, to file: IndexFileWriter) throws(TrawlError) {
         file.buffer.writeVInt(ids.count)
         var offset: UInt32 = 0
         file.buffer.write(offset)
@@ -21,7 +20,6 @@ enum IdentifierColumn {
             file.buffer.write(contentsOf: id.utf8)
             try file.flushIfNeeded()
         }
-        return try file.finish(sync: sync)
     }
 }
 

@@ -826,32 +826,3 @@ func readVarint(_ base: UnsafeRawPointer, _ offset: inout Int, _ end: Int) -> UI
         if shift > 63 { return nil }
     }
 }
-
-/// A segment field's opened `.post` and `.posn` files: validates their envelopes once and opens
-/// ``PostingsCursor``s over them, keeping the mappings alive.
-final class PostingsReader: @unchecked Sendable {
-    /// The mapped `.post` file.
-    let postings: IndexInput
-    /// The mapped `.posn` file, when the field has positions.
-    let positions: IndexInput?
-
-    /// Checks both files' headers and footers (not their checksums).
-    init(postings: IndexInput, positions: IndexInput?, segmentID: SegmentID) throws(TrawlError) {
-        _ = try FileEnvelope.validate(postings.bytes, kind: .postings, segmentID: segmentID, fileName: postings.name)
-        if let positions {
-            _ = try FileEnvelope.validate(positions.bytes, kind: .positions, segmentID: segmentID, fileName: positions.name)
-        }
-        self.postings = postings
-        self.positions = positions
-    }
-
-    /// Opens a cursor over a term's postings; with `withPositions`, positions can be read too
-    /// (the reader must have a `.posn` file). The cursor must not outlive this reader.
-    func cursor(_ info: TermPostingsInfo, withPositions: Bool = false) throws(TrawlError) -> PostingsCursor {
-        if withPositions && positions == nil {
-            throw TrawlError(.invalidArgument, "this field has no positions", path: postings.name)
-        }
-        return try PostingsCursor(postings: postings.bytes, positions: withPositions ? positions?.bytes : nil,
-                                  info: info, fileName: postings.name)
-    }
-}

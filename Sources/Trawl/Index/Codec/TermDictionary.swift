@@ -67,7 +67,8 @@ enum TermDictionary {
 
 /// Writes a `.tdic` file: for each field, ``startField(_:hasPositions:)``, then ``add(term:info:)``
 /// for every term in strictly increasing byte order, then ``finishField()``; ``finish(sync:)``
-/// writes the field table and footer and closes the file.
+/// writes the field table and footer and closes the file (``writeFieldTable()`` writes the table
+/// and leaves the file to its owner, as ``SegmentWriter`` does with every file of a segment).
 final class TermDictionaryWriter {
     /// The `.tdic` file (its header is already written).
     let output: IndexFileWriter
@@ -231,6 +232,13 @@ final class TermDictionaryWriter {
     /// Finishes an open field, writes the field table and footer, and closes the file. Returns the file size.
     @discardableResult
     func finish(sync: Bool = true) throws(TrawlError) -> Int {
+        try writeFieldTable()
+        return try output.finish(sync: sync)
+    }
+
+    /// Finishes an open field and writes the field table: the payload is complete, the file is
+    /// left open for its owner to finish.
+    func writeFieldTable() throws(TrawlError) {
         if fieldName != nil { try finishField() }
         let tableOffset = output.position
         output.buffer.writeVInt(fields.count)
@@ -242,7 +250,6 @@ final class TermDictionaryWriter {
             output.buffer.writeVInt(field.indexOffset)
         }
         output.buffer.write(UInt64(tableOffset))
-        return try output.finish(sync: sync)
     }
 }
 
