@@ -204,7 +204,7 @@ public final class IndexWriter {
     public func storedFields(source: String) throws(TrawlError) -> [String: String]? {
         for segment in segments.reversed() {
             for doc in try segment.reader.documents(inKeywordField: IndexSchema.sourceField, value: source) where segment.isLive(doc) {
-                return Dictionary(try segment.reader.store.document(doc).fields) { first, _ in first }
+                return Dictionary(try segment.reader.store.document(doc, body: .deferred).fields) { first, _ in first }
             }
         }
         return nil
