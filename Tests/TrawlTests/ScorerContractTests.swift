@@ -74,6 +74,22 @@ import Testing
         #expect(log.violations.contains { $0.contains("before confirm()") }, "\(log.violations)")
     }
 
+    /// Found by the search fuzzer: every score 0 (boost 0), so pruning may skip any window once
+    /// the top k is full; the pruned total is a lower bound that may differ with and without
+    /// the asserting wrappers, the hits may not.
+    @Test func zeroScoresPrunedWithAndWithoutWrappers() throws {
+        let steps: [SearchDifferential.Step] = [
+            .add(Document(id: "d2", title: "shipping")), .add(Document(id: "d4", body: "shipping")),
+            .add(Document(id: "d5", body: "ship")), .add(Document(id: "d8", body: "shipping")),
+        ]
+        let reader = try SearchDifferential.build(steps)
+        let reference = try SearchDifferential.reference(reader)
+        let queryCase = SearchDifferential.QueryCase(query: .leaf("-author:ship \"shipping shipping\"~2^0"), defaultOr: false,
+                                                     offset: 0, pageSize: 3)
+        let problem = try SearchDifferential.check(queryCase, reader: reader, reference: reference)
+        #expect(problem == nil, "\(problem ?? "")")
+    }
+
     /// One query per scorer type (and their combinations), with paging and date sorting.
     static let queries = [
         "oil", "crude oil", "oil OR grain", "\"crude oil\"", "\"crude oil\"~3", "cru*", "title:oil",
