@@ -74,35 +74,27 @@ import Testing
         #expect(log.violations.contains { $0.contains("before confirm()") }, "\(log.violations)")
     }
 
-    /// Found by the search fuzzer: every score 0 (boost 0), so pruning may skip any window once
-    /// the top k is full; the pruned total is a lower bound that may differ with and without
-    /// the asserting wrappers, the hits may not.
-    @Test func zeroScoresPrunedWithAndWithoutWrappers() throws {
-        let steps: [SearchDifferential.Step] = [
-            .add(Document(id: "d2", title: "shipping")), .add(Document(id: "d4", body: "shipping")),
-            .add(Document(id: "d5", body: "ship")), .add(Document(id: "d8", body: "shipping")),
-        ]
-        let reader = try SearchDifferential.build(steps)
-        let reference = try SearchDifferential.reference(reader)
-        let queryCase = SearchDifferential.QueryCase(query: .leaf("-author:ship \"shipping shipping\"~2^0"), defaultOr: false,
-                                                     offset: 0, pageSize: 3)
-        let problem = try SearchDifferential.check(queryCase, reader: reader, reference: reference)
-        #expect(problem == nil, "\(problem ?? "")")
-    }
+    /// Cases the search fuzzer found in the asserting pass: every score 0 (a phrase `^0`), where
+    /// pruning may skip any window once the top k is full, so a lower-bound total may differ with
+    /// and without the wrappers while the hits may not; and a score one unit in the last place
+    /// apart (the order of a sum), so scores compare within tolerance, documents where they tie.
+    static let fuzzerCases: [(steps: [SearchDifferential.Step], query: String, defaultOr: Bool)] = [
+        ([.add(Document(id: "d2", title: "shipping")), .add(Document(id: "d4", body: "shipping")),
+          .add(Document(id: "d5", body: "ship")), .add(Document(id: "d8", body: "shipping"))],
+         "-author:ship \"shipping shipping\"~2^0", false),
+        ([.add(Document(id: "d2", title: "grain crude price", body: "prices tank prices shipping grain shipping price")),
+          .add(Document(id: "d4", title: "shipping oil", body: "price ship tanker crude grain price ship shipping ship tank crude crude"))],
+         "(crude pri* OR grain) OR author:\"shipping ship\"", true),
+    ]
 
-    /// Found by the search fuzzer: with the wrappers a score came out one unit in the last place
-    /// apart (the order of a sum); scores compare within tolerance, documents where they tie.
-    @Test func scoresWithAndWithoutWrappersAgreeWithinRounding() throws {
-        let steps: [SearchDifferential.Step] = [
-            .add(Document(id: "d2", title: "grain crude price", body: "prices tank prices shipping grain shipping price")),
-            .add(Document(id: "d4", title: "shipping oil", body: "price ship tanker crude grain price ship shipping ship tank crude crude")),
-        ]
+    @Test(arguments: fuzzerCases.indices)
+    func fuzzerCasesAgreeWithAndWithoutWrappers(_ index: Int) throws {
+        let (steps, text, defaultOr) = Self.fuzzerCases[index]
         let reader = try SearchDifferential.build(steps)
         let reference = try SearchDifferential.reference(reader)
-        let queryCase = SearchDifferential.QueryCase(query: .leaf("(crude pri* OR grain) OR author:\"shipping ship\""), defaultOr: true,
-                                                     offset: 0, pageSize: 3)
+        let queryCase = SearchDifferential.QueryCase(query: .leaf(text), defaultOr: defaultOr, offset: 0, pageSize: 3)
         let problem = try SearchDifferential.check(queryCase, reader: reader, reference: reference)
-        #expect(problem == nil, "\(problem ?? "")")
+        #expect(problem == nil, "`\(text)`: \(problem ?? "")")
     }
 
     /// One query per scorer type (and their combinations), with paging and date sorting.
