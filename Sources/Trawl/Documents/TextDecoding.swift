@@ -72,6 +72,17 @@ enum TextDecoding {
         bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
     }
 
+    /// The number of line feeds in `bytes[range]` (found with `memchr`).
+    static func lineFeeds(in bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        var count = 0, at = range.lowerBound
+        while at < range.upperBound, let found = memchr(base + at, 0x0A, range.upperBound - at) {
+            count += 1
+            at = UnsafeRawPointer(found) - base + 1
+        }
+        return count
+    }
+
     /// ASCII whitespace: space, tab, LF, CR, FF, VT.
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool {
         b == 0x20 || (b >= 0x09 && b <= 0x0D)

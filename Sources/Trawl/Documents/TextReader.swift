@@ -58,18 +58,7 @@ enum TextReader {
         let first = firstNonBlankLine(bytes, from: start)
         var end = bytes.count
         while end > first, TextDecoding.isSpace(bytes[end - 1]) { end -= 1 }
-        return (TextDecoding.string(bytes, first..<end), 1 + lineBreaks(bytes, before: first))
-    }
-
-    /// The number of line feeds in the first `end` bytes.
-    static func lineBreaks(_ bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Int {
-        guard let base = bytes.baseAddress else { return 0 }
-        var count = 0, at = 0
-        while at < end, let found = memchrIndex(base + at, end - at) {
-            count += 1
-            at += found + 1
-        }
-        return count
+        return (TextDecoding.string(bytes, first..<end), 1 + TextDecoding.lineFeeds(in: UnsafeRawBufferPointer(bytes), 0..<first))
     }
 
     /// A document whose body is read from `start`.

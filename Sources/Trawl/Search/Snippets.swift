@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A passage of a document's body with the words that matched the query marked.
 public struct Snippet: Sendable, Equatable, Codable {
     /// The passage (about 160 characters, cut at word boundaries, whitespace collapsed; `…`
@@ -183,7 +177,7 @@ struct SnippetBuilder {
             highlights = highlights.map { ($0.lowerBound - firstNonSpace)..<($0.upperBound - firstNonSpace) }
         }
         var offset = firstHighlight ?? start
-        while offset < end, bytes[offset] == 0x20 || bytes[offset] == 0x0A || bytes[offset] == 0x0D || bytes[offset] == 0x09 {
+        while offset < end, TextDecoding.isSpace(bytes[offset]) {
             offset += 1
         }
         return (Snippet(text: String(decoding: out, as: UTF8.self), highlights: highlights), offset)
@@ -208,14 +202,15 @@ extension SnippetBuilder {
     func passage(of stored: StoredDocument, in segment: SegmentReader, doc: Int,
                  store: DocumentStoreReader) throws(TrawlError) -> (snippet: Snippet, line: Int?)? {
         let chunks = stored.bodyChunks
+        // The source line of `offset` in `text`, which follows `linesBefore` line feeds of the body.
+        func line(_ text: UnsafeRawBufferPointer, _ offset: Int, linesBefore: Int) -> Int? {
+            stored.bodyLine.map { $0 + linesBefore + TextDecoding.lineFeeds(in: text, 0..<offset) }
+        }
         if chunks.isEmpty {
             guard !stored.body.isEmpty else { return nil }
             let (snippet, offset) = passage(of: stored.body)
             var body = stored.body
-            let line = stored.bodyLine.map { first in
-                body.withUTF8 { first + SnippetBuilder.lineFeeds(in: UnsafeRawBufferPointer($0), before: offset) }
-            }
-            return (snippet, line)
+            return (snippet, body.withUTF8 { line(UnsafeRawBufferPointer($0), offset, linesBefore: 0) })
         }
         var index = 0
         let target = try bestPosition(in: segment, doc: doc)
@@ -252,19 +247,13 @@ extension SnippetBuilder {
                 let (snippet, offset) = passage(of: Array(bytes[window]), continuesBefore: continuesBefore || window.lowerBound > 0,
                                                 continuesAfter: continuesAfter || window.upperBound < bytes.count)
                 if !snippet.highlights.isEmpty {
-                    let line = stored.bodyLine.map { first in
-                        bytes.withUnsafeBytes { first + chunks[index].linesBefore + SnippetBuilder.lineFeeds(in: $0, before: window.lowerBound + offset) }
-                    }
-                    return (snippet, line)
+                    return (snippet, bytes.withUnsafeBytes { line($0, window.lowerBound + offset, linesBefore: chunks[index].linesBefore) })
                 }
             }
         }
         try loadNext()
         let (snippet, offset) = passage(of: bytes, continuesBefore: continuesBefore, continuesAfter: continuesAfter)
-        let line = stored.bodyLine.map { first in
-            bytes.withUnsafeBytes { first + chunks[index].linesBefore + SnippetBuilder.lineFeeds(in: $0, before: offset) }
-        }
-        return (snippet, line)
+        return (snippet, bytes.withUnsafeBytes { line($0, offset, linesBefore: chunks[index].linesBefore) })
     }
 
     /// The bytes analyzed around the estimated place of a match in a chunk.
@@ -273,13 +262,12 @@ extension SnippetBuilder {
     /// `range` narrowed to start just after a space or line break and end just before one (the
     /// whole of `range` when it holds none), so no word is cut.
     static func wordAligned(_ bytes: [UInt8], _ range: Range<Int>) -> Range<Int> {
-        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
         var start = range.lowerBound, end = range.upperBound
         if start > 0 {
-            while start < end, !isSpace(bytes[start - 1]) { start += 1 }
+            while start < end, !TextDecoding.isSpace(bytes[start - 1]) { start += 1 }
         }
         if end < bytes.count {
-            while end > start, !isSpace(bytes[end]) { end -= 1 }
+            while end > start, !TextDecoding.isSpace(bytes[end]) { end -= 1 }
         }
         if start < end { return start..<end }
         // No space: cut at character boundaries instead.
@@ -288,18 +276,6 @@ extension SnippetBuilder {
         while start < end, bytes[start] & 0xC0 == 0x80 { start += 1 }
         while end > start, end < bytes.count, bytes[end] & 0xC0 == 0x80 { end -= 1 }
         return start..<end
-    }
-
-    /// The number of line feeds in the first `end` bytes of `text`.
-    static func lineFeeds(in text: UnsafeRawBufferPointer, before end: Int) -> Int {
-        guard let base = text.baseAddress else { return 0 }
-        var count = 0, at = 0
-        let limit = min(end, text.count)
-        while at < limit, let found = memchr(base + at, 0x0A, limit - at) {
-            count += 1
-            at = UnsafeRawPointer(found) - base + 1
-        }
-        return count
     }
 
     /// The body words the query looks for (terms, phrase words, prefixes) as the index holds

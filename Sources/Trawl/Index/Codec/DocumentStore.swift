@@ -1,9 +1,4 @@
 import CZlib
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The stored fields of one document, as kept in the document store.
 struct StoredDocument: Sendable, Equatable {
@@ -169,7 +164,7 @@ enum BodyChunking {
         while at < body.count - chunkLength / 4 {
             var cut = at
             let searchEnd = min(body.count, at + 1024)
-            while cut < searchEnd, !isSpace(body[cut]) { cut += 1 }
+            while cut < searchEnd, !TextDecoding.isSpace(body[cut]) { cut += 1 }
             if cut < searchEnd {
                 cut += 1
             } else {
@@ -183,8 +178,6 @@ enum BodyChunking {
         return starts
     }
 
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
-
     /// The chunks starting at `starts`, with first positions from `firstPositions` (the
     /// position of the first token at or after each start, −1 for none) and line counts.
     static func chunks(of body: UnsafeRawBufferPointer, starts: [Int], firstPositions: [Int]) -> [BodyChunk] {
@@ -192,12 +185,8 @@ enum BodyChunking {
         chunks.reserveCapacity(starts.count)
         var lines = 0, counted = 0, lastPosition = 0
         for (i, start) in starts.enumerated() {
-            if let base = body.baseAddress, start > counted {
-                var at = counted
-                while at < start, let found = memchr(base + at, 0x0A, start - at) {
-                    lines += 1
-                    at = UnsafeRawPointer(found) - base + 1
-                }
+            if start > counted {
+                lines += TextDecoding.lineFeeds(in: body, counted..<start)
                 counted = start
             }
             if firstPositions[i] >= 0 { lastPosition = firstPositions[i] }
