@@ -55,7 +55,7 @@ struct BruteForceSearch {
             var texts: [String: AnalyzedText] = [:]
             var sources = [("title", document.title), ("body", document.body)]
             for (name, value) in document.fields.sorted(by: { $0.key < $1.key }) where !name.hasPrefix("_") {
-                sources.append((name, value))
+                sources.append((name, value.description))
             }
             for (field, text) in sources {
                 var result = AnalyzedText()

@@ -39,7 +39,7 @@ import Testing
         defer { writer.close() }
         #expect(writer.path == root + "/index")
         func document(_ id: String, from source: String) -> Document {
-            Document(id: id, body: "text", fields: ["_source": source, "_source_hash": "hash-" + id, "author": "ann"])
+            Document(id: id, body: "text", fields: ["_source": .string(source), "_source_hash": .string("hash-" + id), "author": "ann"])
         }
         try writer.add([document("a1", from: "/n/a.jsonl"), document("a2", from: "/n/a.jsonl"),
                         document("b", from: "/n/sub/b.txt"), document("c", from: "/other/c.txt")])

@@ -125,7 +125,7 @@ enum SearchDifferential {
             case .add(let d):
                 var text = "add \(d.id) title: \(quoted(d.title)) body: \(quoted(d.body))"
                 if let date = d.date { text += " date: \(date)" }
-                for (name, value) in d.fields.sorted(by: { $0.key < $1.key }) { text += " \(name): \(quoted(value))" }
+                for (name, value) in d.fields.sorted(by: { $0.key < $1.key }) { text += " \(name): \(quoted(value.description))" }
                 return text
             case .delete(let id): return "delete \(id)"
             case .commit: return "commit"
@@ -183,7 +183,7 @@ enum SearchDifferential {
             if !ids.contains(id) { ids.append(id) }
             let date = random.chance(70)
                 ? DocumentDate(secondsSinceEpoch: firstDay + Int64(random.below(366)) * 86_400, precision: .day) : nil
-            let fields = random.chance(25) ? ["author": random.pick(authors)] : [:]
+            let fields: [String: FieldValue] = random.chance(25) ? ["author": .string(random.pick(authors))] : [:]
             steps.append(.add(Document(id: id, title: words(4), date: date, body: words(14), fields: fields)))
             if random.chance(15) { steps.append(.commit) }
             if random.chance(10) { steps.append(.delete(random.pick(ids))) }
@@ -240,7 +240,7 @@ enum SearchDifferential {
             for local in 0..<segment.documentCount {
                 let stored = StoredFields(try segment.store.document(local))
                 physical.append((Document(id: stored.id, title: stored.title, date: stored.date, body: stored.body,
-                                          fields: stored.fields), segment.isLive(local)))
+                                          fields: stored.fields.mapValues { .string($0) }), segment.isLive(local)))
             }
         }
         return BruteForceSearch(physical: physical, analyzer: reader.analyzer)

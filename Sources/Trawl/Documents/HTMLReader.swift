@@ -251,7 +251,7 @@ enum HTMLReader {
         }
         if let author {
             let collapsed = TextDecoding.collapsingWhitespace(author)
-            if !collapsed.isEmpty { document.fields["author"] = collapsed }
+            if !collapsed.isEmpty { document.fields["author"] = .string(collapsed) }
         }
         let contentRoot: NodePointer
         if articles.count == 1 {

@@ -131,7 +131,7 @@ enum JSONReader {
 
     static func document(from record: JSONRecord, fallbackID: String, place: String?,
                          context: inout ReadContext) -> Document {
-        var document = Document(id: fallbackID, fields: record.fields)
+        var document = Document(id: fallbackID, fields: record.fields.mapValues { .string($0) })
         let where_ = place.map { " (\($0))" } ?? ""
         switch record.id {
         case .string(let value)? where !value.isEmpty, .number(let value)?:
@@ -160,7 +160,7 @@ enum JSONReader {
                 document.body = text
                 bodyKey = candidate.name
             } else {
-                document.fields[candidate.name] = text
+                document.fields[candidate.name] = .string(text)
             }
         }
         return document

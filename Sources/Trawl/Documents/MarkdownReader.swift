@@ -140,11 +140,11 @@ enum MarkdownReader {
                 }
                 document.date = context.date(text(of: valueNode) ?? "", source: "the front matter")
             case "author":
-                if let value = text(of: valueNode) { document.fields["author"] = value }
+                if let value = text(of: valueNode) { document.fields["author"] = .string(value) }
             case "tags":
-                if let value = text(of: valueNode) { document.fields["tags"] = value }
+                if let value = text(of: valueNode) { document.fields["tags"] = .string(value) }
             default:
-                if let value = text(of: valueNode) { document.fields[key] = value }
+                if let value = text(of: valueNode) { document.fields[key] = .string(value) }
             }
         }
     }

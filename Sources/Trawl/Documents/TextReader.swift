@@ -148,7 +148,7 @@ enum TextReader {
                 document.date = context.date(value, source: "the Date: header")
             case "from" where document.fields["author"] == nil:
                 let author = TextDecoding.collapsingWhitespace(value)
-                if !author.isEmpty { document.fields["author"] = author }
+                if !author.isEmpty { document.fields["author"] = .string(author) }
             default:
                 break
             }

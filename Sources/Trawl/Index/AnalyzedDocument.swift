@@ -61,14 +61,14 @@ final class DocumentAnalysis: @unchecked Sendable {
         var firstPositions = [Int](repeating: -1, count: chunkStarts.count)
         fields.append(analyzeField("body", document.body, &textBytes, chunkStarts: chunkStarts, firstPositions: &firstPositions))
         for (name, value) in document.fields.sorted(by: { $0.key < $1.key }) where IndexSchema.isIndexableExtraField(name) {
-            fields.append(analyzeField(name, value, &textBytes))
+            fields.append(analyzeField(name, value.description, &textBytes))
         }
         let chunks = chunkStarts.isEmpty ? [] : body.withUTF8 {
             BodyChunking.chunks(of: UnsafeRawBufferPointer($0), starts: chunkStarts, firstPositions: firstPositions)
         }
         return AnalyzedDocument(stored: StoredDocument(document, storeBody: storeBody, bodyChunks: chunks),
                                 date: document.date?.secondsSinceEpoch ?? DateColumn.missing,
-                                fields: fields, textBytes: textBytes, source: document.fields[IndexSchema.sourceField])
+                                fields: fields, textBytes: textBytes, source: document.fields[IndexSchema.sourceField]?.description)
     }
 
     private func analyzeField(_ name: String, _ text: String, _ textBytes: inout Int) -> AnalyzedDocument.Field {

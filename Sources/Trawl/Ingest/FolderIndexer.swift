@@ -211,10 +211,10 @@ public final class FolderIndexer {
 
     private func enqueue(_ document: Document, file: ScannedFile, key: String, hash: String) throws(TrawlError) {
         var document = document
-        document.fields[IndexSchema.sourceField] = key
-        document.fields[IndexSchema.sourceSizeField] = String(file.size)
-        document.fields[IndexSchema.sourceModifiedField] = String(file.modificationTimeNanoseconds)
-        document.fields[IndexSchema.sourceHashField] = hash
+        document.fields[IndexSchema.sourceField] = .string(key)
+        document.fields[IndexSchema.sourceSizeField] = .string(String(file.size))
+        document.fields[IndexSchema.sourceModifiedField] = .string(String(file.modificationTimeNanoseconds))
+        document.fields[IndexSchema.sourceHashField] = .string(hash)
         if document.date == nil && options.dateFromModificationTime {
             document.date = DocumentDate(secondsSinceEpoch: file.modificationTimeNanoseconds / 1_000_000_000)
         }

@@ -11,8 +11,10 @@ public struct Document: Sendable, Hashable {
     public var date: DocumentDate?
     /// The body text.
     public var body: String
-    /// Extra stored fields (`author`, `tags`, ...), searchable by name in queries.
-    public var fields: [String: String]
+    /// Metadata fields (`author`, `tags`, `rating`, ...), typed by the index's schema
+    /// (``FieldSchema``) the first time each name is seen: searchable, filterable and countable
+    /// by name in queries. Names starting with `_` are reserved.
+    public var fields: [String: FieldValue]
     /// The line of the source file (1-based) on which the body starts, when the body is a
     /// verbatim stretch of a text file; hits then carry the line number of their snippet
     /// (``SearchHit/line``). Readers that reshape the text (Markdown, HTML, JSON) leave it nil.
@@ -20,7 +22,7 @@ public struct Document: Sendable, Hashable {
 
     /// Creates a document.
     public init(id: String, title: String = "", date: DocumentDate? = nil, body: String = "",
-                fields: [String: String] = [:]) {
+                fields: [String: FieldValue] = [:]) {
         self.id = id
         self.title = title
         self.date = date

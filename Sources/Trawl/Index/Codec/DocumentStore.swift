@@ -34,7 +34,7 @@ struct StoredDocument: Sendable, Equatable {
         date = document.date
         body = storeBody ? document.body : ""
         bodyLength = body.utf8.count
-        fields = document.fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        fields = document.fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) }
         bodyLine = storeBody ? document.bodyLine : nil
         self.bodyChunks = storeBody ? bodyChunks : []
     }
