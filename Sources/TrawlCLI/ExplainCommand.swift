@@ -42,6 +42,7 @@ struct ExplainCommand: ParsableCommand {
             switch error {
             case .query(let error): throw CLIFailure.query(error, text: query)
             case .index(let error): throw error
+            case .invalidRequest(let message): throw CLIFailure(message: message, status: ExitStatus.usage, code: "invalidRequest")
             }
         }
         guard let explanation = found else {

@@ -17,9 +17,14 @@ struct SearchCommand: ParsableCommand {
             standard input, {"qid":"1","q":"oil","k":10,"count":true}, one JSON line each \
             ({"qid","hits","hits_rel","ids","engine_us","results"}); a line that is not JSON is \
             taken as the query itself.
+            Metadata fields: tags:energy, author:"Jane Doe", tags:(energy OR shipping) match whole \
+            values; words:>1000, rating:[3 TO 5], published:>=now-1y filter numbers and dates; \
+            _exists_:author. Facets count matches per value: --facets tags,author:5,year, \
+            date:month, words:500..1000..5000 (ranges between breakpoints).
             Examples:
               trawl search 'sanctions AND oil'
               trawl search '"oil exports" date:[2024-01-01 TO 2024-12-31]' --sort -date
+              trawl search 'oil' --facets tags,year --sort -rating,date
               trawl search --json --limit 3 'title:zurich'
             """
     )
@@ -36,9 +41,13 @@ struct SearchCommand: ParsableCommand {
     var offset: Int = 0
 
     @Option(name: .long, parsing: .unconditional,
-            help: ArgumentHelp("Order: relevance, date (oldest first) or -date (newest first); e.g. --sort -date.", valueName: "order"),
+            help: ArgumentHelp("Order: relevance, or fields of the index (keyword, number, date, bool), a - for descending, relevance breaking ties; e.g. --sort -date or --sort -rating,date.", valueName: "order"),
             completion: .list(["relevance", "date", "-date"]))
     var sort: String = "relevance"
+
+    @Option(name: .long, parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Count the matches per value of fields, exactly: tags, tags:20 (top 20), year or date:month (dates), words:500..1000 (number ranges); comma-separated, e.g. --facets tags,author,year.", valueName: "fields"))
+    var facets: [String] = []
 
     @Flag(name: .long, help: "Count every matching document exactly (slower); otherwise matches are counted exactly up to 1,000 and shown as 1,000+ beyond.")
     var count = false
@@ -73,7 +82,7 @@ struct SearchCommand: ParsableCommand {
     var batch = false
 
     func validate() throws {
-        guard SearchSort(rawValue: sort) != nil else { throw ValidationError("--sort takes relevance, date or -date") }
+        guard !sort.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--sort takes relevance or field names, e.g. -date or -rating,date") }
         _ = try fieldWeights()
         guard limit >= 0, limit <= 100_000 else { throw ValidationError("--limit must be between 0 and 100000") }
         guard offset >= 0, offset <= 1_000_000 else { throw ValidationError("--offset must be between 0 and 1000000") }
@@ -91,13 +100,16 @@ struct SearchCommand: ParsableCommand {
         let text = query ?? ""
         let results: SearchResults
         do throws(SearchError) {
-            var request = try session.request(text, limit: limit, offset: offset, sort: SearchSort(rawValue: sort)!, countTotal: count)
+            var request = try session.request(text, limit: limit, offset: offset, countTotal: count)
             request.snippets = true
+            request.sortFields = try SearchCommand.sortFields(sort, schema: session.reader.schema)
+            request.facets = try SearchCommand.facetRequests(facets, schema: session.reader.schema)
             results = try session.reader.search(request)
         } catch {
             switch error {
             case .query(let error): throw CLIFailure.query(error, text: text)
             case .index(let error): throw error
+            case .invalidRequest(let message): throw CLIFailure(message: message, status: ExitStatus.usage, code: "invalidRequest")
             }
         }
         if json {
@@ -110,15 +122,60 @@ struct SearchCommand: ParsableCommand {
     }
 }
 
+extension SearchCommand {
+    /// The sort keys of `--sort` (empty for relevance).
+    static func sortFields(_ text: String, schema: FieldSchema) throws(SearchError) -> [SortField] {
+        try SortField.parse(text, schema: schema).get()
+    }
+
+    /// The facets of every `--facets` option (each a comma-separated list).
+    static func facetRequests(_ options: [String], schema: FieldSchema) throws(SearchError) -> [FacetRequest] {
+        var requests: [FacetRequest] = []
+        for option in options {
+            for part in option.split(separator: ",") where !part.trimmingCharacters(in: .whitespaces).isEmpty {
+                requests.append(try FacetRequest.parse(String(part), schema: schema).get())
+            }
+        }
+        return requests
+    }
+}
+
 /// The rendering of `trawl search`'s results: JSON, and text for people.
 extension SearchOutput {
     static func json(query: String, results: SearchResults) -> String {
-        JSONOutput.object([
+        var members: [(String, JSONOutput)] = [
             ("query", .string(query)), ("total", .int(results.total)),
             ("total_relation", .string(results.totalRelation.rawValue)),
             ("took_ms", .double(Double(results.tookMicroseconds) / 1000)),
             ("hits", .array(results.hits.map(hitJSON))),
-        ]).rendered()
+        ]
+        if !results.facets.isEmpty { members.append(("facets", facetsJSON(results.facets))) }
+        return JSONOutput.object(members).rendered()
+    }
+
+    /// `{"tags": [{"value": "energy", "count": 12}, …], …}`; number ranges add `from` and `to`.
+    static func facetsJSON(_ facets: [FacetResult]) -> JSONOutput {
+        .object(facets.map { facet in
+            (facet.name, .array(facet.buckets.map { bucket in
+                var members: [(String, JSONOutput)] = [("value", .string(bucket.value)), ("count", .int(bucket.count))]
+                if case .ranges = facet.grouping {
+                    members.append(("from", bucket.from.map { .double($0) } ?? .null))
+                    members.append(("to", bucket.to.map { .double($0) } ?? .null))
+                }
+                return .object(members)
+            }))
+        })
+    }
+
+    /// The facets as people read them, one line each: `tags: energy 12 · shipping 5 (+3 more)`.
+    static func printFacets(_ facets: [FacetResult], colors: Bool, width: Int) {
+        guard !facets.isEmpty else { return }
+        for facet in facets {
+            var line = facet.buckets.filter { $0.count > 0 || facet.isRanges }.map { "\($0.value) \(grouped($0.count))" }.joined(separator: " · ")
+            if line.isEmpty { line = "(no values)" }
+            if facet.otherCount > 0 { line += " (+\(grouped(facet.otherCount)) in other values)" }
+            print(Terminal.style(facet.name + ":", "1", enabled: colors) + " " + line)
+        }
     }
 
     /// A count with thousands separators: `1,000`.
@@ -150,6 +207,7 @@ extension SearchOutput {
             } else {
                 print("No hits (\(ms) ms)")
             }
+            if results.total > 0 { printFacets(results.facets, colors: colors, width: width) }
             return
         }
         // Ranks right-aligned; the date, path and snippet lines start under the title.
@@ -178,6 +236,10 @@ extension SearchOutput {
         }
         let range = offset == 0 ? grouped(results.hits.count) : "\(grouped(offset + 1))–\(grouped(offset + results.hits.count))"
         print(Terminal.style("\(range) of \(totalText(results)), \(ms) ms", "2", enabled: colors))
+        if !results.facets.isEmpty {
+            print("")
+            printFacets(results.facets, colors: colors, width: width)
+        }
     }
 
     /// The snippet cut into plain and highlighted parts.

@@ -46,6 +46,19 @@ struct SearchSession {
 enum SearchOutput {
     /// One hit as the JSON object of `trawl search --json` (docs/json-output.md) and of batch
     /// answers that ask for stored fields.
+    /// A metadata value as JSON: keyword lists as arrays, numbers and bools as such, dates in
+    /// ISO 8601.
+    static func fieldJSON(_ value: FieldValue) -> JSONOutput {
+        switch value {
+        case .string(let s): return .string(s)
+        case .strings(let list): return .array(list.map { .string($0) })
+        case .integer(let n): return .int(Int(n))
+        case .double(let d): return .double(d)
+        case .bool(let b): return .bool(b)
+        case .date(let d): return .string(d.description)
+        }
+    }
+
     static func hitJSON(_ hit: SearchHit) -> JSONOutput {
         var members: [(String, JSONOutput)] = [
             ("id", .string(hit.id)), ("score", .double((Double(hit.score) * 10_000).rounded() / 10_000)),
@@ -58,7 +71,7 @@ enum SearchOutput {
             members.append(("snippet", .null))
             members.append(("highlights", .array([])))
         }
-        members.append(("fields", .object(hit.fields.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        members.append(("fields", .object(hit.fields.sorted { $0.key < $1.key }.map { ($0.key, fieldJSON($0.value)) })))
         members.append(("path", hit.path.map { .string($0) } ?? .null))
         members.append(("line", hit.line.map { .int($0) } ?? .null))
         return .object(members)

@@ -162,6 +162,7 @@ enum TrawlMain {
             switch error {
             case .query(let error): return .query(error, text: error.text)
             case .index(let error): return .library(error)
+            case .invalidRequest(let message): return CLIFailure(message: message, status: ExitStatus.usage, code: "invalidRequest")
             }
         }
         // An argument-parser error: bad option, bad value, missing argument, unknown command.

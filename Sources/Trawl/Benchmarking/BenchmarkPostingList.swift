@@ -150,6 +150,8 @@ struct PostingListsSegment: SegmentSource {
 
     var indexedFields: [(name: String, hasPositions: Bool)] { fields.map { ($0.name, $0.hasPositions) } }
 
+    func columns() -> [ColumnData] { [] }
+
     func lengthCodes(ofField number: Int) -> [UInt8] { fields[number].lengthCodes }
 
     func writeTerms(ofField number: Int, to terms: SegmentTermsWriter) throws(TrawlError) {

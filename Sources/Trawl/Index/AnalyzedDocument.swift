@@ -26,6 +26,12 @@ struct AnalyzedDocument: Sendable {
     var textBytes: Int
     /// The source key (the file the document came from), when known.
     var source: String?
+    /// Keyword and bool fields: each value folded (the indexed term) and as displayed.
+    var keywords: [(name: String, type: FieldType, folded: [String], display: [String])] = []
+    /// Integer numbers and dates of the columns.
+    var integers: [(name: String, type: FieldType, value: Int64)] = []
+    /// Doubles of the number columns.
+    var doubles: [(name: String, value: Double)] = []
 }
 
 /// Turns documents into ``AnalyzedDocument``s with one ``TokenPipeline``. Used by one thread at
@@ -48,8 +54,9 @@ final class DocumentAnalysis: @unchecked Sendable {
         self.storeBody = storeBody
     }
 
-    /// Analyzes a document: title, body and every extra field are indexed as text.
-    func analyze(_ document: Document) -> AnalyzedDocument {
+    /// Analyzes a document: title, body and the text fields of `metadata` are indexed as text;
+    /// keyword values are folded; the body's word count becomes the `words` column.
+    func analyze(_ document: Document, metadata: DocumentMetadata) -> AnalyzedDocument {
         pipeline.trimCaches()
         var fields: [AnalyzedDocument.Field] = []
         fields.reserveCapacity(2 + document.fields.count)
@@ -60,15 +67,26 @@ final class DocumentAnalysis: @unchecked Sendable {
         let chunkStarts = storeBody ? body.withUTF8 { BodyChunking.starts(of: UnsafeRawBufferPointer($0)) } : []
         var firstPositions = [Int](repeating: -1, count: chunkStarts.count)
         fields.append(analyzeField("body", document.body, &textBytes, chunkStarts: chunkStarts, firstPositions: &firstPositions))
-        for (name, value) in document.fields.sorted(by: { $0.key < $1.key }) where IndexSchema.isIndexableExtraField(name) {
-            fields.append(analyzeField(name, value.description, &textBytes))
+        let words = fields[1].tokens.last.map { Int64(UInt32(truncatingIfNeeded: $0)) + 1 } ?? 0
+        for (name, value) in metadata.text {
+            fields.append(analyzeField(name, value, &textBytes))
         }
         let chunks = chunkStarts.isEmpty ? [] : body.withUTF8 {
             BodyChunking.chunks(of: UnsafeRawBufferPointer($0), starts: chunkStarts, firstPositions: firstPositions)
         }
-        return AnalyzedDocument(stored: StoredDocument(document, storeBody: storeBody, bodyChunks: chunks),
-                                date: document.date?.secondsSinceEpoch ?? DateColumn.missing,
-                                fields: fields, textBytes: textBytes, source: document.fields[IndexSchema.sourceField]?.description)
+        var stored = StoredDocument(document, storeBody: storeBody, bodyChunks: chunks)
+        // The store keeps the text and reserved fields; the other types live in the columns.
+        stored.fields = (metadata.reserved + metadata.text).sorted { $0.name < $1.name }.map { ($0.name, $0.value) }
+        var analyzed = AnalyzedDocument(stored: stored, date: document.date?.secondsSinceEpoch ?? DateColumn.missing,
+                                        fields: fields, textBytes: textBytes,
+                                        source: document.fields[IndexSchema.sourceField]?.description)
+        for keyword in metadata.keywords {
+            analyzed.keywords.append((keyword.name, keyword.type, keyword.values.map { QueryFolding.fold($0, accents: false) }, keyword.values))
+        }
+        analyzed.integers = metadata.integers
+        analyzed.integers.append(("words", .number, words))
+        analyzed.doubles = metadata.doubles
+        return analyzed
     }
 
     private func analyzeField(_ name: String, _ text: String, _ textBytes: inout Int) -> AnalyzedDocument.Field {

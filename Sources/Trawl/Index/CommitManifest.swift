@@ -22,6 +22,9 @@ struct CommitManifest: Codable, Sendable, Equatable {
     var committedAt: Int64
     /// Free-form metadata kept with the commit (for example the indexed root folders).
     var userData: [String: String]
+    /// The type of every metadata field (``FieldSchema``); absent in indexes written before
+    /// fields had types, whose extra fields are all text.
+    var schema: [String: FieldType]? = nil
 
     /// The file name of generation `gen`.
     static func fileName(generation: Int) -> String { "commit_\(String(generation, radix: 36))" }

@@ -21,6 +21,8 @@ public final class IndexReader: Sendable {
     /// The analyzer the index was built with (queries use it too).
     public let analyzer: Analyzer
     let fieldStatistics: [String: FieldStatistics]
+    /// The type of every field of the index (recorded in its commit).
+    public let schema: FieldSchema
 
     /// Index-wide statistics of one field.
     struct FieldStatistics: Sendable {
@@ -55,6 +57,7 @@ public final class IndexReader: Sendable {
         self.segments = segments
         self.bases = bases
         fieldStatistics = stats
+        schema = IndexWriter.committedSchema(manifest)
         analyzer = try Analyzer(manifest.analyzer)
     }
 
@@ -104,9 +107,15 @@ public final class IndexReader: Sendable {
         (manifest.userData[IndexSchema.indexedRootsKey] ?? "").split(separator: "\n").map(String.init).sorted()
     }
 
-    /// The text fields the index knows (title, body and extra stored fields).
+    /// The fields the index knows: text fields with words, and every typed metadata field.
     public var fieldNames: [String] {
-        fieldStatistics.keys.filter { !$0.hasPrefix("_") }.sorted()
+        Set(fieldStatistics.keys.filter { !$0.hasPrefix("_") }).union(schema.types.keys).sorted()
+    }
+
+    /// Whether `field` is a keyword or bool field (matched whole, scored 0).
+    func isColumnField(_ field: String) -> Bool {
+        let type = schema[field]
+        return type == .keyword || type == .bool
     }
 
     /// The segment and local document of an index-wide document number.
@@ -132,7 +141,7 @@ public final class IndexReader: Sendable {
     /// The stored document with this id, if it exists.
     public func document(id: String) throws(TrawlError) -> StoredFields? {
         guard let number = try documentNumber(id: id), let (s, local) = locate(number) else { return nil }
-        return StoredFields(try segments[s].store.document(local))
+        return StoredFields(try segments[s].store.document(local), segment: segments[s], doc: local)
     }
 }
 
@@ -146,16 +155,42 @@ public struct StoredFields: Sendable, Equatable {
     public var date: DocumentDate?
     /// The body (empty when the index does not store bodies).
     public var body: String
-    /// Extra stored fields (internal bookkeeping fields excluded).
-    public var fields: [String: String]
+    /// Metadata fields (internal bookkeeping fields excluded): text fields as strings, keyword
+    /// fields as lists of values, numbers, dates and bools as such.
+    public var fields: [String: FieldValue]
 
+    /// The stored form alone (text fields only).
     init(_ stored: StoredDocument) {
         id = stored.id
         title = stored.title
         date = stored.date
         body = stored.body
-        var extra: [String: String] = [:]
-        for (name, value) in stored.fields where !name.hasPrefix("_") { extra[name] = value }
+        var extra: [String: FieldValue] = [:]
+        for (name, value) in stored.fields where !name.hasPrefix("_") { extra[name] = .string(value) }
         fields = extra
+    }
+
+    /// The stored form with the values of the segment's columns for document `doc`.
+    init(_ stored: StoredDocument, segment: SegmentReader, doc: Int) {
+        self.init(stored)
+        fields.merge(StoredFields.columnValues(segment: segment, doc: doc)) { stored, _ in stored }
+    }
+
+    /// Document `doc`'s values in the segment's columns.
+    static func columnValues(segment: SegmentReader, doc: Int) -> [String: FieldValue] {
+        var values: [String: FieldValue] = [:]
+        for (name, column) in segment.columns.keywords {
+            let ordinals = column.ordinals(of: doc)
+            guard !ordinals.isEmpty else { continue }
+            if column.type == .bool {
+                values[name] = .bool(column.foldedString(ordinals[0]) == "true")
+            } else {
+                values[name] = .strings(ordinals.map(column.display))
+            }
+        }
+        for (name, column) in segment.columns.numerics {
+            if let value = column.value(doc) { values[name] = value }
+        }
+        return values
     }
 }

@@ -19,6 +19,9 @@ public struct IndexWriterOptions: Sendable, Hashable {
     public var threads: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// Whether commits fsync files and the folder (turn off only for throwaway indexes).
     public var durable: Bool = true
+    /// Types for metadata fields, before any document brings them (as `--field name:type`).
+    /// A field that already has another type in the index is an error: types never change.
+    public var fieldTypes: [String: FieldType] = [:]
 
     /// Default settings.
     public init() {}
@@ -71,6 +74,10 @@ public final class IndexWriter {
     /// The process id of a dead writer whose lock was cleared when this writer opened, if any.
     public let recoveredStaleLockPid: Int32?
     private(set) var committed: CommitManifest
+    /// The type of every field seen (committed, buffered, declared).
+    public private(set) var schema: FieldSchema
+    /// The schema file an index folder may hold: `name: type` lines, read when a writer opens.
+    public static let schemaFileName = "schema.yaml"
     private var segments: [WriterSegment] = []
     private var builder: SegmentBuilder
     private var analyses: [DocumentAnalysis] = []
@@ -103,6 +110,19 @@ public final class IndexWriter {
         builder = SegmentBuilder(storesBody: committed.storesBody)
         for meta in committed.segments {
             segments.append(WriterSegment(meta: meta, reader: try SegmentReader(directory: directory, meta: meta)))
+        }
+        schema = IndexWriter.committedSchema(committed)
+        var declared: [(String, FieldType)] = []
+        if try directory.fileNames().contains(IndexWriter.schemaFileName) {
+            let input = try directory.openInput(IndexWriter.schemaFileName)
+            declared += try IndexWriter.parseSchemaFile(input.bytes, path: directory.location + "/" + IndexWriter.schemaFileName)
+        }
+        declared += options.fieldTypes.sorted { $0.key < $1.key }
+        for (rawName, type) in declared {
+            let name = FieldSchema.fieldName(rawName)
+            if let existing = schema.record(name, as: type) {
+                throw TrawlError(.invalidArgument, "the field `\(name)` is \(existing) in this index and cannot become \(type): a field's type never changes (rebuild the index to change it)")
+            }
         }
         try removeUnreferencedFiles()
         // A new index: the first commit writes it, with or without documents. (No empty commit
@@ -141,26 +161,65 @@ public final class IndexWriter {
 
     /// Adds documents, replacing any document with the same id. Analysis runs on
     /// ``IndexWriterOptions/threads`` threads; documents get ids in the order given.
-    public func add(_ documents: [Document]) throws(TrawlError) {
-        guard !documents.isEmpty else { return }
+    ///
+    /// Metadata fields new to the index get their type from the first value seen
+    /// (``FieldSchema``); a value that does not fit its field's type is left out and reported
+    /// in the returned warnings (the document is indexed without it).
+    @discardableResult
+    public func add(_ documents: [Document]) throws(TrawlError) -> [FieldWarning] {
+        guard !documents.isEmpty else { return [] }
         for document in documents {
             if let date = document.date, !IndexWriter.supportedDates.contains(date.secondsSinceEpoch) {
                 throw TrawlError(.invalidArgument,
                                  "document \(document.id.debugDescription) has a date \(date.secondsSinceEpoch) s from 1970, outside the supported range of ±\(IndexWriter.supportedDates.upperBound) s")
             }
         }
-        let analyzed = try analyzeInParallel(documents)
+        var warnings: [FieldWarning] = []
+        let metadata = documents.map { schema.resolve($0, warnings: &warnings) }
+        let analyzed = try analyzeInParallel(documents, metadata)
         for document in analyzed {
             try deleteCommitted(id: document.stored.id)
             builder.add(document)
             uncommittedChanges = true
             if builder.memoryUsage >= bufferBudget { try flush() }
         }
+        return warnings
     }
 
-    /// Adds one document, replacing any document with the same id.
-    public func add(_ document: Document) throws(TrawlError) {
+    /// Adds one document, replacing any document with the same id; returns the warnings of
+    /// values left out (see ``add(_:)-([Document])``).
+    @discardableResult
+    public func add(_ document: Document) throws(TrawlError) -> [FieldWarning] {
         try add([document])
+    }
+
+    /// The schema of a commit; an index written before fields had types has text extra fields.
+    static func committedSchema(_ manifest: CommitManifest) -> FieldSchema {
+        if let types = manifest.schema { return FieldSchema(types) }
+        var types: [String: FieldType] = [:]
+        for segment in manifest.segments {
+            for field in segment.fields where field.hasPositions && IndexSchema.isIndexableExtraField(field.name) {
+                types[field.name] = .text
+            }
+        }
+        return FieldSchema(types)
+    }
+
+    /// Reads a schema file: one `name: type` a line (YAML mapping syntax; `#` comments).
+    static func parseSchemaFile(_ bytes: UnsafeRawBufferPointer, path: String) throws(TrawlError) -> [(String, FieldType)] {
+        var result: [(String, FieldType)] = []
+        let text = String(decoding: bytes, as: UTF8.self)
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = Substring(rawLine)
+            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
+            let trimmed = String(line).trimmingSpaces
+            if trimmed.isEmpty { continue }
+            guard let declaration = FieldSchema.parseDeclaration(trimmed) else {
+                throw TrawlError(.invalidArgument, "line \(number + 1) is not `name: type` with a type among \(FieldType.allCases.map(\.rawValue).joined(separator: ", "))", path: path)
+            }
+            result.append(declaration)
+        }
+        return result
     }
 
     /// Deletes the document with this id; returns whether one existed.
@@ -241,25 +300,26 @@ public final class IndexWriter {
         return deleted
     }
 
-    private func analyzeInParallel(_ documents: [Document]) throws(TrawlError) -> [AnalyzedDocument] {
+    private func analyzeInParallel(_ documents: [Document], _ metadata: [DocumentMetadata]) throws(TrawlError) -> [AnalyzedDocument] {
         let threads = max(1, min(options.threads, documents.count))
         while analyses.count < threads {
             analyses.append(try DocumentAnalysis(configuration: analyzer, storeBody: storesBody))
         }
-        if threads == 1 { return documents.map(analyses[0].analyze) }
+        if threads == 1 { return documents.indices.map { analyses[0].analyze(documents[$0], metadata: metadata[$0]) } }
         let results = UnsafeMutableBufferPointer<AnalyzedDocument?>.allocate(capacity: documents.count)
         results.initialize(repeating: nil)
         defer { results.deinitialize(); results.deallocate() }
         nonisolated(unsafe) let output = results
         let workers = analyses
         let input = documents
+        let resolved = metadata
         let stride = 16
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             let analysis = workers[worker]
             var start = worker * stride
             while start < input.count {
                 for i in start..<min(start + stride, input.count) {
-                    output[i] = analysis.analyze(input[i])
+                    output[i] = analysis.analyze(input[i], metadata: resolved[i])
                 }
                 start += threads * stride
             }
@@ -301,7 +361,8 @@ public final class IndexWriter {
         try applyMergePolicy()
         let manifest = CommitManifest(generation: generation, analyzer: analyzer, storesBody: storesBody,
                                       segments: segments.map(\.meta), nextSegmentNumber: nextSegmentNumber,
-                                      committedAt: Int64(time(nil)), userData: userData ?? committed.userData)
+                                      committedAt: Int64(time(nil)), userData: userData ?? committed.userData,
+                                      schema: schema.types)
         try manifest.publish(to: directory, sync: options.durable)
         committed = manifest
         uncommittedChanges = false
@@ -326,6 +387,8 @@ public final class IndexWriter {
             segments.append(WriterSegment(meta: meta, reader: try SegmentReader(directory: directory, meta: meta)))
         }
         nextSegmentNumber = max(nextSegmentNumber, committed.nextSegmentNumber)
+        schema = IndexWriter.committedSchema(committed)
+        for (name, type) in options.fieldTypes { schema.record(FieldSchema.fieldName(name), as: type) }
         // (A new index still has its first commit to write.)
         uncommittedChanges = committed.generation == 0
         try? removeUnreferencedFiles()

@@ -59,6 +59,90 @@ final class SegmentBuilder {
         }
     }
 
+    /// A metadata column being filled: keyword or bool ordinals, or numbers and dates.
+    private final class ColumnBuffer {
+        let name: String
+        let type: FieldType
+        /// Keyword values (folded) and their ordinals.
+        let values = ByteStringTable(expectedKeys: 1 << 8)
+        /// Each ordinal's display spelling (the first seen).
+        @exclusivity(unchecked) var display: [String] = []
+        /// Document starts into ``ordinals`` (documents so far + 1).
+        @exclusivity(unchecked) var starts: [UInt32] = [0]
+        @exclusivity(unchecked) var ordinals: [UInt32] = []
+        /// Integers and dates, ``Columns/missingInteger`` for none (until a double arrives).
+        @exclusivity(unchecked) var integers: [Int64] = []
+        /// Doubles, NaN for none (once a double arrived: the column is doubles from then on).
+        @exclusivity(unchecked) var doubles: [Double]? = nil
+        /// The postings of each keyword value: documents per ordinal, increasing.
+        @exclusivity(unchecked) var documents: [[Int32]] = []
+
+        init(name: String, type: FieldType) {
+            self.name = name
+            self.type = type
+        }
+
+        var isKeyword: Bool { type == .keyword || type == .bool }
+
+        var memoryUsage: Int {
+            values.memoryFootprint + display.count * 40 + starts.capacity * 4 + ordinals.capacity * 4
+                + integers.capacity * 8 + (doubles?.capacity ?? 0) * 8 + documents.count * 40 + ordinals.count * 4
+        }
+
+        /// Fills documents before `doc` that have no value.
+        func pad(to doc: Int) {
+            if isKeyword {
+                while starts.count <= doc { starts.append(UInt32(ordinals.count)) }
+            } else if doubles != nil {
+                while doubles!.count < doc { doubles!.append(.nan) }
+            } else {
+                while integers.count < doc { integers.append(Columns.missingInteger) }
+            }
+        }
+
+        func addKeywords(doc: Int, folded: [String], display spellings: [String]) {
+            pad(to: doc)
+            for (value, spelling) in zip(folded, spellings) {
+                var copy = value
+                let (ordinal, inserted) = copy.withUTF8 { values.intern(UnsafeRawBufferPointer($0)) }
+                if inserted {
+                    display.append(spelling)
+                    documents.append([])
+                }
+                ordinals.append(UInt32(ordinal))
+                if documents[Int(ordinal)].last != Int32(doc) { documents[Int(ordinal)].append(Int32(doc)) }
+            }
+            starts.append(UInt32(ordinals.count))
+        }
+
+        func add(doc: Int, integer: Int64) {
+            pad(to: doc)
+            if doubles != nil { doubles!.append(Double(integer)) } else { integers.append(integer) }
+        }
+
+        func add(doc: Int, double: Double) {
+            if doubles == nil {
+                doubles = integers.map { $0 == Columns.missingInteger ? .nan : Double($0) }
+                integers = []
+            }
+            pad(to: doc)
+            doubles!.append(double)
+        }
+
+        /// The column's values, padded to `documentCount`.
+        func data(documentCount: Int) -> ColumnData {
+            pad(to: documentCount)
+            if isKeyword {
+                let folded = (0..<values.count).map { Array(values.key(Int32($0))) }
+                return ColumnData(name: name, type: type, values: .keywords(KeywordValues(folded: folded, display: display,
+                                                                                              starts: starts, ordinals: ordinals)))
+            }
+            if let doubles { return ColumnData(name: name, type: type, values: .doubles(doubles)) }
+            return ColumnData(name: name, type: type, values: .integers(integers))
+        }
+    }
+
+    @exclusivity(unchecked) private var columnBuffers: [String: ColumnBuffer] = [:]
     @exclusivity(unchecked) private var fields: [FieldBuffer] = []
     @exclusivity(unchecked) private var fieldsByName: [String: FieldBuffer] = [:]
     @exclusivity(unchecked) private var store = DocumentStoreWriter()
@@ -92,9 +176,23 @@ final class SegmentBuilder {
         return buffer
     }
 
+    private func column(_ name: String, _ type: FieldType) -> ColumnBuffer {
+        if let existing = columnBuffers[name] { return existing }
+        let buffer = ColumnBuffer(name: name, type: type)
+        columnBuffers[name] = buffer
+        return buffer
+    }
+
+    /// The keyword and bool columns in name order: their values are also indexed as terms
+    /// (fields without positions after the text fields), so exact-value filters read postings.
+    private var keywordColumns: [ColumnBuffer] {
+        columnBuffers.values.filter(\.isKeyword).sorted { $0.name < $1.name }
+    }
+
     /// Approximate bytes held, including the extra room a flush needs.
     var memoryUsage: Int {
         var total = store.compressedBytes + dateValues.capacity * 9 + idValues.count * 40 + ids.memoryUsage + sources.memoryUsage
+        for column in columnBuffers.values { total += column.memoryUsage }
         for field in fields {
             total += field.memoryUsage
             total += field.tokens.count * 8 // the flush's grouped copy
@@ -145,6 +243,11 @@ final class SegmentBuilder {
             buffer.documentEnds.append(UInt32(buffer.tokens.count))
             buffer.lengths.append(UInt32(analyzed.tokens.count))
         }
+        for keyword in document.keywords {
+            column(keyword.name, keyword.type).addKeywords(doc: doc, folded: keyword.folded, display: keyword.display)
+        }
+        for value in document.integers { column(value.name, value.type).add(doc: doc, integer: value.value) }
+        for value in document.doubles { column(value.name, .number).add(doc: doc, double: value.value) }
         store.add(document.stored)
         idValues.append(document.stored.id)
         dateValues.append(document.date)
@@ -163,9 +266,15 @@ extension SegmentBuilder: SegmentSource {
         return try SegmentWriter.write(self, to: directory, name: name, storesBody: storesBody, sync: sync)
     }
 
-    /// The keyword fields (numbers 0 and 1), then the text fields in first-seen order.
+    /// The untokenized fields `_id` and `_source` (numbers 0 and 1), the text fields in
+    /// first-seen order, then the keyword and bool fields by name.
     var indexedFields: [(name: String, hasPositions: Bool)] {
-        [(ids.name, false), (sources.name, false)] + fields.map { ($0.name, true) }
+        [(ids.name, false), (sources.name, false)] + fields.map { ($0.name, true) } + keywordColumns.map { ($0.name, false) }
+    }
+
+    /// The keyword or bool column whose terms are field `number`, if it is one.
+    private func keywordColumn(_ number: Int) -> ColumnBuffer? {
+        number >= 2 + fields.count ? keywordColumns[number - 2 - fields.count] : nil
     }
 
     /// The text field numbered `number` (the keyword fields take 0 and 1).
@@ -179,7 +288,12 @@ extension SegmentBuilder: SegmentSource {
         switch number {
         case 0: try writeTerms(of: ids, to: terms)
         case 1: try writeTerms(of: sources, to: terms)
-        default: try writeTerms(of: textField(number), to: terms)
+        default:
+            if let column = keywordColumn(number) {
+                try writeTerms(values: column.values, documents: column.documents, to: terms)
+            } else {
+                try writeTerms(of: textField(number), to: terms)
+            }
         }
     }
 
@@ -189,6 +303,10 @@ extension SegmentBuilder: SegmentSource {
             let documents = (number == 0 ? ids : sources).documents.reduce(0) { $0 + $1.count }
             return (documents, documents)
         default:
+            if let column = keywordColumn(number) {
+                let documents = column.documents.reduce(0) { $0 + $1.count }
+                return (documents, documents)
+            }
             let lengths = textField(number).lengths
             return (lengths.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }, lengths.reduce(0) { $0 + Int($1) })
         }
@@ -197,6 +315,10 @@ extension SegmentBuilder: SegmentSource {
     func storedDocuments() -> DocumentStoreWriter { store }
 
     func dates() -> [Int64] { dateValues }
+
+    func columns() -> [ColumnData] {
+        columnBuffers.values.sorted { $0.name < $1.name }.map { $0.data(documentCount: documentCount) }
+    }
 
     func identifiers() -> [String] { idValues }
 
@@ -214,13 +336,18 @@ extension SegmentBuilder: SegmentSource {
 
     /// Writes a keyword field: whole values as terms, no positions.
     private func writeTerms(of keyword: KeywordBuffer, to terms: SegmentTermsWriter) throws(TrawlError) {
-        var order = (0..<keyword.terms.count).map { Int32($0) }
-        sortTerms(&order, keyword.terms)
+        try writeTerms(values: keyword.terms, documents: keyword.documents, to: terms)
+    }
+
+    /// Writes whole values as terms (no positions): `documents[ordinal]` holds each value's documents.
+    private func writeTerms(values: ByteStringTable, documents: [[Int32]], to terms: SegmentTermsWriter) throws(TrawlError) {
+        var order = (0..<values.count).map { Int32($0) }
+        sortTerms(&order, values)
         for term in order {
-            for doc in keyword.documents[Int(term)] {
+            for doc in documents[Int(term)] {
                 try terms.add(doc: UInt32(doc), freq: 1, positions: UnsafeBufferPointer(start: nil, count: 0))
             }
-            try terms.finishTerm(keyword.terms.key(term))
+            try terms.finishTerm(values.key(term))
         }
     }
 

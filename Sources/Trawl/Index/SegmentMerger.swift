@@ -155,6 +155,71 @@ struct SegmentMerger: SegmentSource {
 
     func deletions() -> LiveDocuments? { nil }
 
+    /// Every column of the sources, renumbered: keyword dictionaries are merged by folded value
+    /// (the first spelling seen is kept); a number column is doubles when any source's is.
+    func columns() throws(TrawlError) -> [ColumnData] {
+        var types: [String: FieldType] = [:]
+        for source in sources {
+            for (name, column) in source.reader.columns.keywords { types[name] = column.type }
+            for (name, column) in source.reader.columns.numerics { types[name] = column.type }
+        }
+        var result: [ColumnData] = []
+        for (name, type) in types.sorted(by: { $0.key < $1.key }) {
+            if type == .keyword || type == .bool {
+                var values = KeywordValues()
+                values.starts.reserveCapacity(documentCount + 1)
+                var ordinalOf: [[UInt8]: UInt32] = [:]
+                for (s, source) in sources.enumerated() {
+                    guard let column = source.reader.columns.keywords[name] else {
+                        for doc in 0..<source.reader.documentCount where docMaps[s][doc] >= 0 { values.starts.append(UInt32(values.ordinals.count)) }
+                        continue
+                    }
+                    // Source ordinal → merged ordinal, resolved on first use.
+                    var mapped = [Int64](repeating: -1, count: column.valueCount)
+                    let bytes = column.bytes
+                    for doc in 0..<source.reader.documentCount where docMaps[s][doc] >= 0 {
+                        for i in column.valueRange(doc, bytes) {
+                            let ordinal = column.ordinal(at: i, bytes)
+                            if mapped[ordinal] < 0 {
+                                let folded = Array(column.folded(ordinal))
+                                if let existing = ordinalOf[folded] {
+                                    mapped[ordinal] = Int64(existing)
+                                } else {
+                                    let next = UInt32(values.folded.count)
+                                    ordinalOf[folded] = next
+                                    values.folded.append(folded)
+                                    values.display.append(column.display(ordinal))
+                                    mapped[ordinal] = Int64(next)
+                                }
+                            }
+                            values.ordinals.append(UInt32(mapped[ordinal]))
+                        }
+                        values.starts.append(UInt32(values.ordinals.count))
+                    }
+                }
+                result.append(ColumnData(name: name, type: type, values: .keywords(values)))
+            } else {
+                let doubles = sources.contains { $0.reader.columns.numerics[name].map { !$0.isInteger } ?? false }
+                if doubles {
+                    var values: [Double] = []
+                    values.reserveCapacity(documentCount)
+                    forEachLiveDocument { reader, doc in
+                        if let column = reader.columns.numerics[name] { values.append(column.double(doc, column.bytes)) } else { values.append(.nan) }
+                    }
+                    result.append(ColumnData(name: name, type: type, values: .doubles(values)))
+                } else {
+                    var values: [Int64] = []
+                    values.reserveCapacity(documentCount)
+                    forEachLiveDocument { reader, doc in
+                        if let column = reader.columns.numerics[name] { values.append(column.integer(doc, column.bytes)) } else { values.append(Columns.missingInteger) }
+                    }
+                    result.append(ColumnData(name: name, type: type, values: .integers(values)))
+                }
+            }
+        }
+        return result
+    }
+
     private static func lexicographicallyPrecedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         a.withUnsafeBytes { x in b.withUnsafeBytes { y in TermDictionary.compare(x, y) < 0 } }
     }

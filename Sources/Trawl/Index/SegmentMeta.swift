@@ -56,7 +56,9 @@ struct SegmentMeta: Codable, Sendable, Equatable {
 
     /// Every file of the segment.
     var files: [String] {
-        var names = SegmentFiles.extensions.map(fileName)
+        // A segment of format version 2 or 3 has no columns file (its size is not recorded).
+        var names = SegmentFiles.all.filter { $0.suffix != SegmentFiles.columns.suffix || fileSizes[$0.suffix] != nil }
+            .map(fileName)
         if let live = liveDocumentsFile { names.append(live) }
         return names
     }

@@ -21,6 +21,8 @@ final class SegmentReader: Sendable {
     let dates: DateColumnReader
     /// External ids, readable without the document store.
     let identifiers: IdentifierColumnReader
+    /// The metadata columns (none in a segment of format version 2 or 3).
+    let columns: ColumnsReader
     /// Live documents, or nil when nothing is deleted.
     let liveDocuments: LiveDocuments?
     /// Field metadata by name.
@@ -57,6 +59,13 @@ final class SegmentReader: Sendable {
         let identifiersInput = try open(SegmentFiles.identifiers)
         identifiers = try IdentifierColumnReader(input: identifiersInput, segmentID: id, documentCount: meta.documentCount)
         var inputs = [dictionaryInput, postings, positions, lengthsInput, storeInput, datesInput, identifiersInput]
+        if meta.fileSizes[SegmentFiles.columns.suffix] != nil {
+            let columnsInput = try open(SegmentFiles.columns)
+            columns = try ColumnsReader(input: columnsInput, segmentID: id, documentCount: meta.documentCount)
+            inputs.append(columnsInput)
+        } else {
+            columns = .empty
+        }
         if let liveName = meta.liveDocumentsFile {
             let liveInput = try directory.openInput(liveName)
             let live = try LiveDocuments.read(liveInput, segmentID: id, documentCount: meta.documentCount)

@@ -17,8 +17,10 @@ enum SegmentFiles {
     static let documentStore = SegmentFile(suffix: "stor", kind: .documentStore)
     static let dates = SegmentFile(suffix: "date", kind: .dateColumn)
     static let identifiers = SegmentFile(suffix: "ids", kind: .identifiers)
+    /// The metadata columns (format version 4 on; a segment of an older version has none).
+    static let columns = SegmentFile(suffix: "cols", kind: .columns)
     /// Every row, in write order.
-    static let all = [termDictionary, postings, positions, fieldLengths, documentStore, dates, identifiers]
+    static let all = [termDictionary, postings, positions, fieldLengths, documentStore, dates, identifiers, columns]
     /// Every file extension, in write order.
     static let extensions = all.map(\.suffix)
 }
@@ -28,7 +30,7 @@ enum SegmentFiles {
 /// (``SegmentMerger``), which renumbers documents and skips deleted ones.
 ///
 /// ``SegmentWriter`` asks for each field (in field-number order) its length codes and its terms,
-/// then the stored documents, the dates, the ids and the documents already deleted. Postings go
+/// then the stored documents, the dates, the ids, the metadata columns and the documents already deleted. Postings go
 /// straight from the source's own loop into a ``SegmentTermsWriter`` (a final class): nothing is
 /// dispatched dynamically per posting.
 protocol SegmentSource {
@@ -53,6 +55,9 @@ protocol SegmentSource {
     func dates() -> Dates
     /// Every document's external id.
     func identifiers() -> Identifiers
+    /// The metadata columns (keyword, number, date and bool fields), every one padded to
+    /// ``documentCount`` documents.
+    func columns() throws(TrawlError) -> [ColumnData]
     /// The documents already deleted when the segment is written (a flush's buffered
     /// deletions), or nil.
     func deletions() -> LiveDocuments?
@@ -194,6 +199,10 @@ struct SegmentWriter {
         let identifiersFile = try create(SegmentFiles.identifiers)
         try IdentifierColumn.write(source.identifiers(), to: identifiersFile)
         try finish(identifiersFile, as: SegmentFiles.identifiers)
+
+        let columnsFile = try create(SegmentFiles.columns)
+        try Columns.write(try source.columns(), documentCount: source.documentCount, to: columnsFile)
+        try finish(columnsFile, as: SegmentFiles.columns)
 
         if let live = source.deletions(), live.deletedCount > 0 {
             meta.deleteGeneration = 1

@@ -24,6 +24,10 @@ public indirect enum Query: Sendable, Hashable, CustomStringConvertible {
     case prefix(Prefix)
     /// Documents whose date lies in a closed interval of seconds.
     case dateRange(DateRange)
+    /// Documents whose number field lies in a range (`words:>1000`, `rating:[3 TO 5]`).
+    case numberRange(NumberRange)
+    /// Documents that have a value in a field (`_exists_:author`).
+    case exists(Exists)
     /// Required, optional and excluded clauses.
     case boolean(Boolean)
     /// A clause whose score is multiplied by a factor (`term^2`). The factor is finite and ≥ 0.
@@ -172,6 +176,48 @@ public indirect enum Query: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Documents whose number field lies in a range; a `nil` bound is open. Documents without a
+    /// value never match. A filter: it adds nothing to the score.
+    public struct NumberRange: Sendable, Hashable {
+        /// The number field.
+        public var field: String
+        /// The lower bound, or `nil` for none.
+        public var lower: Double?
+        /// Whether the lower bound itself matches.
+        public var lowerInclusive: Bool
+        /// The upper bound, or `nil` for none.
+        public var upper: Double?
+        /// Whether the upper bound itself matches.
+        public var upperInclusive: Bool
+
+        /// Creates a number range.
+        public init(field: String, lower: Double?, lowerInclusive: Bool = true, upper: Double?, upperInclusive: Bool = true) {
+            self.field = field
+            self.lower = lower
+            self.lowerInclusive = lowerInclusive
+            self.upper = upper
+            self.upperInclusive = upperInclusive
+        }
+
+        /// Whether a value lies in the range (NaN, a missing value, never does).
+        public func contains(_ value: Double) -> Bool {
+            if value.isNaN { return false }
+            if let lower, lowerInclusive ? value < lower : value <= lower { return false }
+            if let upper, upperInclusive ? value > upper : value >= upper { return false }
+            return true
+        }
+    }
+
+    /// Documents with at least one value in a field (text with at least one word, keyword values,
+    /// a number, a date). A filter: it adds nothing to the score.
+    public struct Exists: Sendable, Hashable {
+        /// The field.
+        public var field: String
+
+        /// Creates an exists clause.
+        public init(field: String) { self.field = field }
+    }
+
     /// Clauses combined Lucene-style: every ``must`` clause matches, no ``mustNot`` clause
     /// matches, and — when ``must`` is empty — at least one ``should`` clause matches. When
     /// ``must`` is not empty, ``should`` clauses are optional and only add to the score.
@@ -250,6 +296,31 @@ enum QueryPrinter {
                 out += upper ?? "*"
                 out += upperInclusive ? "]" : "}"
             }
+        case .numberRange(let r):
+            out += r.field
+            out += ":"
+            let format = FieldValue.format
+            switch (r.lower, r.upper) {
+            case (let lower?, let upper?) where lower == upper && r.lowerInclusive && r.upperInclusive:
+                out += format(lower)
+            case (let lower?, nil):
+                out += r.lowerInclusive ? ">=" : ">"
+                out += format(lower)
+            case (nil, let upper?):
+                out += r.upperInclusive ? "<=" : "<"
+                out += format(upper)
+            case (nil, nil):
+                out += "*"
+            case (let lower?, let upper?):
+                out += r.lowerInclusive ? "[" : "{"
+                out += format(lower)
+                out += " TO "
+                out += format(upper)
+                out += r.upperInclusive ? "]" : "}"
+            }
+        case .exists(let e):
+            out += "_exists_:"
+            out += e.field
         case .boolean(let b):
             out += "("
             printBoolean(b, into: &out)

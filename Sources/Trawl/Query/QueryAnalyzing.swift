@@ -21,6 +21,18 @@ extension Analyzer: QueryAnalyzing {
     }
 }
 
+/// The analyzer of keyword and bool fields: the whole value, trimmed and case-folded, is one
+/// term (as the index folds keyword values).
+struct KeywordQueryAnalyzer: QueryAnalyzing {
+    func analyze(_ text: String) -> [Token] {
+        let trimmed = text.trimmingSpaces
+        guard !trimmed.isEmpty else { return [] }
+        return [Token(term: QueryFolding.fold(trimmed, accents: false), position: 0, start: 0, end: text.utf8.count)]
+    }
+
+    func foldPrefix(_ text: String) -> String { QueryFolding.fold(text, accents: false) }
+}
+
 /// NFKC case folding and optional accent folding of a whole string, as the analyzer folds words.
 enum QueryFolding {
     static func fold(_ text: String, accents: Bool) -> String {

@@ -89,8 +89,10 @@ struct QueryParseEngine {
     /// A parenthesized group (or the whole query).
     struct Frame {
         var field: String?
-        /// Whether ``field`` is the date field (words are dates).
+        /// Whether ``field`` holds dates (words are dates).
         var isDate: Bool
+        /// Whether ``field`` holds numbers (words are numbers).
+        var isNumber = false
         /// The byte offset of the `(`, or −1 for the root.
         var open: Int
         /// The modifiers written before the group, applied when it closes.
@@ -234,9 +236,10 @@ struct QueryParseEngine {
 
     var scopeField: String? { top.field }
     var inDateScope: Bool { top.isDate }
+    var inNumberScope: Bool { top.isNumber }
 
     /// The field a plain word takes in the current scope (a date scope gives default fields).
-    var wordField: String? { inDateScope ? nil : scopeField }
+    var wordField: String? { inDateScope || inNumberScope ? nil : scopeField }
 
     mutating func now() -> Int64 {
         if let nowValue { return nowValue }
@@ -263,20 +266,21 @@ struct QueryParseEngine {
              minus where i + 1 < n && !isWhitespace(at: i + 1) && bytes[i + 1] != closeParen:
             addModifier(negate: c == minus, i..<(i + 1))
         case quote:
-            if inDateScope {
+            if inDateScope || inNumberScope {
                 if !lenient {
-                    throw error(.invalidDate, i..<(i + 1), "a date is not quoted: write date:2024-03-05")
+                    throw error(inDateScope ? .invalidDate : .invalidValue, i..<(i + 1),
+                                inDateScope ? "a date is not quoted: write \(scopeField ?? dateField):2024-03-05" : "a number is not quoted: write \(scopeField ?? ""):42")
                 }
                 try plainWord(from: i)
             } else {
                 try phrase(field: scopeField)
             }
         case openBracket, openBrace:
-            if inDateScope {
-                try range(field: dateField, clauseStart: i)
+            if inDateScope || inNumberScope {
+                try range(field: scopeField ?? dateField, clauseStart: i)
             } else if !lenient {
                 throw error(.unsupportedSyntax, i..<(i + 1),
-                            "ranges are only supported on the \(dateField) field: write \(dateField):[2024-01-01 TO 2024-03-31]")
+                            "ranges are only supported on date and number fields: write \(dateField):[2024-01-01 TO 2024-03-31]")
             } else {
                 try plainWord(from: i)
             }
@@ -394,7 +398,8 @@ struct QueryParseEngine {
         let modifier = top.modifier
         top.modifier = nil
         parents.append(top)
-        top = Frame(field: field, isDate: field == dateField, open: start, outerModifier: modifier)
+        top = Frame(field: field, isDate: parser.isDateField(field), isNumber: parser.isNumberField(field), open: start,
+                    outerModifier: modifier)
         i = start + 1
     }
 
@@ -626,12 +631,16 @@ struct QueryParseEngine {
     /// A word at `i`: a field prefix, a keyword, a prefix query, a date or a plain word.
     mutating func wordToken() throws(QuerySyntaxError) {
         let start = i
-        let dateScope = inDateScope
+        let dateScope = inDateScope || inNumberScope
         let word = dateScope ? readDateWord(inRange: false, allowField: true) : try readWord(allowField: true)
         if word.fieldColon {
             let name = text(of: word)
             i += 1 // the colon
-            guard name == dateField || parser.fields.contains(name) else {
+            if name == "_exists_" {
+                try existsClause(clauseStart: start)
+                return
+            }
+            guard parser.knows(name) else {
                 if !lenient { throw unknownField(name, start) }
                 i = start
                 try plainWord(from: start)
@@ -645,8 +654,10 @@ struct QueryParseEngine {
             if self.word(word, is: "OR") { return try binary(isOr: true, start..<i) }
             if self.word(word, is: "NOT") { return addModifier(negate: true, start..<i) }
         }
-        if dateScope {
-            try dateValue(text(of: word), field: dateField,
+        if inNumberScope {
+            try numberValue(text(of: word), field: scopeField ?? "", valueStart: start, clauseStart: start)
+        } else if dateScope {
+            try dateValue(text(of: word), field: scopeField ?? dateField,
                           valueStart: start, clauseStart: start)
         } else {
             try wordLeaf(word, field: scopeField, start: start)
@@ -654,7 +665,7 @@ struct QueryParseEngine {
     }
 
     func unknownField(_ name: String, _ start: Int) -> QuerySyntaxError {
-        let known = parser.fields.union([dateField]).sorted()
+        let known = parser.knownFields
         let best = EditDistance.closest(to: name, in: known) { $0.count <= 4 ? 1 : 2 }
         let range = start..<(start + name.utf8.count)
         if let best {
@@ -675,7 +686,28 @@ struct QueryParseEngine {
             return
         }
         let c = bytes[i]
-        if name == dateField {
+        if parser.isNumberField(name) {
+            switch c {
+            case openParen:
+                try openGroup(field: name, at: i)
+            case openBracket, openBrace:
+                try range(field: name, clauseStart: clauseStart)
+            case quote:
+                if !lenient { throw error(.invalidValue, i..<(i + 1), "a number is not quoted: write \(name):42") }
+                try plainWord(from: clauseStart)
+            default:
+                let valueStart = i
+                let word = readDateWord(inRange: false, allowField: false)
+                if isEmpty(word) {
+                    if !lenient { throw error(.missingValue, clauseStart..<valueStart, "`\(name):` needs a number after it") }
+                    try plainWord(from: clauseStart)
+                    return
+                }
+                try numberValue(text(of: word), field: name, valueStart: valueStart, clauseStart: clauseStart)
+            }
+            return
+        }
+        if parser.isDateField(name) {
             switch c {
             case openParen:
                 try openGroup(field: name, at: i)
@@ -709,12 +741,22 @@ struct QueryParseEngine {
         case openBracket, openBrace:
             if !lenient {
                 throw error(.unsupportedSyntax, i..<(i + 1),
-                            "ranges are only supported on the \(dateField) field, not on `\(name)`")
+                            "ranges are only supported on date and number fields, not on the \(parser.fieldTypes[name] ?? .text) field `\(name)`")
             }
             try plainWord(from: clauseStart)
         default:
             let valueStart = i
             let word = try readWord(allowField: false)
+            if parser.fieldTypes[name] == .bool, !word.prefix {
+                let value = text(of: word).lowercased()
+                if value != "true" && value != "false" && !isEmpty(word) {
+                    if !lenient {
+                        throw error(.invalidValue, valueStart..<i, "`\(name)` is a bool field: write \(name):true or \(name):false")
+                    }
+                    try plainWord(from: clauseStart)
+                    return
+                }
+            }
             if isEmpty(word) && !word.prefix {
                 if !lenient {
                     throw error(.missingValue, clauseStart..<valueStart, "`\(name):` needs a word, phrase or group after it")
@@ -976,6 +1018,26 @@ struct QueryParseEngine {
         let upperInclusive = bytes[i] == closeBracket
         i += 1
         let close = i
+        if parser.isNumberField(field) {
+            var bounds: [Double?] = []
+            for (text, start) in [(lowerText, lowerStart), (upperText, upperStart)] {
+                if text == "*" { bounds.append(nil); continue }
+                guard let value = QueryParseEngine.number(Substring(text)) else {
+                    return try fail(&self, .invalidValue, start..<(start + text.utf8.count), "`\(text)` is not a number (`\(field)` is a number field)")
+                }
+                bounds.append(value)
+            }
+            let range = Query.NumberRange(field: field, lower: bounds[0], lowerInclusive: lowerInclusive,
+                                          upper: bounds[1], upperInclusive: upperInclusive)
+            if let lower = bounds[0], let upper = bounds[1], lower > upper || (lower == upper && !(lowerInclusive && upperInclusive)) {
+                return try fail(&self, .invertedRange, open..<close, lower > upper
+                                ? "inverted range: \(lowerText) is greater than \(upperText)"
+                                : "empty range: no number is both \(lowerInclusive ? "from" : "above") \(lowerText) and \(upperInclusive ? "up to" : "below") \(upperText)")
+            }
+            try countClause(clauseStart)
+            try addOperand(try suffixes(.numberRange(range), isPhrase: false, isWord: false))
+            return
+        }
         var lower: Int64?
         var upper: Int64?
         var lowerSpan: DateMath.Span?
@@ -1013,5 +1075,68 @@ struct QueryParseEngine {
         let query = try suffixes(.dateRange(Query.DateRange(field: field, lower: lower, upper: upper, syntax: syntax)),
                                  isPhrase: false, isWord: false)
         try addOperand(query)
+    }
+
+    // MARK: - Numbers and existence
+
+    /// `field:42`, `field:>=4.5`, `field:*` on a number field.
+    mutating func numberValue(_ text: String, field: String, valueStart: Int, clauseStart: Int) throws(QuerySyntaxError) {
+        let end = i
+        try countClause(clauseStart)
+        var expression = Substring(text)
+        var comparison: Query.DateComparison?
+        if expression.hasPrefix(">=") { comparison = .greaterOrEqual; expression = expression.dropFirst(2) }
+        else if expression.hasPrefix("<=") { comparison = .lessOrEqual; expression = expression.dropFirst(2) }
+        else if expression.hasPrefix(">") { comparison = .greater; expression = expression.dropFirst(1) }
+        else if expression.hasPrefix("<") { comparison = .less; expression = expression.dropFirst(1) }
+        let expressionStart = valueStart + (text.utf8.count - expression.utf8.count)
+        var range: Query.NumberRange
+        if comparison == nil && expression == "*" {
+            range = Query.NumberRange(field: field, lower: nil, upper: nil)
+        } else {
+            guard let value = QueryParseEngine.number(expression) else {
+                if !lenient {
+                    let message = expression.isEmpty ? "`\(text)` needs a number after it" : "`\(expression)` is not a number (`\(field)` is a number field)"
+                    throw error(.invalidValue, expressionStart..<end, message)
+                }
+                clauses -= 1
+                try plainWord(from: clauseStart)
+                return
+            }
+            switch comparison {
+            case nil: range = Query.NumberRange(field: field, lower: value, upper: value)
+            case .greaterOrEqual?: range = Query.NumberRange(field: field, lower: value, upper: nil)
+            case .greater?: range = Query.NumberRange(field: field, lower: value, lowerInclusive: false, upper: nil)
+            case .lessOrEqual?: range = Query.NumberRange(field: field, lower: nil, upper: value)
+            case .less?: range = Query.NumberRange(field: field, lower: nil, upper: value, upperInclusive: false)
+            }
+        }
+        try addOperand(try suffixes(.numberRange(range), isPhrase: false, isWord: false))
+    }
+
+    /// A finite number in decimal notation (`42`, `-3.5`, `1e6`), or nil.
+    static func number(_ text: Substring) -> Double? {
+        guard let first = text.utf8.first, first == 0x2D || first == 0x2E || (first >= 0x30 && first <= 0x39),
+              let value = Double(text), value.isFinite else { return nil }
+        return value
+    }
+
+    /// `_exists_:field`.
+    mutating func existsClause(clauseStart: Int) throws(QuerySyntaxError) {
+        let valueStart = i
+        let word = readDateWord(inRange: false, allowField: false)
+        let name = text(of: word)
+        guard !name.isEmpty else {
+            if !lenient { throw error(.missingValue, clauseStart..<valueStart, "`_exists_:` needs a field name after it") }
+            try plainWord(from: clauseStart)
+            return
+        }
+        guard parser.knows(name) else {
+            if !lenient { throw unknownField(name, valueStart) }
+            try plainWord(from: clauseStart)
+            return
+        }
+        try countClause(clauseStart)
+        try addOperand(try suffixes(.exists(Query.Exists(field: name)), isPhrase: false, isWord: false))
     }
 }

@@ -64,6 +64,34 @@ public struct QueryParser: Sendable {
     public var limits: Limits
     /// The fewest characters a folded prefix may have (default 2): `a*` is an error.
     public var minimumPrefixLength: Int
+    /// The types of metadata fields (an index's ``FieldSchema``): keyword and bool fields match
+    /// whole values (case-insensitively), number fields take numbers and ranges, date fields
+    /// dates and ranges, text fields words. Every field named here may be named in a query.
+    public var fieldTypes: [String: FieldType] = [:] {
+        didSet {
+            for (name, type) in fieldTypes where type == .keyword || type == .bool {
+                fieldAnalyzers[name] = KeywordQueryAnalyzer()
+            }
+        }
+    }
+
+    /// Whether `name` holds dates (the date field or a date-typed metadata field).
+    func isDateField(_ name: String?) -> Bool {
+        guard let name else { return false }
+        return name == dateField || fieldTypes[name] == .date
+    }
+
+    /// Whether `name` holds numbers.
+    func isNumberField(_ name: String?) -> Bool {
+        guard let name else { return false }
+        return fieldTypes[name] == .number
+    }
+
+    /// Whether `field:` may name `name`.
+    func knows(_ name: String) -> Bool { name == dateField || fields.contains(name) || fieldTypes[name] != nil }
+
+    /// Every field name a query may use, sorted.
+    var knownFields: [String] { fields.union([dateField]).union(fieldTypes.keys).sorted() }
 
     /// Creates a parser.
     ///

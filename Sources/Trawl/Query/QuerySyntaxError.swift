@@ -31,6 +31,9 @@ public struct QuerySyntaxError: Error, Sendable, Equatable, CustomStringConverti
         case unknownField
         /// A date or date-math expression that is malformed or names a day that does not exist.
         case invalidDate
+        /// A value that does not fit its field: not a number on a number field, not true or
+        /// false on a bool field.
+        case invalidValue
         /// A date range that is malformed (missing `TO`, missing `]`).
         case invalidRange
         /// A date range whose lower bound comes after its upper bound (it would match nothing).

@@ -163,8 +163,8 @@ struct ExplanationBuilder {
             return Explanation(value: score, summary: "matches no excluded clause", details: [try explain(exclusion.required)])
         case let boost as BoostScorer:
             return Explanation(value: score, summary: "boost × \(boost.factor)", details: [try explain(boost.inner)])
-        case let filter as DateFilterScorer:
-            return Explanation(value: score, summary: "date within the range (a filter: adds nothing)", details: [try explain(filter.inner)])
+        case let filter as ColumnFilterScorer:
+            return Explanation(value: score, summary: "\(filter.clause) (a filter: adds nothing)", details: [try explain(filter.inner)])
         case let prefix as PrefixScorer:
             var fields: [Explanation] = []
             for part in prefix.fields {
@@ -173,7 +173,7 @@ struct ExplanationBuilder {
             if fields.count == 1 { return fields[0] }
             return Explanation(value: score, summary: "\(prefix.prefix)*: sum of the fields holding an expansion", details: fields)
         default:
-            return Explanation(value: score, summary: "constant score (date range or all documents)")
+            return Explanation(value: score, summary: "constant score (a filter clause or all documents)")
         }
     }
 }

@@ -58,21 +58,70 @@ final class ExclusionScorer: FilteringScorer {
     }
 }
 
-/// Documents of an inner scorer whose date lies in a range (a filter: it does not score).
-final class DateFilterScorer: FilteringScorer {
-    private let dates: DateColumnReader
-    private let lower: Int64
-    private let upper: Int64
+/// A test on one document's column values: what a filter clause (`date:>=2024`,
+/// `words:>1000`, `_exists_:author`) checks. Built once per segment and query; ``accepts(_:)``
+/// is one switch and one or two loads from a mapped column.
+enum ColumnPredicate {
+    /// The document date within `lower...upper` (seconds).
+    case date(DateColumnReader, lower: Int64, upper: Int64)
+    /// An integer (or date) column value within `lower...upper`.
+    case integers(NumericColumnReader, lower: Int64, upper: Int64)
+    /// A double column value within the range.
+    case doubles(NumericColumnReader, Query.NumberRange)
+    /// At least one keyword value.
+    case hasKeyword(KeywordColumnReader)
+    /// A non-empty text field (its length code is not 0).
+    case hasText(UnsafePointer<UInt8>)
+    /// Every document (a number range open at both ends on a column every document has).
+    case always
 
-    init(inner: Scorer, dates: DateColumnReader, lower: Int64?, upper: Int64?) {
-        self.dates = dates
-        self.lower = lower ?? (Int64.min + 1)
-        self.upper = upper ?? Int64.max
+    @inline(__always)
+    func accepts(_ doc: Int) -> Bool {
+        switch self {
+        case .date(let column, let lower, let upper):
+            let v = column.value(doc)
+            return v != DateColumn.missing && v >= lower && v <= upper
+        case .integers(let column, let lower, let upper):
+            let v = column.integer(doc, column.bytes)
+            return v != Columns.missingInteger && v >= lower && v <= upper
+        case .doubles(let column, let range):
+            return range.contains(column.double(doc, column.bytes))
+        case .hasKeyword(let column):
+            return !column.valueRange(doc, column.bytes).isEmpty
+        case .hasText(let codes):
+            return codes[doc] != 0
+        case .always:
+            return true
+        }
+    }
+
+    /// The integer bounds of a number range over an integer column (empty when none fits).
+    static func integerBounds(_ range: Query.NumberRange) -> (Int64, Int64) {
+        var lower = Int64.min + 1, upper = Int64.max
+        if let l = range.lower {
+            let bound = range.lowerInclusive ? l.rounded(.up) : l.rounded(.down) + 1
+            lower = bound >= 9.2e18 ? Int64.max : bound <= -9.2e18 ? Int64.min + 1 : Int64(bound)
+        }
+        if let u = range.upper {
+            let bound = range.upperInclusive ? u.rounded(.down) : u.rounded(.up) - 1
+            upper = bound >= 9.2e18 ? Int64.max : bound <= -9.2e18 ? Int64.min : Int64(bound)
+        }
+        return (lower, upper)
+    }
+}
+
+/// Documents of an inner scorer whose column values pass a test (a filter: it does not score).
+final class ColumnFilterScorer: FilteringScorer {
+    /// The test.
+    let predicate: ColumnPredicate
+    /// The clause it filters by, for explanations.
+    let clause: Query
+
+    init(inner: Scorer, predicate: ColumnPredicate, clause: Query) {
+        self.predicate = predicate
+        self.clause = clause
         super.init(inner: inner)
     }
 
-    override func accepts(_ doc: Int) -> Bool {
-        let v = dates.value(doc)
-        return v != DateColumn.missing && v >= lower && v <= upper
-    }
+    override func accepts(_ doc: Int) -> Bool { predicate.accepts(doc) }
 }

@@ -79,7 +79,7 @@ struct QueryPlan {
             for q in b.mustNot { try collect(q) }
         case .boost(let inner, _):
             try collect(inner)
-        case .dateRange, .matchAll, .matchNone:
+        case .dateRange, .numberRange, .exists, .matchAll, .matchNone:
             break
         }
     }
@@ -164,7 +164,8 @@ struct QueryPlan {
             normalization = bm25.lengthNormalization(averageLength: reader.fieldStatistics[field]?.averageLength ?? 1)
             normalizations[field] = normalization
         }
-        let fieldWeight = Float(request.fieldWeights[field] ?? 1.0)
+        // Keyword and bool clauses are filters: they match whole values and add nothing.
+        let fieldWeight = reader.isColumnField(field) ? 0 : Float(request.fieldWeights[field] ?? 1.0)
         return TermWeight(weight: idf * fieldWeight * boost, normalization: normalization, idf: idf,
                           fieldWeight: fieldWeight, boost: boost,
                           averageLength: reader.fieldStatistics[field]?.averageLength ?? 1)
@@ -304,8 +305,8 @@ struct QueryPlan {
         case .prefix(let p):
             return try prefixScorer(p, segment: s, boost: boost)
 
-        case .dateRange(let range):
-            return dateSet(range, segment: segment, score: 0)
+        case .dateRange, .numberRange, .exists:
+            return predicate(query, segment: segment).flatMap { documentSet($0, segment: segment) }
 
         case .matchAll:
             var words = [UInt64](repeating: ~0, count: (segment.documentCount + 63) / 64)
@@ -323,11 +324,16 @@ struct QueryPlan {
 
         case .boolean(let b):
             var required: [Scorer] = []
-            var filters: [Query.DateRange] = []
+            var filters: [(clause: Query, predicate: ColumnPredicate)] = []
             for clause in b.must {
-                if case .dateRange(let range) = clause {
-                    filters.append(range)
+                switch clause {
+                case .dateRange, .numberRange, .exists:
+                    // A filter clause matching nothing in this segment empties the conjunction.
+                    guard let predicate = predicate(clause, segment: segment) else { return nil }
+                    filters.append((clause, predicate))
                     continue
+                default:
+                    break
                 }
                 guard let scorer = try compile(clause, segment: s, boost: boost, termScorers: &termScorers) else { return nil }
                 required.append(scorer)
@@ -337,9 +343,9 @@ struct QueryPlan {
                 if let scorer = try compile(clause, segment: s, boost: boost, termScorers: &termScorers) { optional.append(scorer) }
             }
             if required.isEmpty, let first = filters.first {
-                // Only date clauses are required: the first one walks the documents, and the
+                // Only filter clauses are required: the first one walks the documents, and the
                 // should clauses merely add to the score (they are not required by a must).
-                guard let set = dateSet(first, segment: segment, score: 0) else { return nil }
+                guard let set = documentSet(first.predicate, segment: segment) else { return nil }
                 required.append(set)
                 filters.removeFirst()
             }
@@ -352,8 +358,8 @@ struct QueryPlan {
             } else {
                 return nil
             }
-            for range in filters {
-                positive = wrapped(DateFilterScorer(inner: positive, dates: segment.dates, lower: range.lower, upper: range.upper))
+            for filter in filters {
+                positive = wrapped(ColumnFilterScorer(inner: positive, predicate: filter.predicate, clause: filter.clause))
             }
             var excluded: [Scorer] = []
             for clause in b.mustNot {
@@ -414,16 +420,45 @@ struct QueryPlan {
         return PrefixScorer(prefix: p.prefix, fields: parts, words: words, limit: count, scores: scores)
     }
 
-    private func dateSet(_ range: Query.DateRange, segment: SegmentReader, score: Float) -> Scorer? {
+    /// The test a filter clause makes on one segment's columns, or nil when no document of the
+    /// segment can pass it (the field is absent there, or the range holds no integer).
+    private func predicate(_ clause: Query, segment: SegmentReader) -> ColumnPredicate? {
+        switch clause {
+        case .dateRange(let range):
+            let lower = range.lower ?? (Int64.min + 1), upper = range.upper ?? Int64.max
+            if range.field == IndexSchema.dateField { return .date(segment.dates, lower: lower, upper: upper) }
+            guard let column = segment.columns.numerics[range.field], column.isInteger else { return nil }
+            return .integers(column, lower: lower, upper: upper)
+        case .numberRange(let range):
+            guard let column = segment.columns.numerics[range.field] else { return nil }
+            guard column.isInteger else { return .doubles(column, range) }
+            let (lower, upper) = ColumnPredicate.integerBounds(range)
+            return lower <= upper ? .integers(column, lower: lower, upper: upper) : nil
+        case .exists(let exists):
+            let field = exists.field
+            if field == IndexSchema.dateField { return .date(segment.dates, lower: Int64.min + 1, upper: Int64.max) }
+            if let column = segment.columns.keywords[field] { return .hasKeyword(column) }
+            if let column = segment.columns.numerics[field] {
+                return column.isInteger ? .integers(column, lower: Int64.min + 1, upper: Int64.max)
+                    : .doubles(column, Query.NumberRange(field: field, lower: nil, upper: nil))
+            }
+            if let meta = segment.fieldsByName[field], meta.hasPositions, let codes = segment.fieldLengths.codes(field: meta.number) {
+                return .hasText(codes)
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// The documents of a segment that pass a test, as a constant-score (0) set.
+    private func documentSet(_ predicate: ColumnPredicate, segment: SegmentReader) -> Scorer? {
         var words = [UInt64](repeating: 0, count: (segment.documentCount + 63) / 64)
         var any = false
-        for doc in 0..<segment.documentCount {
-            let v = segment.dates.value(doc)
-            if v != DateColumn.missing && range.contains(v) {
-                words[doc >> 6] |= UInt64(1) << UInt64(doc & 63)
-                any = true
-            }
+        for doc in 0..<segment.documentCount where predicate.accepts(doc) {
+            words[doc >> 6] |= UInt64(1) << UInt64(doc & 63)
+            any = true
         }
-        return any ? DocumentSetScorer(words: words, limit: segment.documentCount, score: score) : nil
+        return any ? DocumentSetScorer(words: words, limit: segment.documentCount, score: 0) : nil
     }
 }

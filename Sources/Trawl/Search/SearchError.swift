@@ -22,12 +22,16 @@ public enum SearchError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The index could not be read: damaged data (``TrawlError/Code/corruptIndex``), a failed
     /// read (``TrawlError/Code/io``).
     case index(TrawlError)
+    /// The request asks for something the index cannot do: a facet or sort on an unknown or
+    /// text field, a malformed facet or sort option.
+    case invalidRequest(String)
 
     /// The description of the query error or of the index error.
     public var description: String {
         switch self {
         case .query(let error): return error.description
         case .index(let error): return error.description
+        case .invalidRequest(let message): return message
         }
     }
 }

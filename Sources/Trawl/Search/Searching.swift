@@ -46,6 +46,13 @@ public struct SearchRequest: Sendable {
     /// postings are read to find the matches and sum their frequencies, so the cap bounds the
     /// work; failing instead of keeping some expansions leaves the matches exact.
     public var prefixExpansionLimit = 4096
+    /// Sort by field values (`-rating`, `date`): when not empty, it orders the hits instead of
+    /// ``sort``; relevance breaks ties. Sorted top-k reads the columns only; stored documents
+    /// are read for the page alone.
+    public var sortFields: [SortField] = []
+    /// Facets to count over every match (exactly, whatever pruning the ranking does); the
+    /// total then is exact too.
+    public var facets: [FacetRequest] = []
     /// Wraps every scorer of the search tree as it is built (tests wrap them in a scorer that
     /// checks the scorer contracts between every parent and child); nil in production.
     var scorerWrapper: (@Sendable (Scorer) -> Scorer)? = nil
@@ -80,8 +87,9 @@ public struct SearchHit: Sendable, Equatable {
     public var date: DocumentDate?
     /// The best passage of the body with the matched words marked, when requested and stored.
     public var snippet: Snippet?
-    /// Extra stored fields.
-    public var fields: [String: String]
+    /// Metadata fields: text fields as strings, keyword fields as lists, numbers, dates and
+    /// bools as such (see ``StoredFields/fields``).
+    public var fields: [String: FieldValue]
     /// The absolute path of the file the document came from, when it was indexed from a
     /// folder or file (``FolderIndexer``); nil for documents added through the API.
     public var path: String? = nil
@@ -101,6 +109,8 @@ public struct SearchResults: Sendable, Equatable {
     public var hits: [SearchHit]
     /// Time spent in the engine, in microseconds.
     public var tookMicroseconds: Int
+    /// The facets asked for (``SearchRequest/facets``), in order.
+    public var facets: [FacetResult] = []
 }
 
 extension IndexReader {
@@ -122,6 +132,24 @@ extension IndexReader {
     ///   ``SearchError/index(_:)`` when index data is damaged or cannot be read.
     public func search(_ request: SearchRequest) throws(SearchError) -> SearchResults {
         let started = DispatchTime.now().uptimeNanoseconds
+        for key in request.sortFields {
+            guard let type = schema[key.field], type != .text else {
+                throw .invalidRequest("cannot sort by `\(key.field)`: sort by a keyword, number, date or bool field")
+            }
+        }
+        for facet in request.facets {
+            guard let type = schema[facet.field], type != .text else {
+                throw .invalidRequest("cannot count `\(facet.field)`: facets count keyword, bool, number and date fields")
+            }
+            switch (facet.grouping, type) {
+            case (.values(let limit), .keyword), (.values(let limit), .bool):
+                guard limit > 0 else { throw .invalidRequest("the facet `\(facet.label)` asks for \(limit) values") }
+            case (.dates, .date), (.ranges, .number), (.ranges, .date):
+                break
+            default:
+                throw .invalidRequest("the facet `\(facet.label)` groups the \(type) field `\(facet.field)` in a way that does not fit its type")
+            }
+        }
         var plan = try QueryPlan(reader: self, request: request)
         return try SearchError.reading { () throws(TrawlError) in try run(&plan, started: started) }
     }
@@ -132,14 +160,25 @@ extension IndexReader {
         let limit = max(0, min(request.limit, 100_000))
         let offset = max(0, min(request.offset, 1_000_000))
         let k = limit + offset
-        var collector = TopHitsCollector(k: request.sort == .relevance ? k : 0, countThreshold: request.totalHitsThreshold)
-        var dateHits = DateSortedHits(k: request.sort == .relevance ? 0 : k, descending: request.sort == .dateDescending)
+        var sortFields = request.sortFields
+        if sortFields.isEmpty, request.sort != .relevance {
+            sortFields = [SortField(field: IndexSchema.dateField, descending: request.sort == .dateDescending)]
+        }
+        let byRelevance = sortFields.isEmpty
+        var collector = TopHitsCollector(k: byRelevance ? k : 0, countThreshold: request.totalHitsThreshold)
+        var fieldHits = FieldSortedHits(fields: sortFields, k: byRelevance ? 0 : k)
+        var facets = request.facets.isEmpty ? nil : FacetCounter(request.facets)
         var exact = true
         for (s, segment) in segments.enumerated() {
             guard let root = try plan.scorer(segment: s) else { continue }
             let base = bases[s]
-            switch request.sort {
-            case .relevance:
+            if facets != nil, let counting = try plan.scorer(segment: s) {
+                // The counting pass: every match, no pruning, no scoring.
+                facets!.count(counting.scorer, segment: segment)
+                try counting.throwIfCorrupt()
+            }
+            switch byRelevance {
+            case true:
                 if request.countTotal {
                     TopDocsSearch.collectAll(root.scorer, segment: segment, base: base, collector: &collector)
                 } else if let clauses = root.disjunctionClauses, clauses.count <= TopDocsSearch.maximumMaxScoreClauses {
@@ -151,28 +190,27 @@ extension IndexReader {
                 } else {
                     if TopDocsSearch.collectPruned(root.scorer, segment: segment, base: base, collector: &collector) { exact = false }
                 }
-            case .dateAscending, .dateDescending:
-                var doc = root.scorer.nextDoc()
-                while doc != Scorer.noMoreDocs {
-                    if segment.isLive(doc) {
-                        dateHits.offer(doc: base + doc, date: segment.dates.value(doc), score: root.scorer.score())
-                    }
-                    doc = root.scorer.nextDoc()
-                }
+            case false:
+                fieldHits.collect(root.scorer, segment: segment, base: base)
             }
             try root.throwIfCorrupt()
         }
         let ranked: [ScoredDocument]
         let total: Int
-        if request.sort == .relevance {
+        if byRelevance {
             ranked = collector.sorted()
             // Past the threshold the count depends on how much pruning skipped: report the
             // threshold itself (a lower bound that does not change with the page asked for).
-            total = exact || request.totalHitsThreshold <= 0
-                ? collector.matched : max(min(collector.matched, request.totalHitsThreshold), ranked.count)
+            if let facets {
+                total = facets.matched
+                exact = true
+            } else {
+                total = exact || request.totalHitsThreshold <= 0
+                    ? collector.matched : max(min(collector.matched, request.totalHitsThreshold), ranked.count)
+            }
         } else {
-            ranked = dateHits.sorted()
-            total = dateHits.matched
+            ranked = fieldHits.sorted()
+            total = fieldHits.matched
         }
         var hits: [SearchHit] = []
         let page = ranked.dropFirst(offset).prefix(limit)
@@ -186,7 +224,7 @@ extension IndexReader {
             }
             let segment = segments[s]
             let stored = try segment.store.document(local, body: .deferred)
-            let fields = StoredFields(stored)
+            let fields = StoredFields(stored, segment: segment, doc: local)
             let passage = try highlighter?.passage(of: stored, in: segment, doc: local, store: segment.store)
             let source = stored.fields.first { $0.0 == IndexSchema.sourceField }?.1
             hits.append(SearchHit(id: stored.id, score: scored.score, title: stored.title, date: stored.date,
@@ -194,12 +232,14 @@ extension IndexReader {
         }
         let took = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
         return SearchResults(total: total, totalRelation: exact ? .equalTo : .greaterThanOrEqualTo, hits: hits,
-                             tookMicroseconds: took)
+                             tookMicroseconds: took, facets: facets?.results() ?? [])
     }
 
-    /// A parser configured for this index: its analyzer and its fields.
+    /// A parser configured for this index: its analyzer, its fields and their types.
     public func queryParser() -> QueryParser {
-        QueryParser(analyzer: analyzer, fields: fieldNames)
+        var parser = QueryParser(analyzer: analyzer, fields: fieldNames)
+        parser.fieldTypes = schema.types.filter { $0.value != .text }
+        return parser
     }
 
     /// This index's parser with a default operator and leniency.
@@ -208,66 +248,5 @@ extension IndexReader {
         parser.defaultOperator = defaultOperator
         parser.lenient = lenient
         return parser
-    }
-}
-
-/// Keeps the first `k` hits by date (documents without a date last, then by number).
-///
-/// A binary heap of at most `k` entries with the last kept hit at the root, like
-/// ``TopHitsCollector``: memory is reserved once, so offering a match never allocates and the
-/// allocations of a date-sorted search do not grow with the number of matches.
-struct DateSortedHits {
-    typealias Entry = (doc: Int, date: Int64, score: Float)
-    let k: Int
-    let descending: Bool
-    private var heap: [Entry] = []
-    private(set) var matched = 0
-
-    init(k: Int, descending: Bool) {
-        self.k = max(0, k)
-        self.descending = descending
-        heap.reserveCapacity(min(self.k, 1 << 16))
-    }
-
-    private func before(_ a: Entry, _ b: Entry) -> Bool {
-        let aMissing = a.date == DateColumn.missing, bMissing = b.date == DateColumn.missing
-        if aMissing != bMissing { return bMissing }
-        if a.date != b.date { return descending ? a.date > b.date : a.date < b.date }
-        return a.doc < b.doc
-    }
-
-    mutating func offer(doc: Int, date: Int64, score: Float) {
-        matched += 1
-        guard k > 0 else { return }
-        let entry: Entry = (doc, date, score)
-        if heap.count < k {
-            // Sift up: a parent must come after (rank worse than) its children.
-            heap.append(entry)
-            var i = heap.count - 1
-            while i > 0 {
-                let parent = (i - 1) / 2
-                guard before(heap[parent], entry) else { break }
-                heap[i] = heap[parent]
-                i = parent
-            }
-            heap[i] = entry
-        } else if before(entry, heap[0]) {
-            // Replace the last kept hit and sift down.
-            var i = 0
-            let n = heap.count
-            while true {
-                var child = 2 * i + 1
-                if child >= n { break }
-                if child + 1 < n && before(heap[child], heap[child + 1]) { child += 1 }
-                guard before(entry, heap[child]) else { break }
-                heap[i] = heap[child]
-                i = child
-            }
-            heap[i] = entry
-        }
-    }
-
-    func sorted() -> [ScoredDocument] {
-        heap.sorted(by: before).map { ScoredDocument(doc: $0.doc, score: $0.score) }
     }
 }

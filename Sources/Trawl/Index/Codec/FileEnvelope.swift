@@ -16,10 +16,12 @@ enum FileEnvelope {
     /// The magic bytes that start every footer.
     static let footerMagic: UInt32 = 0x5452_574C // "LWRT" little-endian
     /// The on-disk format version written by this build. Version 3 added chunked bodies to the
-    /// document store (``DocumentStoreWriter``); every other file is as in version 2.
-    static let formatVersion: UInt32 = 3
+    /// document store (``DocumentStoreWriter``); version 4 added the metadata columns file
+    /// (``Columns``) and fields without positions for keyword values; every other file is as
+    /// in version 2.
+    static let formatVersion: UInt32 = 4
     /// The versions this build reads; any other is rejected with "rebuild the index".
-    static let readableVersions: ClosedRange<UInt32> = 2...3
+    static let readableVersions: ClosedRange<UInt32> = 2...4
     /// Header size in bytes.
     static let headerSize = 28
     /// Footer size in bytes.
@@ -36,6 +38,7 @@ enum FileEnvelope {
         case liveDocuments = "LIVE"
         case segmentInfo = "SEGI"
         case identifiers = "IDEN"
+        case columns = "COLS"
         case manifest = "MANI"
 
         var tag: UInt32 {
