@@ -51,6 +51,7 @@ import Testing
             switch error {
             case .query(let error): #expect(!error.description.isEmpty)
             case .index(let error): #expect([.invalidQuery, .limitExceeded].contains(error.code), "\(label): \(error)")
+            case .invalidRequest(let message): Issue.record("\(label): a plain query made an invalid request: \(message)")
             }
             outcome = .rejected(error.description)
         }

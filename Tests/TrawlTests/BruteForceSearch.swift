@@ -18,8 +18,14 @@ struct BruteForceSearch {
     struct Doc {
         var id: String
         var date: Int64?
-        /// Analyzed text per field: title, body and every extra field the document has.
+        /// Analyzed text per field: title, body and every extra text field the document has.
         var fields: [String: AnalyzedText]
+        /// Keyword and bool values per field, case-folded.
+        var keywords: [String: Set<String>] = [:]
+        /// Numbers per field.
+        var numbers: [String: Double] = [:]
+        /// Dates (seconds) per metadata date field.
+        var dates: [String: Int64] = [:]
         /// Whether the document is live (deleted documents only count in the statistics).
         var live: Bool
     }
@@ -38,6 +44,8 @@ struct BruteForceSearch {
     /// Per field: every term with its document frequency, in byte order (for prefixes).
     let termsByField: [String: [(term: [UInt8], documentFrequency: Int)]]
     let weights: [String: Double] = ["title": 2, "body": 1]
+    /// The fields holding keyword or bool values.
+    let keywordFields: Set<String>
     static let defaultFields = ["title", "body"]
 
     /// A reference over live documents.
@@ -51,12 +59,23 @@ struct BruteForceSearch {
         var df: [String: [String: Int]] = [:]
         var fieldDocs: [String: Int] = [:]
         var totals: [String: Int] = [:]
+        // The index's typing of metadata (first value seen decides a field's type), replayed.
+        var schema = FieldSchema()
+        var typed: [(keywords: [String: Set<String>], numbers: [String: Double], dates: [String: Int64])] = []
         for (document, live) in physical {
             var texts: [String: AnalyzedText] = [:]
             var sources = [("title", document.title), ("body", document.body)]
-            for (name, value) in document.fields.sorted(by: { $0.key < $1.key }) where !name.hasPrefix("_") {
-                sources.append((name, value.description))
+            var warnings: [FieldWarning] = []
+            let metadata = schema.resolve(document, warnings: &warnings)
+            for (name, value) in metadata.text { sources.append((name, value)) }
+            var keywords: [String: Set<String>] = [:], numbers: [String: Double] = [:], dates: [String: Int64] = [:]
+            for keyword in metadata.keywords { keywords[keyword.name] = Set(keyword.values.map { QueryFolding.fold($0, accents: false) }) }
+            for value in metadata.integers {
+                if value.type == .date { dates[value.name] = value.value } else { numbers[value.name] = Double(value.value) }
             }
+            for value in metadata.doubles { numbers[value.name] = value.value }
+            typed.append((keywords, numbers, dates))
+            _ = live
             for (field, text) in sources {
                 var result = AnalyzedText()
                 for token in analyzer.analyze(text) {
@@ -68,9 +87,12 @@ struct BruteForceSearch {
                 totals[field, default: 0] += result.length
                 texts[field] = result
             }
-            docs.append(Doc(id: document.id, date: document.date?.secondsSinceEpoch, fields: texts, live: live))
+            let values = typed[typed.count - 1]
+            docs.append(Doc(id: document.id, date: document.date?.secondsSinceEpoch, fields: texts,
+                            keywords: values.keywords, numbers: values.numbers, dates: values.dates, live: live))
         }
         self.docs = docs
+        keywordFields = Set(docs.flatMap(\.keywords.keys))
         documentFrequency = df
         self.fieldDocs = fieldDocs
         termsByField = df.mapValues { terms in
@@ -122,6 +144,11 @@ struct BruteForceSearch {
     }
 
     /// The fields a leaf searches: its own, or the default ones the index has.
+    /// Whether some document has keyword (or bool) values in `field`.
+    func docsHaveKeywordField(_ field: String) -> Bool {
+        keywordFields.contains(field)
+    }
+
     func fields(_ field: String?) -> [String] {
         if let field { return [field] }
         return Self.defaultFields.filter { fieldDocs[$0] != nil }
@@ -157,6 +184,19 @@ struct BruteForceSearch {
     /// The score of a document for a query, or nil when it does not match.
     func evaluate(_ query: Query, _ doc: Doc, boost: Double = 1) -> Double? {
         switch query {
+        case .term(let t) where t.field.map({ docsHaveKeywordField($0) }) ?? false:
+            // Keyword and bool fields: whole values, a filter that adds nothing.
+            return doc.keywords[t.field!]?.contains(t.term) == true ? 0 : nil
+        case .prefix(let p) where p.field.map({ docsHaveKeywordField($0) }) ?? false:
+            return doc.keywords[p.field!]?.contains { $0.hasPrefix(p.prefix) } == true ? 0 : nil
+        case .numberRange(let range):
+            guard let value = doc.numbers[range.field], range.contains(value) else { return nil }
+            return 0
+        case .exists(let e):
+            let has = e.field == "date" ? doc.date != nil
+                : doc.keywords[e.field] != nil || doc.numbers[e.field] != nil || doc.dates[e.field] != nil
+                    || (doc.fields[e.field]?.length ?? 0) > 0
+            return has ? 0 : nil
         case .term(let t) where t.field == nil:
             // BM25F over title and body: weighted, length-normalized frequencies summed, then saturated.
             var pseudo = 0.0, matched = false
@@ -204,7 +244,7 @@ struct BruteForceSearch {
             }
             return matched ? score : nil
         case .dateRange(let range):
-            guard let date = doc.date, range.contains(date) else { return nil }
+            guard let date = range.field == "date" ? doc.date : doc.dates[range.field], range.contains(date) else { return nil }
             return 0
         case .matchAll:
             return boost

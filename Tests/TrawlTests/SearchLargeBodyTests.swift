@@ -33,7 +33,7 @@ import Testing
     @Test func chunkFirstPositionsAgreeWithTheAnalyzer() throws {
         let text = Self.body(lines: 9_000, seed: 11, rare: [:])
         let analysis = try DocumentAnalysis(configuration: .english, storeBody: true)
-        let analyzed = analysis.analyze(Document(id: "big", body: text))
+        let analyzed = analysis.analyze(Document(id: "big", body: text), metadata: DocumentMetadata())
         let chunks = analyzed.stored.bodyChunks
         #expect(chunks.count > 4)
         let bytes = Array(text.utf8)

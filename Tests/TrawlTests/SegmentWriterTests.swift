@@ -10,14 +10,19 @@ import Testing
         var documents = generatedDocuments(count: count, seed: seed, vocabulary: 400)
         var random = SeededGenerator(seed: seed &+ 1)
         for i in documents.indices {
-            if i % 5 == 0 { documents[i].fields["tags"] = "tag\(random.next() % 7) tag\(random.next() % 11)" }
+            if i % 5 == 0 { documents[i].fields["summary"] = "tag\(random.next() % 7) tag\(random.next() % 11)" }
+            // Typed metadata: keywords in mixed case, numbers (integers, some doubles), dates, bools.
+            if i % 3 == 0 { documents[i].fields["tags"] = .strings(["Tag\(random.next() % 9)", random.next() % 2 == 0 ? "ENERGY" : "energy"]) }
+            if i % 4 != 3 { documents[i].fields["rating"] = random.next() % 5 == 0 ? .double(Double(random.next() % 10) / 4) : .integer(Int64(random.next() % 6)) }
+            if i % 6 == 1 { documents[i].fields["published"] = .date(DocumentDate(secondsSinceEpoch: Int64(random.next() % 5000) * 86_400, precision: .day)) }
+            if i % 2 == 0 { documents[i].fields["draft"] = .bool(random.next() % 2 == 0) }
             if i % 3 != 1 { documents[i].fields[IndexSchema.sourceField] = "folder/file\(i / 2).txt" }
             if i % 4 == 0 { documents[i].date = DocumentDate(secondsSinceEpoch: Int64(18_000 + random.next() % 2000) * 86_400, precision: .day) }
         }
         // Every field appears in the first document, so the merge and the direct flush number
         // the fields the same way whichever documents are deleted.
         documents[0].fields["author"] = "first author"
-        documents[0].fields["tags"] = "first tags"
+        documents[0].fields["summary"] = "first summary"
         for i in [count / 3, count - 2] {
             documents[i].body = (0..<14_000).map { "word\($0 % 997) " }.joined() + "\nlast line"
             documents[i].bodyLine = 3
@@ -55,7 +60,9 @@ import Testing
     func mergeWritesTheBytesOfAFlushOfTheSurvivors(storesBody: Bool) throws {
         let documents = Self.documents(count: 700, seed: storesBody ? 31 : 32)
         let analysis = try DocumentAnalysis(configuration: .english, storeBody: storesBody)
-        let analyzed = documents.map(analysis.analyze)
+        var schema = FieldSchema()
+        var warnings: [FieldWarning] = []
+        let analyzed = documents.map { analysis.analyze($0, metadata: schema.resolve($0, warnings: &warnings)) }
         let split = 400
         let directory = MemoryDirectory()
         let deletedWhileBuffered = Set(stride(from: split + 5, to: analyzed.count, by: 9).map { "doc\($0)" })
@@ -135,7 +142,9 @@ import Testing
     @Test func flushesAndMergesSyncFilesInTableOrder() throws {
         let documents = Self.documents(count: 40, seed: 34)
         let analysis = try DocumentAnalysis(configuration: .english, storeBody: true)
-        let analyzed = documents.map(analysis.analyze)
+        var schema = FieldSchema()
+        var warnings: [FieldWarning] = []
+        let analyzed = documents.map { analysis.analyze($0, metadata: schema.resolve($0, warnings: &warnings)) }
         let tableOrder = SegmentFiles.extensions
         func syncs(_ operations: [String], of name: String) -> [String] {
             operations.filter { $0.hasPrefix("sync \(name).") }.map { String($0.dropFirst("sync \(name).".count)) }
@@ -170,7 +179,10 @@ import Testing
         let documents = Self.documents(count: 300, seed: 33)
         let analysis = try DocumentAnalysis(configuration: .english, storeBody: true)
         let directory = MemoryDirectory()
-        let flushed = try Self.flush(documents.map(analysis.analyze), storesBody: true, name: "s1", to: directory)
+        var schema = FieldSchema()
+        var warnings: [FieldWarning] = []
+        let flushed = try Self.flush(documents.map { analysis.analyze($0, metadata: schema.resolve($0, warnings: &warnings)) },
+                                     storesBody: true, name: "s1", to: directory)
         let reader = try SegmentReader(directory: directory, meta: flushed)
         let merged = try SegmentMerger.merge([(reader, nil)], into: directory, name: "s2", storesBody: true, sync: false)
         #expect(try Self.normalizedFiles(merged, in: directory) == Self.normalizedFiles(flushed, in: directory))

@@ -304,8 +304,11 @@ extension SegmentBuilder: SegmentSource {
             return (documents, documents)
         default:
             if let column = keywordColumn(number) {
-                let documents = column.documents.reduce(0) { $0 + $1.count }
-                return (documents, documents)
+                // Documents with at least one value; the length is the number of values.
+                column.pad(to: documentCount)
+                var documents = 0
+                for doc in 0..<documentCount where column.starts[doc + 1] > column.starts[doc] { documents += 1 }
+                return (documents, column.documents.reduce(0) { $0 + $1.count })
             }
             let lengths = textField(number).lengths
             return (lengths.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }, lengths.reduce(0) { $0 + Int($1) })

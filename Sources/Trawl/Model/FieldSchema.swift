@@ -141,7 +141,7 @@ struct DocumentMetadata: Sendable {
 
 extension FieldSchema {
     /// The integers an integer column holds; larger numbers are kept as doubles.
-    static let integerRange: ClosedRange<Int64> = -(1 << 62)...(1 << 62)
+    static let integerRange: ClosedRange<Int64> = -(1 << 61)...(1 << 61)
 
     /// Converts a document's fields to their types, recording the types of new fields.
     /// Values that do not fit their field are left out, each with a warning.

@@ -82,6 +82,11 @@ enum Columns {
             case .integers(let values):
                 file.buffer.write(UInt8(2))
                 try writeIntegers(values, to: file)
+            case .doubles(let values) where values.allSatisfy({ $0.isNaN || ($0 == $0.rounded() && abs($0) <= 2.3e18) }):
+                // Doubles that are all whole numbers are stored as integers: the encoding is a
+                // function of the values alone, so a merge writes what a flush of its documents would.
+                file.buffer.write(UInt8(2))
+                try writeIntegers(values.map { $0.isNaN ? missingInteger : Int64($0) }, to: file)
             case .doubles(let values):
                 file.buffer.write(UInt8(3))
                 for v in values { file.buffer.write(v.isNaN ? missingDoubleBits : v.bitPattern) }
@@ -98,7 +103,7 @@ enum Columns {
         for v in present where delta(v) % divisor != 0 { divisor = 1; break }
         var maximum: UInt64 = 0
         for v in present { maximum = max(maximum, delta(v) / divisor + 1) }
-        // Integers are kept within ±2^62 (``FieldSchema`` stores larger ones as doubles), so
+        // Integers are kept within ±2^61 (``FieldSchema`` stores larger ones as doubles), so
         // codes fit in 63 bits.
         file.buffer.write(minimum)
         file.buffer.writeVInt(divisor)
@@ -412,7 +417,10 @@ struct NumericColumnReader: Sendable {
             return .integer(v)
         }
         let d = double(doc, bytes)
-        return d.isNaN ? nil : .double(d)
+        if d.isNaN { return nil }
+        // A whole number reads as an integer whichever encoding its segment has.
+        if d == d.rounded(), abs(d) <= 2.3e18 { return .integer(Int64(d)) }
+        return .double(d)
     }
 }
 
