@@ -35,6 +35,13 @@ struct StatsCommand: ParsableCommand {
                 ("bytes", .object(stats.bytesPerFileKind.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
                 ("date_range", dateRange), ("analyzer", .string(stats.analyzer.name)), ("stores_body", .bool(stats.storesBody)),
                 ("roots", .array(stats.roots.map { .string($0) })),
+                ("fields", .object(stats.fields.map { field in
+                    var members: [(String, JSONOutput)] = [("type", .string(field.type.rawValue)), ("documents", .int(field.documents))]
+                    if let distinct = field.distinctValues { members.append((field.type == .text ? "terms" : "distinct", .int(distinct))) }
+                    if let minimum = field.minimum { members.append(("min", .string(minimum))) }
+                    if let maximum = field.maximum { members.append(("max", .string(maximum))) }
+                    return (field.name, .object(members))
+                })),
             ]).rendered())
             return
         }
@@ -49,7 +56,15 @@ struct StatsCommand: ParsableCommand {
         } else {
             print("Dates       none")
         }
-        print("Terms       " + stats.termsPerField.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        print("Fields      " + (stats.fields.isEmpty ? "none" : ""))
+        let width = stats.fields.map(\.name.count).max() ?? 0
+        for field in stats.fields where field.documents > 0 || ["title", "body"].contains(field.name) {
+            var line = "  " + field.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
+                + field.type.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + "\(field.documents) documents"
+            if let distinct = field.distinctValues { line += field.type == .text ? ", \(distinct) terms" : ", \(distinct) distinct values" }
+            if let minimum = field.minimum, let maximum = field.maximum { line += ", \(minimum) … \(maximum)" }
+            print(line)
+        }
         print("Size        \(formatBytes(stats.bytesPerFileKind["total"] ?? 0)): "
               + stats.bytesPerFileKind.filter { $0.key != "total" }.sorted { $0.key < $1.key }
                 .map { "\($0.key) \(formatBytes($0.value))" }.joined(separator: ", "))

@@ -103,7 +103,7 @@ import Darwin
         let cases: [([String], String)] = [
             (["search", "--frobnicate", "oil"], "trawl: unknown option '--frobnicate'; see `trawl search --help`"),
             (["search", "--limit", "many", "oil"], "the value 'many' is invalid for '--limit <n>'"),
-            (["search", "--sort", "sideways", "oil"], "--sort takes relevance, date or -date"),
+            (["search", "--sort", "sideways", "oil"], "unknown sort field `sideways`"),
             (["search"], "give a QUERY to search for"),
             (["search", "--wait", "3", "oil"], "unknown option '--wait'. Did you mean '--limit'?"),
             (["search", "--batch", "oil"], "give either a QUERY or --batch"),

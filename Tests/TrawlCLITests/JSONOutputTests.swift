@@ -5,7 +5,7 @@ import Testing
 @Suite struct JSONOutputTests {
     static let hit: JSONType = .record([
         "id": .string, "score": .number, "title": .string, "date": .nullable(.string),
-        "snippet": .nullable(.string), "highlights": .array(.array(.integer)), "fields": .map(.string),
+        "snippet": .nullable(.string), "highlights": .array(.array(.integer)), "fields": .map(.either(.either(.string, .number), .either(.bool, .array(.string)))),
         "path": .nullable(.string), "line": .nullable(.integer),
     ])
     static let search: JSONType = .record([

@@ -55,7 +55,7 @@ import Trawl
         let hit = try #require(recent.hits.first)
         #expect(hit.title == "Budget meeting")
         #expect(hit.date?.description == "2024-06-03")
-        #expect(hit.fields["author"] == "Ada")
+        #expect(hit.fields["author"] == .strings(["Ada"])) // a keyword field: a list of values
         let snippet = try #require(hit.snippet)
         let bytes = Array(snippet.text.utf8)
         #expect(snippet.highlights.map { String(decoding: bytes[$0], as: UTF8.self) } == ["budget"])

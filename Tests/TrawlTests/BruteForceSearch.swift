@@ -283,16 +283,22 @@ struct BruteForceSearch {
         matches(query).map { ($0.id, $0.score) }
     }
 
-    /// Every live match ordered by date (documents without a date last, ties by document order).
-    func dateSorted(_ query: Query, descending: Bool) -> [Match] {
+    /// Every live match ordered by date (documents without a date last), ties by score (higher
+    /// first: `tieScores`, the engine's scores already checked against this reference, so that
+    /// rounding cannot flip a tie) and then by document order.
+    func dateSorted(_ query: Query, descending: Bool, tieScores: [String: Double]) -> [Match] {
         var hits = matches(query)
         hits.sort { a, b in
             let x = docs[a.number].date, y = docs[b.number].date
+            func tie() -> Bool {
+                let sa = tieScores[a.id] ?? a.score, sb = tieScores[b.id] ?? b.score
+                return sa != sb ? sa > sb : a.number < b.number
+            }
             switch (x, y) {
-            case (nil, nil): return a.number < b.number
+            case (nil, nil): return tie()
             case (nil, _): return false
             case (_, nil): return true
-            case let (x?, y?): return x != y ? (descending ? x > y : x < y) : a.number < b.number
+            case let (x?, y?): return x != y ? (descending ? x > y : x < y) : tie()
             }
         }
         return hits

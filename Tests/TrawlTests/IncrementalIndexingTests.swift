@@ -39,14 +39,14 @@ import Testing
         defer { writer.close() }
         #expect(writer.path == root + "/index")
         func document(_ id: String, from source: String) -> Document {
-            Document(id: id, body: "text", fields: ["_source": .string(source), "_source_hash": .string("hash-" + id), "author": "ann"])
+            Document(id: id, body: "text", fields: ["_source": .string(source), "_source_hash": .string("hash-" + id), "note": "ann"])
         }
         try writer.add([document("a1", from: "/n/a.jsonl"), document("a2", from: "/n/a.jsonl"),
                         document("b", from: "/n/sub/b.txt"), document("c", from: "/other/c.txt")])
         try writer.commit()
         #expect(try writer.sources(withPrefix: "/n/") == ["/n/a.jsonl", "/n/sub/b.txt"])
         let fields = try writer.storedFields(source: "/n/sub/b.txt")
-        #expect(fields?["_source_hash"] == "hash-b" && fields?["author"] == "ann")
+        #expect(fields?["_source_hash"] == "hash-b" && fields?["note"] == "ann")
         #expect(try writer.storedFields(source: "/n/missing.txt") == nil)
         #expect(try writer.delete(source: "/n/a.jsonl") == 2)
         #expect(try writer.sources(withPrefix: "/n/") == ["/n/sub/b.txt"])

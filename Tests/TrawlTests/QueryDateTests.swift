@@ -165,8 +165,8 @@ import Testing
             ("date:[]", .invalidRange, 7, "expected a date or `*` after `[`"),
             (#"date:"2024""#, .invalidDate, 6, "a date is not quoted: write date:2024-03-05"),
             ("date:", .missingValue, 1, "`date:` needs a word, phrase or group after it"),
-            ("title:[a TO b]", .unsupportedSyntax, 7, "ranges are only supported on the date field, not on `title`"),
-            ("[a TO b]", .unsupportedSyntax, 1, "ranges are only supported on the date field: write date:[2024-01-01 TO 2024-03-31]"),
+            ("title:[a TO b]", .unsupportedSyntax, 7, "ranges are only supported on date and number fields, not on the text field `title`"),
+            ("[a TO b]", .unsupportedSyntax, 1, "ranges are only supported on date and number fields: write date:[2024-01-01 TO 2024-03-31]"),
         ]
         for (input, kind, column, message) in cases {
             let error = F.error(input)

@@ -164,6 +164,7 @@ import Glibc
             F.error(String(repeating: "(", count: 300))!.kind, F.error(String(repeating: "a ", count: 40_000))!.kind,
             F.error(String(repeating: "a ", count: 10_001))!.kind,
             QuerySyntaxError.prefixTooBroad(prefix: "a", count: 2, limit: 1, column: 1).kind,
+            F.error("rating:abc", F.typedParser)!.kind,
         ]
         #expect(raised == Set(QuerySyntaxError.Kind.allCases))
     }

@@ -7,6 +7,12 @@ enum QueryFixtures {
     /// 2024-03-05T14:30:00Z (a Tuesday).
     static let now: Int64 = 1_709_649_000
     static let parser = QueryParser(analyzer: english, fields: ["title", "body", "author", "tags"], now: now)
+    /// The parser with metadata fields of every type.
+    static var typedParser: QueryParser {
+        var p = parser
+        p.fieldTypes = ["tags": .keyword, "rating": .number, "published": .date, "draft": .bool]
+        return p
+    }
     static var lenient: QueryParser {
         var p = parser
         p.lenient = true

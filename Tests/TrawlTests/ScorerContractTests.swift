@@ -81,10 +81,10 @@ import Testing
     static let fuzzerCases: [(steps: [SearchDifferential.Step], query: String, defaultOr: Bool)] = [
         ([.add(Document(id: "d2", title: "shipping")), .add(Document(id: "d4", body: "shipping")),
           .add(Document(id: "d5", body: "ship")), .add(Document(id: "d8", body: "shipping"))],
-         "-author:ship \"shipping shipping\"~2^0", false),
+         "-byline:ship \"shipping shipping\"~2^0", false),
         ([.add(Document(id: "d2", title: "grain crude price", body: "prices tank prices shipping grain shipping price")),
           .add(Document(id: "d4", title: "shipping oil", body: "price ship tanker crude grain price ship shipping ship tank crude crude"))],
-         "(crude pri* OR grain) OR author:\"shipping ship\"", true),
+         "(crude pri* OR grain) OR byline:\"shipping ship\"", true),
     ]
 
     @Test(arguments: fuzzerCases.indices)

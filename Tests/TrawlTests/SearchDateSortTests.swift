@@ -2,7 +2,7 @@ import Testing
 @testable import Trawl
 
 /// Date-sorted results against a brute-force sort: oldest or newest first, documents without a
-/// date last, ties by document number, for several page sizes and offsets.
+/// date last, ties by relevance and then document number, for several page sizes and offsets.
 @Suite struct SearchDateSortTests {
     @Test func dateSortedPagesMatchAFullSort() throws {
         let documents = generatedDocuments(count: 700, seed: 77)
@@ -31,14 +31,20 @@ import Testing
             let matching = documents.indices.filter { i in
                 text == "*:*" || analyzer.terms(documents[i].title + "\n" + documents[i].body).contains(text)
             }
+            // Ties (equal dates, or none) go by relevance, then by document number.
+            var all = SearchRequest(query: query, limit: 100_000)
+            all.snippets = false
+            let scores = Dictionary(try reader.search(all).hits.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
             for sort in [SearchSort.dateAscending, .dateDescending] {
                 let expected = matching.sorted { a, b in
                     let da = documents[a].date?.secondsSinceEpoch, db = documents[b].date?.secondsSinceEpoch
+                    let sa = scores[documents[a].id] ?? 0, sb = scores[documents[b].id] ?? 0
+                    let tie = sa != sb ? sa > sb : a < b
                     switch (da, db) {
-                    case (nil, nil): return a < b
+                    case (nil, nil): return tie
                     case (nil, _): return false
                     case (_, nil): return true
-                    case let (x?, y?): return x != y ? (sort == .dateAscending ? x < y : x > y) : a < b
+                    case let (x?, y?): return x != y ? (sort == .dateAscending ? x < y : x > y) : tie
                     }
                 }.map { documents[$0].id }
                 for (limit, offset) in [(1, 0), (10, 0), (10, 30), (100, 0), (57, 3), (1000, 0)] {

@@ -435,7 +435,8 @@ enum SearchDifferential {
         // Sorted by date, both ways, paged.
         for descending in [false, true] {
             let sort: SearchSort = descending ? .dateDescending : .dateAscending
-            let want = reference.dateSorted(query, descending: descending)
+            let engineScores = Dictionary(exhaustive.hits.map { ($0.id, Double($0.score)) }, uniquingKeysWith: { a, _ in a })
+            let want = reference.dateSorted(query, descending: descending, tieScores: engineScores)
             let page = try reader.search(SearchRequest(query: query, limit: queryCase.pageSize + 2, offset: queryCase.offset, sort: sort))
             let wantIDs = want.dropFirst(queryCase.offset).prefix(queryCase.pageSize + 2).map(\.id)
             if page.hits.map(\.id) != Array(wantIDs) {

@@ -23,6 +23,24 @@ public struct IndexStatistics: Sendable, Equatable, Codable {
     public var storesBody: Bool
     /// The folders and files indexed into the index (``IndexReader/indexedRoots``).
     public var roots: [String] = []
+    /// Every field with its type and what its live documents hold, by name.
+    public var fields: [FieldSummary] = []
+}
+
+/// What one field holds over the live documents of an index.
+public struct FieldSummary: Sendable, Equatable, Codable {
+    /// The field's name.
+    public var name: String
+    /// Its type.
+    public var type: FieldType
+    /// Live documents with a value (text fields: with at least one word).
+    public var documents: Int
+    /// Distinct values (keyword and bool fields; distinct terms, summed over segments, for text).
+    public var distinctValues: Int?
+    /// The smallest value (number and date fields), as text (`3`, `2.5`, `2024-03-05`).
+    public var minimum: String?
+    /// The largest value (number and date fields).
+    public var maximum: String?
 }
 
 /// The outcome of checking an index.
@@ -73,7 +91,78 @@ extension IndexReader {
         return IndexStatistics(documents: documentCount, deletedDocuments: deletedDocumentCount, segments: segments.count,
                                generation: generation, termsPerField: terms, bytesPerFileKind: bytes,
                                dateRange: dateRange, analyzer: manifest.analyzer, storesBody: manifest.storesBody,
-                               roots: indexedRoots)
+                               roots: indexedRoots, fields: fieldSummaries(dateRange: dateRange))
+    }
+
+    /// Per field: documents with a value, distinct values, smallest and largest value, read
+    /// from the columns (and, for text, the field lengths) of live documents.
+    func fieldSummaries(dateRange: ClosedRange<DocumentDate>?) -> [FieldSummary] {
+        var result: [FieldSummary] = []
+        for (name, type) in schema.types.sorted(by: { $0.key < $1.key }) {
+            var entry = FieldSummary(name: name, type: type, documents: 0)
+            switch type {
+            case .text:
+                var terms = 0
+                for segment in segments {
+                    guard let meta = segment.fieldsByName[name] else { continue }
+                    terms += meta.termCount
+                    guard let codes = segment.fieldLengths.codes(field: meta.number) else { continue }
+                    for doc in 0..<segment.documentCount where segment.isLive(doc) && codes[doc] != 0 { entry.documents += 1 }
+                }
+                entry.distinctValues = terms
+            case .keyword, .bool:
+                var distinct: Set<String> = []
+                for segment in segments {
+                    guard let column = segment.columns.keywords[name] else { continue }
+                    let bytes = column.bytes
+                    var used = [Bool](repeating: false, count: column.valueCount)
+                    for doc in 0..<segment.documentCount where segment.isLive(doc) {
+                        let range = column.valueRange(doc, bytes)
+                        if !range.isEmpty { entry.documents += 1 }
+                        for i in range { used[column.ordinal(at: i, bytes)] = true }
+                    }
+                    for ordinal in used.indices where used[ordinal] { distinct.insert(column.foldedString(ordinal)) }
+                }
+                entry.distinctValues = distinct.count
+            case .number, .date:
+                if name == IndexSchema.dateField {
+                    for segment in segments {
+                        for doc in 0..<segment.documentCount where segment.isLive(doc) && segment.dates.value(doc) != DateColumn.missing {
+                            entry.documents += 1
+                        }
+                    }
+                    entry.minimum = dateRange?.lowerBound.description
+                    entry.maximum = dateRange?.upperBound.description
+                    break
+                }
+                var low = Double.infinity, high = -Double.infinity
+                var allDays = true
+                for segment in segments {
+                    guard let column = segment.columns.numerics[name] else { continue }
+                    let bytes = column.bytes
+                    for doc in 0..<segment.documentCount where segment.isLive(doc) {
+                        let v = column.double(doc, bytes)
+                        if v.isNaN { continue }
+                        entry.documents += 1
+                        low = min(low, v)
+                        high = max(high, v)
+                        if v.truncatingRemainder(dividingBy: 86_400) != 0 { allDays = false }
+                    }
+                }
+                if entry.documents > 0 {
+                    if type == .date {
+                        let precision: DocumentDate.Precision = allDays ? .day : .second
+                        entry.minimum = DocumentDate(secondsSinceEpoch: Int64(low), precision: precision).description
+                        entry.maximum = DocumentDate(secondsSinceEpoch: Int64(high), precision: precision).description
+                    } else {
+                        entry.minimum = FieldValue.format(low)
+                        entry.maximum = FieldValue.format(high)
+                    }
+                }
+            }
+            result.append(entry)
+        }
+        return result
     }
 
     /// Verifies every file's checksum and decodes every posting list, comparing counts with the
