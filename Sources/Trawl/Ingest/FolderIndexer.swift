@@ -218,7 +218,7 @@ public final class FolderIndexer {
     }
 
     /// The fields every document of one file gets (see ``FolderIndexer``), made once per file.
-    private struct DerivedFields {
+    struct DerivedFields {
         /// The derived fields: path, folder, ext, size, modified.
         let values: [(name: String, value: FieldValue)]
         let size: FieldValue
@@ -245,6 +245,11 @@ public final class FolderIndexer {
             modified = .string(String(nanoseconds))
             self.hash = .string(hash)
         }
+    }
+
+    /// The fields derived from a file, by name.
+    static func derivedFields(of file: ScannedFile) -> [String: FieldValue] {
+        Dictionary(uniqueKeysWithValues: DerivedFields(file: file, hash: "").values.map { ($0.name, $0.value) })
     }
 
     /// The names of the fields derived from the file, which replace a document's own fields
