@@ -188,14 +188,14 @@ import Testing
         expectConforms(object, to: Self.delete)
         #expect(object["deleted"] as? Int == 1)
         #expect(object["missing"] as? [String] == ["no/such-id"])
-        #expect(object["index_documents"] as? Int == 13)
+        #expect(object["index_documents"] as? Int == 16)
 
         let optimized = trawl(["optimize", "--json", "--index", index])
         #expect(optimized.status == 0, "\(optimized)")
         let summary = try optimized.jsonObject()
         expectConforms(summary, to: Self.optimize)
         #expect(summary["segments"] as? Int == 1)
-        #expect(summary["documents"] as? Int == 13)
+        #expect(summary["documents"] as? Int == 16)
         let stats = try trawl(["stats", "--json", "--index", index]).jsonObject()
         #expect(stats["deleted"] as? Int == 0)
     }
