@@ -30,7 +30,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         for document in result.documents {
             // Touch every string so a malformed one would surface under ASan.
             _ = document.id.utf8.count + document.title.utf8.count + document.body.utf8.count
-            for (name, value) in document.fields { _ = name.utf8.count + value.utf8.count }
+            for (name, value) in document.fields { _ = name.utf8.count + value.description.utf8.count }
         }
     } catch {
         if error.path != "fuzz.input" { fatalError("an error does not name the file: \(error)") }

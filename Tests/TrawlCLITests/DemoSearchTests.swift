@@ -25,7 +25,7 @@ import Testing
 
     @Test func defaultIndexLocation() throws {
         let stats = try trawl(["stats", "--json"], in: (Self.index as NSString).deletingLastPathComponent).jsonObject()
-        #expect(stats["documents"] as? Int == 14)
+        #expect(stats["documents"] as? Int == 17)
         #expect(stats["index"] as? String == "index")
     }
 

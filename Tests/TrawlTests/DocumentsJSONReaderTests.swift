@@ -31,7 +31,8 @@ import Testing
         #expect(docs[2].id == "corpus/docs.jsonl#4")
         #expect(docs[2].date?.description == "2024-03-05T12:30:00Z")
         #expect(docs[2].body == "from text")
-        #expect(docs[2].fields == ["tags": "a, 1, true", "score": "1.5e3", "ok": "false"])
+        #expect(docs[2].fields == ["tags": .strings(["a", "1", "true"]), "score": .integer(1500), "ok": .bool(false),
+                                   "meta.deep": .strings(["1", "2"])])
 
         #expect(docs[3].id == "corpus/docs.jsonl#6")
         #expect(docs[3].body == "from content")

@@ -138,9 +138,17 @@ public struct DocumentReadResult: Sendable, Equatable {
 ///   Ids must be unique in an index, so files with `id` keys must not reuse each other's ids.
 ///
 /// JSON keys: `id` (string or number), `title`, `date`, and `body` (or `text`, or `content`,
-/// when there is no `body`) fill the document; every other key whose value is a string, number
-/// or boolean becomes a field holding its text, and an array of such values becomes a field
-/// with the values joined by `", "`. `null` values and nested objects are left out.
+/// when there is no `body`) fill the document; every other key becomes a typed field
+/// (``Document/fields``): a string a ``FieldValue/string(_:)``, a number an
+/// ``FieldValue/integer(_:)`` when its value is whole and fits 64 bits and a
+/// ``FieldValue/double(_:)`` otherwise, `true`/`false` a ``FieldValue/bool(_:)``, an array the
+/// ``FieldValue/strings(_:)`` of its scalars' text, a nested object `parent.child` fields (three
+/// levels deep at most). `null` values, empty strings, keys starting with `_` and numbers too
+/// large for a double (with a warning) are left out.
+///
+/// Markdown front matter and HTML `<meta>` tags give typed fields too (see the formats'
+/// readers: YAML scalars as YAML types them, `keywords` and `article:tag` as lists); plain
+/// text gives the `author` of a `From:` header.
 public struct DocumentReader: Sendable {
     /// Limits applied while reading.
     public struct Options: Sendable, Hashable {

@@ -7,7 +7,17 @@ import CLibXML2
 /// - Date: the first parseable of `<meta property="article:published_time">`, the first
 ///   `<time datetime>`, and `<meta name="date">`. When none parses, the first one given is
 ///   reported as a warning and the document has no date.
-/// - `author` field: `<meta name="author">`.
+/// - Fields, from `<meta name|property|itemprop=… content=…>` (content with collapsed
+///   whitespace; empty content ignored): `author` (several → a list), `keywords` (split on
+///   commas, a list), `article:tag` → `tags` (a list), `article:section` → `section`,
+///   `article:modified_time` → `updated` (a date; text, with a warning, when it does not
+///   parse), `og:type` → `type`, `og:site_name` → `site`, `og:locale` → `locale`; `<html lang>`
+///   → `lang`. Any other `<meta name=X>` becomes the field `X` (lower-cased; a name of letters,
+///   digits, `.`, `_` and `-` starting with a letter), except technical ones (`viewport`,
+///   `robots`, `generator`, `theme-color`, `referrer`, `format-detection`, `color-scheme`,
+///   site verifications, app and browser settings, namespaced names such as `twitter:card`)
+///   and `title`, `date`, `body` and `id`. A name repeated with different contents becomes a
+///   list.
 /// - Body: the visible text of the content root: the only `<article>` when there is exactly
 ///   one, else the first `<main>`, else `<body>`. Left out: `script`, `style`, `noscript`,
 ///   `template`, `nav`, `aside`, `form`, `iframe`, `object`, `embed`, `svg`, `canvas`, `button`,
@@ -174,13 +184,78 @@ enum HTMLReader {
         return text.result()
     }
 
+    // MARK: Metadata
+
+    /// A `<meta>` tag with a name (or property or itemprop) and content.
+    struct Meta {
+        /// The name, property or itemprop, lower-cased.
+        var key: String
+        var content: String
+        /// Whether the key is a `name` attribute (only those become fields under their own name).
+        var isNamed: Bool
+    }
+
+    /// `<meta name>` values that say nothing about the article (page set-up, crawlers,
+    /// site verification), never fields.
+    static let technicalMetaNames: Set<String> = [
+        "viewport", "robots", "googlebot", "googlebot-news", "bingbot", "slurp", "generator", "theme-color",
+        "referrer", "format-detection", "color-scheme", "supported-color-schemes", "application-name",
+        "mobile-web-app-capable", "apple-mobile-web-app-capable", "apple-mobile-web-app-title",
+        "apple-mobile-web-app-status-bar-style", "apple-itunes-app", "handheldfriendly", "mobileoptimized",
+        "csrf-token", "csrf-param", "google", "msvalidate.01", "p:domain_verify", "content-type",
+        "x-ua-compatible", "revisit-after", "rating", "distribution", "resource-type",
+        // Names the document already has, or that the index reserves.
+        "title", "date", "body", "id",
+    ]
+
+    /// The field name of a `<meta name>`: lower-cased, starting with a letter, then letters,
+    /// digits, `.`, `_` or `-`; `nil` for technical names and names in a namespace (`twitter:`).
+    static func fieldName(ofMeta key: String) -> String? {
+        guard key.utf8.count <= 64, let first = key.utf8.first, first >= 0x61, first <= 0x7A else { return nil }
+        for b in key.utf8 {
+            let allowed = (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x5F || b == 0x2D
+            if !allowed { return nil }
+        }
+        if technicalMetaNames.contains(key) || key.hasPrefix("msapplication-") || key.hasPrefix("apple-")
+            || key.hasSuffix("-verification") || key.hasSuffix("-site-verification") || key.hasPrefix("verify-") {
+            return nil
+        }
+        return key
+    }
+
+    /// Adds the field a `<meta>` tag stands for (see ``HTMLReader``).
+    static func add(_ meta: Meta, to fields: inout [String: FieldValue], context: inout ReadContext) {
+        let content = TextDecoding.collapsingWhitespace(meta.content)
+        guard !content.isEmpty else { return }
+        switch meta.key {
+        case "author": MetadataFields.add(content, to: "author", in: &fields)
+        case "keywords": MetadataFields.addList(MetadataFields.commaSeparated(content), to: "keywords", in: &fields)
+        case "article:tag": MetadataFields.addList([content], to: "tags", in: &fields)
+        case "article:section": MetadataFields.add(content, to: "section", in: &fields)
+        case "og:type": MetadataFields.add(content, to: "type", in: &fields)
+        case "og:site_name": MetadataFields.add(content, to: "site", in: &fields)
+        case "og:locale": MetadataFields.add(content, to: "locale", in: &fields)
+        case "article:modified_time":
+            guard fields["updated"] == nil else { return }
+            if let date = DateParsing.parse(content) {
+                fields["updated"] = .date(date)
+            } else {
+                fields["updated"] = .string(content)
+                context.warn("The date \"\(MetadataFields.shown(content))\" in the article:modified_time meta tag is not a valid date, so the updated field is kept as text.")
+            }
+        default:
+            guard meta.isNamed, let name = fieldName(ofMeta: meta.key) else { return }
+            MetadataFields.add(content, to: name, in: &fields)
+        }
+    }
+
     // MARK: Extraction
 
     static func extract(_ root: NodePointer, context: inout ReadContext) -> [Document] {
         var ogTitle: String?, titleText: String?, firstH1: NodePointer?
         var dateCandidates: [(source: String, value: String)] = []
         var publishedTime: String?, timeDatetime: String?, metaDate: String?
-        var author: String?
+        var metas: [Meta] = []
         var articles: [NodePointer] = []
         var main: NodePointer?, body: NodePointer?
         var svgDepth = 0
@@ -190,15 +265,15 @@ enum HTMLReader {
             let tag = name(node)
             switch tag {
             case "meta":
-                let key = (attribute(node, "property") ?? attribute(node, "name") ?? attribute(node, "itemprop"))?.lowercased()
+                let property = attribute(node, "property"), name = attribute(node, "name")
+                let key = (property ?? name ?? attribute(node, "itemprop"))?.lowercased()
                 let content = attribute(node, "content")
                 guard let key, let content else { break }
                 switch key {
                 case "og:title": if ogTitle == nil { ogTitle = content }
                 case "article:published_time": if publishedTime == nil { publishedTime = content }
                 case "date": if metaDate == nil { metaDate = content }
-                case "author": if author == nil { author = content }
-                default: break
+                default: metas.append(Meta(key: key, content: content, isNamed: property == nil && name != nil))
                 }
             case "title":
                 if titleText == nil, svgDepth == 0 { titleText = visibleText(node, keepChrome: true) }
@@ -249,10 +324,11 @@ enum HTMLReader {
         if document.date == nil, let first = dateCandidates.first {
             _ = context.date(first.value, source: first.source)
         }
-        if let author {
-            let collapsed = TextDecoding.collapsingWhitespace(author)
-            if !collapsed.isEmpty { document.fields["author"] = .string(collapsed) }
+        if isElement(root), name(root) == "html", let lang = attribute(root, "lang") {
+            let collapsed = TextDecoding.collapsingWhitespace(lang)
+            if !collapsed.isEmpty { document.fields["lang"] = .string(collapsed) }
         }
+        for meta in metas { add(meta, to: &document.fields, context: &context) }
         let contentRoot: NodePointer
         if articles.count == 1 {
             contentRoot = articles[0]

@@ -131,8 +131,11 @@ enum JSONReader {
 
     static func document(from record: JSONRecord, fallbackID: String, place: String?,
                          context: inout ReadContext) -> Document {
-        var document = Document(id: fallbackID, fields: record.fields.mapValues { .string($0) })
+        var document = Document(id: fallbackID, fields: record.fields)
         let where_ = place.map { " (\($0))" } ?? ""
+        for name in record.nonFiniteNumbers {
+            context.warn("The number of \"\(name)\"\(where_) is too large for a double, so it was left out.")
+        }
         switch record.id {
         case .string(let value)? where !value.isEmpty, .number(let value)?:
             document.id = value
@@ -196,7 +199,10 @@ struct JSONRecord {
     var body: JSONValue?
     var text: JSONValue?
     var content: JSONValue?
-    var fields: [String: String] = [:]
+    /// The other members, typed; nested objects flattened into `a.b` names.
+    var fields: [String: FieldValue] = [:]
+    /// Members whose number was too large for a double (left out, with a warning).
+    var nonFiniteNumbers: [String] = []
 }
 
 /// A syntax error at a byte offset.
@@ -266,16 +272,14 @@ struct JSONParser {
             guard peek == 0x3A else { throw expected("':' after an object key") }
             position += 1
             skipSpace()
-            let value = try parseValue(depth: 2)
             switch key {
-            case .id: record.id = value
-            case .title: record.title = value
-            case .date: record.date = value
-            case .body: record.body = value
-            case .text: record.text = value
-            case .content: record.content = value
-            case .other(let name):
-                if let text = value.text { record.fields[name] = text } else { record.fields.removeValue(forKey: name) }
+            case .id: record.id = try parseValue(depth: 2)
+            case .title: record.title = try parseValue(depth: 2)
+            case .date: record.date = try parseValue(depth: 2)
+            case .body: record.body = try parseValue(depth: 2)
+            case .text: record.text = try parseValue(depth: 2)
+            case .content: record.content = try parseValue(depth: 2)
+            case .other(let name): try parseField(name, level: 1, depth: 2, into: &record)
             }
             skipSpace()
             if peek == 0x2C { position += 1; continue }
@@ -320,6 +324,104 @@ struct JSONParser {
         }
     }
 
+    // MARK: Fields
+
+    /// Nested objects are flattened into dotted names down to this many levels (`a.b.c`);
+    /// deeper ones are skipped.
+    static let maximumFieldLevels = 3
+
+    /// Parses the value of the member `name` into the record's fields: a string as
+    /// ``FieldValue/string(_:)`` (empty ones left out), a number as ``FieldValue/integer(_:)``
+    /// when its value is whole and fits 64 bits, else ``FieldValue/double(_:)``, a boolean as
+    /// ``FieldValue/bool(_:)``, an array as the ``FieldValue/strings(_:)`` of its scalars, an
+    /// object as `name.key` fields. `null` removes the member. Names starting with `_` are skipped.
+    private mutating func parseField(_ name: String, level: Int, depth: Int,
+                                     into record: inout JSONRecord) throws(JSONSyntaxError) {
+        guard MetadataFields.isUsableName(name) else {
+            try skipValue(depth: depth)
+            return
+        }
+        let value: FieldValue?
+        switch peek {
+        case 0x22:
+            let text = try parseString()
+            value = text.isEmpty ? nil : .string(text)
+        case 0x2D, 0x30...0x39:
+            value = try parseNumberValue()
+            if value == nil { record.nonFiniteNumbers.append(name) }
+        case 0x74: try literal("true"); value = .bool(true)
+        case 0x66: try literal("false"); value = .bool(false)
+        case 0x6E: try literal("null"); value = nil
+        case 0x5B: value = try parseScalarArray(depth: depth).map { .strings($0) }
+        case 0x7B:
+            guard level < Self.maximumFieldLevels else {
+                try skipValue(depth: depth)
+                return
+            }
+            try parseObjectFields(prefix: name, level: level + 1, depth: depth + 1, into: &record)
+            return
+        default:
+            throw unexpected()
+        }
+        if let value { record.fields[name] = value } else { record.fields.removeValue(forKey: name) }
+    }
+
+    /// Parses a nested object (at `{`) into `prefix.key` fields.
+    private mutating func parseObjectFields(prefix: String, level: Int, depth: Int,
+                                            into record: inout JSONRecord) throws(JSONSyntaxError) {
+        guard depth <= maximumDepth else { throw error("nesting deeper than \(maximumDepth) levels") }
+        position += 1
+        skipSpace()
+        if peek == 0x7D {
+            position += 1
+            return
+        }
+        while true {
+            skipSpace()
+            guard peek == 0x22 else { throw expected("a string key") }
+            let key = try parseString()
+            skipSpace()
+            guard peek == 0x3A else { throw expected("':' after an object key") }
+            position += 1
+            skipSpace()
+            if key.isEmpty {
+                try skipValue(depth: depth + 1)
+            } else {
+                try parseField(prefix + "." + key, level: level, depth: depth + 1, into: &record)
+            }
+            skipSpace()
+            if peek == 0x2C { position += 1; continue }
+            if peek == 0x7D { position += 1; return }
+            throw expected("',' or '}' in the object")
+        }
+    }
+
+    /// The number at the position as a field value; `nil` when it is too large for a double.
+    mutating func parseNumberValue() throws(JSONSyntaxError) -> FieldValue? {
+        let start = position
+        let stop = try numberEnd()
+        position = stop
+        // Whole numbers of up to 18 digits: no text, no conversion.
+        var i = start
+        let negative = base[i] == 0x2D
+        if negative { i += 1 }
+        if stop - i <= 18 {
+            var value: Int64 = 0
+            while i < stop, base[i] >= 0x30, base[i] <= 0x39 {
+                value = value &* 10 &+ Int64(base[i] &- 0x30)
+                i += 1
+            }
+            if i == stop { return .integer(negative ? -value : value) }
+        }
+        let text = String(decoding: UnsafeBufferPointer(start: base + start, count: stop - start), as: UTF8.self)
+        if let whole = Int64(text) { return .integer(whole) }
+        guard let double = Double(text), double.isFinite else { return nil }
+        if double.rounded(.towardZero) == double, double >= -9.223372036854775808e18, double < 9.223372036854775808e18 {
+            return .integer(Int64(double))
+        }
+        return .double(double)
+    }
+
     // MARK: Values
 
     /// Parses any value; arrays keep their scalars' text, objects are skipped.
@@ -330,13 +432,15 @@ struct JSONParser {
         case 0x74: try literal("true"); return .bool(true)
         case 0x66: try literal("false"); return .bool(false)
         case 0x6E: try literal("null"); return .null
-        case 0x5B: return .array(try parseScalarArray(depth: depth))
+        case 0x5B: return .array(try parseScalarArray(depth: depth)?.joined(separator: ", "))
         case 0x7B: try skipValue(depth: depth); return .object
         default: throw unexpected()
         }
     }
 
-    private mutating func parseScalarArray(depth: Int) throws(JSONSyntaxError) -> String? {
+    /// The text of an array's scalars (strings, numbers as written, booleans); nulls, empty
+    /// strings, nested arrays and objects are skipped. `nil` when none is left.
+    private mutating func parseScalarArray(depth: Int) throws(JSONSyntaxError) -> [String]? {
         guard depth <= maximumDepth else { throw error("nesting deeper than \(maximumDepth) levels") }
         position += 1
         skipSpace()
@@ -358,7 +462,7 @@ struct JSONParser {
             if peek == 0x5D { position += 1; break }
             throw expected("',' or ']' in the array")
         }
-        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+        return parts.isEmpty ? nil : parts
     }
 
     /// Skips any value, checking its syntax, without keeping anything.

@@ -3,10 +3,17 @@ import Yams
 /// Reads Markdown files: one document per file.
 ///
 /// - Front matter: YAML between a `---` line at the very start and the next `---` (or `...`)
-///   line, parsed with Yams. `title`, `date`, `author` and `tags` (a list, stored as one
-///   comma-separated string) are recognised whatever their case; every other key with a scalar
-///   value (or a list of scalars, joined with `", "`) becomes a field under its own name. Nested
-///   mappings and nulls are left out. Front matter that is not valid YAML makes the file
+///   line, parsed with Yams. `title` and `date` (any case) are the document's title and date;
+///   every other key becomes a field under its own name, typed as YAML resolves a plain
+///   scalar under its core schema (``FrontMatterFields``): `4` → ``FieldValue/integer(_:)``,
+///   `4.5` → ``FieldValue/double(_:)``, `true` → ``FieldValue/bool(_:)``, `2024-03-01` or
+///   `2024-03-01T10:00:00Z` → ``FieldValue/date(_:)``, anything else (quoted scalars included,
+///   and `yes`/`no`) → ``FieldValue/string(_:)``. A list of scalars is a
+///   ``FieldValue/strings(_:)`` (the items' text, numbers included); a nested mapping is
+///   flattened into `parent.child` fields, three levels deep at most. Nulls, empty strings,
+///   numbers that are not finite (`.nan`, `.inf`, with a warning) and keys starting with `_`
+///   are left out; a timestamp that is not a real date (`2024-02-30`) stays a string, with a
+///   warning. Front matter that is not valid YAML makes the file
 ///   `.documentMalformed`; valid YAML that is not a mapping (a `---` rule, a paragraph and
 ///   another rule) is not front matter and is read as Markdown.
 /// - Title: the front matter's `title`, else the first level-1 heading (`# Title` or a
@@ -124,7 +131,15 @@ enum MarkdownReader {
         }
     }
 
+    /// Nested mappings are flattened into dotted names down to this many levels (`a.b.c`);
+    /// deeper ones are left out.
+    static let maximumFieldDepth = 3
+    /// At most this many fields are taken from one front matter (aliases can repeat a mapping
+    /// many times over).
+    static let maximumFields = 1000
+
     static func apply(_ mapping: Node.Mapping, to document: inout Document, context: inout ReadContext) {
+        var fields = FrontMatterFields()
         for (keyNode, valueNode) in mapping {
             guard case .scalar(let keyScalar) = keyNode else { continue }
             let key = keyScalar.string
@@ -139,14 +154,198 @@ enum MarkdownReader {
                     continue
                 }
                 document.date = context.date(text(of: valueNode) ?? "", source: "the front matter")
-            case "author":
-                if let value = text(of: valueNode) { document.fields["author"] = .string(value) }
-            case "tags":
-                if let value = text(of: valueNode) { document.fields["tags"] = .string(value) }
             default:
-                if let value = text(of: valueNode) { document.fields[key] = .string(value) }
+                fields.add(key, valueNode, depth: 1, context: &context)
             }
         }
+        if fields.truncated {
+            context.warn("The front matter has more than \(maximumFields) fields; the rest were left out.")
+        }
+        document.fields = fields.values
+    }
+}
+
+/// The fields of a front matter, typed by YAML's resolution of plain scalars (the core schema):
+/// integers, floats, booleans, timestamps and nulls; everything else is a string.
+struct FrontMatterFields {
+    private(set) var values: [String: FieldValue] = [:]
+    /// Whether fields were left out after ``MarkdownReader/maximumFields``.
+    private(set) var truncated = false
+
+    /// Adds the value of `name`: a scalar as its type, a list of scalars as strings, a mapping
+    /// flattened into `name.key` fields.
+    mutating func add(_ name: String, _ node: Node, depth: Int, context: inout ReadContext) {
+        guard MetadataFields.isUsableName(name) else { return }
+        switch node {
+        case .scalar(let scalar):
+            guard let value = Self.value(of: scalar, name: name, context: &context) else { return }
+            store(name, value)
+        case .sequence(let sequence):
+            var items: [String] = []
+            for item in sequence {
+                guard case .scalar(let scalar) = item, !Self.isNull(scalar) else { continue }
+                let text = TextDecoding.collapsingWhitespace(scalar.string)
+                if !text.isEmpty { items.append(text) }
+            }
+            if !items.isEmpty { store(name, .strings(items)) }
+        case .mapping(let mapping):
+            guard depth < MarkdownReader.maximumFieldDepth else { return }
+            for (keyNode, valueNode) in mapping {
+                guard !truncated else { return }
+                guard case .scalar(let key) = keyNode, !key.string.isEmpty else { continue }
+                add(name + "." + key.string, valueNode, depth: depth + 1, context: &context)
+            }
+        case .alias:
+            return
+        }
+    }
+
+    private mutating func store(_ name: String, _ value: FieldValue) {
+        if values[name] == nil, values.count >= MarkdownReader.maximumFields {
+            truncated = true
+            return
+        }
+        values[name] = value
+    }
+
+    static func isNull(_ scalar: Node.Scalar) -> Bool {
+        switch Tag.Name(rawValue: scalar.tag.rawValue) {
+        case .implicit: return isCoreNull(scalar.string)
+        case .null: return true
+        default: return false
+        }
+    }
+
+    static func isCoreNull(_ text: String) -> Bool {
+        text.isEmpty || text == "~" || text == "null" || text == "Null" || text == "NULL"
+    }
+
+    /// A scalar's value: a plain scalar as the core schema resolves it, an explicitly tagged one
+    /// (`!!int 12`) as its tag says when its text fits, a quoted or block one as a string.
+    /// `nil` for nulls, empty strings and numbers that are not finite (with a warning).
+    static func value(of scalar: Node.Scalar, name: String, context: inout ReadContext) -> FieldValue? {
+        let text = scalar.string
+        let resolved: Resolved
+        switch Tag.Name(rawValue: scalar.tag.rawValue) {
+        case .implicit: resolved = resolvePlain(text)
+        case .null: return nil
+        case .bool: resolved = coreBool(text).map(Resolved.value) ?? .string
+        case .int: resolved = coreInteger(text) ?? .string
+        case .float: resolved = coreFloat(text) ?? coreInteger(text) ?? .string
+        case .timestamp: resolved = looksLikeDate(text) ? .date : .string
+        default: resolved = .string
+        }
+        switch resolved {
+        case .null:
+            return nil
+        case .value(let value):
+            return value
+        case .nonFinite:
+            context.warn("The front-matter value of \"\(name)\" (\(MetadataFields.shown(text))) is not a finite number, so it was left out.")
+            return nil
+        case .date:
+            if let date = DateParsing.parse(text) { return .date(date) }
+            context.warn("The front-matter value of \"\(name)\" (\(MetadataFields.shown(text))) is not a valid date, so it is kept as text.")
+            return .string(TextDecoding.collapsingWhitespace(text))
+        case .string:
+            let collapsed = TextDecoding.collapsingWhitespace(text)
+            return collapsed.isEmpty ? nil : .string(collapsed)
+        }
+    }
+
+    /// What a scalar's text resolves to.
+    enum Resolved {
+        case null, string, date, nonFinite
+        case value(FieldValue)
+    }
+
+    /// The YAML 1.2 core schema's resolution of a plain scalar, with timestamps (YAML 1.1's
+    /// `2024-03-01`, `2024-03-01T10:00:00Z`) as dates. `yes`, `no`, `on` and `off` are strings.
+    static func resolvePlain(_ text: String) -> Resolved {
+        if isCoreNull(text) { return .null }
+        guard let first = text.utf8.first else { return .null }
+        switch first {
+        case 0x74, 0x54, 0x66, 0x46: // t T f F
+            return coreBool(text).map(Resolved.value) ?? .string
+        case 0x2B, 0x2D, 0x2E, 0x30...0x39: // + - . digits
+            if let integer = coreInteger(text) { return integer }
+            if let float = coreFloat(text) { return float }
+            return looksLikeDate(text) ? .date : .string
+        default:
+            return .string
+        }
+    }
+
+    static func coreBool(_ text: String) -> FieldValue? {
+        switch text {
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default: return nil
+        }
+    }
+
+    /// `[-+]?[0-9]+`, `0o[0-7]+` or `0x[0-9a-fA-F]+`; a decimal too large for 64 bits is a
+    /// double, a hexadecimal or octal one a string.
+    static func coreInteger(_ text: String) -> Resolved? {
+        let bytes = text.utf8
+        if bytes.count > 2, text.hasPrefix("0x") || text.hasPrefix("0o") {
+            let digits = text.dropFirst(2)
+            let radix = text.hasPrefix("0x") ? 16 : 8
+            guard digits.utf8.allSatisfy({ radix == 16 ? isHexDigit($0) : ($0 >= 0x30 && $0 <= 0x37) }) else { return nil }
+            return Int64(digits, radix: radix).map { .value(.integer($0)) } ?? .string
+        }
+        var digits = Substring(text)
+        if let sign = bytes.first, sign == 0x2B || sign == 0x2D { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return MetadataFields.decimalInteger(Substring(text)).map(Resolved.value) ?? .nonFinite
+    }
+
+    /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `[-+]?.inf` or `.nan` (any of
+    /// the core schema's three spellings).
+    static func coreFloat(_ text: String) -> Resolved? {
+        switch text {
+        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN":
+            return .nonFinite
+        default:
+            break
+        }
+        let bytes = Array(text.utf8)
+        var i = 0
+        func digits() -> Int {
+            let start = i
+            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+            return i - start
+        }
+        if i < bytes.count, bytes[i] == 0x2B || bytes[i] == 0x2D { i += 1 }
+        var mantissa = digits()
+        if i < bytes.count, bytes[i] == 0x2E {
+            i += 1
+            mantissa += digits()
+        }
+        guard mantissa > 0 else { return nil }
+        if i < bytes.count, bytes[i] == 0x65 || bytes[i] == 0x45 {
+            i += 1
+            if i < bytes.count, bytes[i] == 0x2B || bytes[i] == 0x2D { i += 1 }
+            guard digits() > 0 else { return nil }
+        }
+        guard i == bytes.count else { return nil }
+        guard let value = Double(text), value.isFinite else { return .nonFinite }
+        return .value(.double(value))
+    }
+
+    /// Whether the text has the shape of a YAML timestamp (`YYYY-M-D`, then a time or nothing).
+    static func looksLikeDate(_ text: String) -> Bool {
+        let bytes = Array(text.utf8.prefix(11))
+        func isDigit(_ k: Int) -> Bool { k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 }
+        guard bytes.count >= 8, isDigit(0), isDigit(1), isDigit(2), isDigit(3), bytes[4] == 0x2D, isDigit(5) else { return false }
+        var i = isDigit(6) ? 7 : 6
+        guard i < bytes.count, bytes[i] == 0x2D, isDigit(i + 1) else { return false }
+        i += isDigit(i + 2) ? 3 : 2
+        return i >= bytes.count || bytes[i] == 0x54 || bytes[i] == 0x74 || bytes[i] == 0x20 || bytes[i] == 0x09
+    }
+
+    @inline(__always) static func isHexDigit(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x66)
     }
 }
 

@@ -63,6 +63,14 @@ public struct IndexingProgress: Sendable, Equatable {
 /// content hash. A file whose size and time match is unchanged; otherwise its content hash
 /// decides. Document ids are paths relative to the indexed folder, except for JSON and JSON
 /// Lines files, whose records carry their own ids.
+///
+/// Every document also gets fields derived from its file: `path` (the path relative to the
+/// indexed folder, `/`-separated; every record of a JSON Lines file gets the file's path),
+/// `folder` (the first component of that path; absent for files directly in the folder),
+/// `ext` (the lower-cased extension without the dot; absent when there is none), `size` (the
+/// file's size in bytes, an integer) and `modified` (the file's modification time, a date at
+/// second precision). A document's own field with one of these names (any case) is replaced,
+/// and a warning names the file.
 public final class FolderIndexer {
     /// Options of a run.
     public struct Options: Sendable {
@@ -194,8 +202,8 @@ public final class FolderIndexer {
             summary.encodings.append(IndexingSummary.FileEncoding(path: file.relativePath, encoding: result.encoding))
         }
         try replace(previous: previous, key: key)
-        let hash = FolderIndexer.contentHash(bytes)
-        for document in result.documents { try enqueue(document, file: file, key: key, hash: hash) }
+        var derived = DerivedFields(file: file, hash: FolderIndexer.contentHash(bytes))
+        for document in result.documents { try enqueue(document, file: file, key: key, derived: &derived) }
     }
 
     /// Counts the file as added or updated, removing the old documents of an updated one.
@@ -209,12 +217,68 @@ public final class FolderIndexer {
         }
     }
 
-    private func enqueue(_ document: Document, file: ScannedFile, key: String, hash: String) throws(TrawlError) {
+    /// The fields every document of one file gets (see ``FolderIndexer``), made once per file.
+    struct DerivedFields {
+        /// The derived fields: path, folder, ext, size, modified.
+        let values: [(name: String, value: FieldValue)]
+        let size: FieldValue
+        let modified: FieldValue
+        let hash: FieldValue
+        /// Whether the file was already warned about a field the derived ones replaced.
+        var warned = false
+
+        init(file: ScannedFile, hash: String) {
+            let path = file.relativePath
+            var values: [(name: String, value: FieldValue)] = [("path", .string(path))]
+            let components = path.split(separator: "/", omittingEmptySubsequences: true)
+            if components.count > 1 { values.append(("folder", .string(String(components[0])))) }
+            if let name = components.last, let dot = name.lastIndex(of: "."), dot != name.startIndex {
+                let ext = name[name.index(after: dot)...].lowercased()
+                if !ext.isEmpty { values.append(("ext", .string(ext))) }
+            }
+            values.append(("size", .integer(file.size)))
+            let nanoseconds = file.modificationTimeNanoseconds
+            let seconds = nanoseconds / 1_000_000_000 - (nanoseconds % 1_000_000_000 < 0 ? 1 : 0)
+            values.append(("modified", .date(DocumentDate(secondsSinceEpoch: seconds, precision: .second))))
+            self.values = values
+            size = .string(String(file.size))
+            modified = .string(String(nanoseconds))
+            self.hash = .string(hash)
+        }
+    }
+
+    /// The fields derived from a file, by name.
+    static func derivedFields(of file: ScannedFile) -> [String: FieldValue] {
+        Dictionary(uniqueKeysWithValues: DerivedFields(file: file, hash: "").values.map { ($0.name, $0.value) })
+    }
+
+    /// The names of the fields derived from the file, which replace a document's own fields
+    /// of the same name (compared without case).
+    static let derivedFieldNames: Set<String> = ["path", "folder", "ext", "size", "modified"]
+
+    private func enqueue(_ document: Document, file: ScannedFile, key: String,
+                         derived: inout DerivedFields) throws(TrawlError) {
         var document = document
+        if !document.fields.isEmpty {
+            let replaced = document.fields.keys.filter { FolderIndexer.derivedFieldNames.contains($0.lowercased()) }
+            if !replaced.isEmpty {
+                for name in replaced { document.fields.removeValue(forKey: name) }
+                if !derived.warned {
+                    derived.warned = true
+                    let names = replaced.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+                    let warning = TrawlError(.documentMalformed,
+                                             "The document's own \(names) \(replaced.count == 1 ? "field was" : "fields were") ignored: the name is taken by a field derived from the file.",
+                                             path: file.relativePath)
+                    summary.problems.append(warning.description)
+                }
+            }
+        }
+        document.fields.reserveCapacity(document.fields.count + derived.values.count + 4)
+        for (name, value) in derived.values { document.fields[name] = value }
         document.fields[IndexSchema.sourceField] = .string(key)
-        document.fields[IndexSchema.sourceSizeField] = .string(String(file.size))
-        document.fields[IndexSchema.sourceModifiedField] = .string(String(file.modificationTimeNanoseconds))
-        document.fields[IndexSchema.sourceHashField] = .string(hash)
+        document.fields[IndexSchema.sourceSizeField] = derived.size
+        document.fields[IndexSchema.sourceModifiedField] = derived.modified
+        document.fields[IndexSchema.sourceHashField] = derived.hash
         if document.date == nil && options.dateFromModificationTime {
             document.date = DocumentDate(secondsSinceEpoch: file.modificationTimeNanoseconds / 1_000_000_000)
         }
@@ -248,7 +312,7 @@ public final class FolderIndexer {
         try replace(previous: previous, key: key)
         var pending: [UInt8] = []
         var failure: TrawlError?
-        var chunks = JSONLinesChunks(reader: reader)
+        var chunks = JSONLinesChunks(reader: reader, derived: DerivedFields(file: file, hash: hash))
         var first = true
         try FolderIndexer.forEachChunk(file.pathBytes, displayPath: file.relativePath) { chunk in
             guard failure == nil else { return }
@@ -262,14 +326,14 @@ public final class FolderIndexer {
             pending.append(contentsOf: chunk)
             guard !chunks.whole, let lastNewline = pending.lastIndex(of: 0x0A) else { return }
             do throws(TrawlError) {
-                try parseLines(Array(pending[0...lastNewline]), file: file, key: key, hash: hash, chunks: &chunks)
+                try parseLines(Array(pending[0...lastNewline]), file: file, key: key, chunks: &chunks)
             } catch {
                 failure = error
             }
             pending.removeFirst(lastNewline + 1)
         }
         if let failure { throw failure }
-        if !pending.isEmpty { try parseLines(pending, file: file, key: key, hash: hash, chunks: &chunks) }
+        if !pending.isEmpty { try parseLines(pending, file: file, key: key, chunks: &chunks) }
         if let encoding = chunks.encoding, !encoding.isPlainUTF8 {
             summary.encodings.append(IndexingSummary.FileEncoding(path: file.relativePath, encoding: encoding))
         }
@@ -279,6 +343,7 @@ public final class FolderIndexer {
     /// encoding than UTF-8, the following chunks are read with the same one.
     private struct JSONLinesChunks {
         var reader: DocumentReader
+        var derived: DerivedFields
         var whole = false
         var encoding: TextEncoding?
 
@@ -294,7 +359,7 @@ public final class FolderIndexer {
         }
     }
 
-    private func parseLines(_ lines: [UInt8], file: ScannedFile, key: String, hash: String,
+    private func parseLines(_ lines: [UInt8], file: ScannedFile, key: String,
                             chunks: inout JSONLinesChunks) throws(TrawlError) {
         let part: DocumentReadResult
         do throws(TrawlError) {
@@ -305,7 +370,7 @@ public final class FolderIndexer {
         }
         chunks.record(part.encoding)
         for warning in part.warnings { summary.problems.append(warning.description) }
-        for document in part.documents { try enqueue(document, file: file, key: key, hash: hash) }
+        for document in part.documents { try enqueue(document, file: file, key: key, derived: &chunks.derived) }
     }
 
     private func flushBatch() throws(TrawlError) {
