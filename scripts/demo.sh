@@ -42,4 +42,5 @@ run search 'date:[2024-01-01 TO 2024-06-30] storm'
 run search 'title:zurich'
 run search '"the who"' --limit 2
 run search 'sanction*' --sort -date --limit 3
+run search 'tags:sanctions OR section:business' --facets tags:5,section,year --sort -rating,date --limit 3
 run stats

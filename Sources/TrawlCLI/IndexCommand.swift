@@ -63,6 +63,9 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Read files that are not valid UTF-8 in this encoding instead of detecting it; e.g. --encoding windows-1252.", valueName: "name"))
     var encoding: String?
 
+    @Option(name: .long, help: ArgumentHelp("Give a metadata field its type before any document brings it: text, keyword, number, date or bool (repeatable); e.g. --field rating:number --field series:keyword. Types never change once an index has them; a schema.yaml of `name: type` lines in the index folder does the same.", valueName: "name:type"))
+    var field: [String] = []
+
     @Flag(name: .shortAndLong, help: "Also list, on standard error, each file that was not plain UTF-8 and the encoding it was read with.")
     var verbose = false
 
@@ -74,6 +77,9 @@ struct IndexCommand: ParsableCommand {
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be between 1 and 1024") }
         if let ramBudgetKb, ramBudgetKb < 1 { throw ValidationError("--ram-budget-kb must be at least 1") }
         if let mergeFactor, mergeFactor < 2 { throw ValidationError("--merge-factor must be at least 2") }
+        for declaration in field where FieldSchema.parseDeclaration(declaration) == nil {
+            throw ValidationError("--field takes name:type with a type among text, keyword, number, date, bool; got '\(declaration)'")
+        }
         if let encoding, TextEncoding.standardName(encoding) == nil {
             throw ValidationError("unknown encoding '\(encoding)'; give a charset name such as UTF-8, ISO-8859-1, windows-1252, Shift_JIS or KOI8-R")
         }
@@ -92,6 +98,10 @@ struct IndexCommand: ParsableCommand {
         options.storesBody = storeBody
         options.lockTimeout = wait
         if let threads { options.threads = threads }
+        for declaration in field {
+            let (name, type) = FieldSchema.parseDeclaration(declaration)!
+            options.fieldTypes[name] = type
+        }
         if let ramBudgetKb { options.ramBudget = ramBudgetKb << 10 }
         if let mergeFactor { options.mergeFactor = mergeFactor }
         let started = monotonicSeconds()

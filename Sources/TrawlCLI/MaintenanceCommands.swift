@@ -60,7 +60,7 @@ struct StatsCommand: ParsableCommand {
         let width = stats.fields.map(\.name.count).max() ?? 0
         for field in stats.fields where field.documents > 0 || ["title", "body"].contains(field.name) {
             var line = "  " + field.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
-                + field.type.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + "\(field.documents) documents"
+                + field.type.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + "\(field.documents) document\(field.documents == 1 ? "" : "s")"
             if let distinct = field.distinctValues { line += field.type == .text ? ", \(distinct) terms" : ", \(distinct) distinct values" }
             if let minimum = field.minimum, let maximum = field.maximum { line += ", \(minimum) … \(maximum)" }
             print(line)

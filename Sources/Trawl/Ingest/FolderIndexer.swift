@@ -373,9 +373,22 @@ public final class FolderIndexer {
         for document in part.documents { try enqueue(document, file: file, key: key, derived: &chunks.derived) }
     }
 
+    /// Files and fields already warned about a value that did not fit (one warning each).
+    private var warnedFields: Set<String> = []
+
     private func flushBatch() throws(TrawlError) {
         guard !batch.isEmpty else { return }
-        try writer.add(batch)
+        let warnings = try writer.add(batch)
+        if !warnings.isEmpty {
+            // Values that do not fit their field's type: one line per file and field.
+            var sources: [String: String] = [:]
+            for document in batch { sources[document.id] = document.fields[IndexSchema.sourceField]?.description }
+            for warning in warnings {
+                let source = sources[warning.documentID] ?? warning.documentID
+                guard warnedFields.insert(source + "\u{0}" + warning.field).inserted else { continue }
+                summary.problems.append(TrawlError(.documentMalformed, "document \(warning.documentID): \(warning.message)", path: source).description)
+            }
+        }
         summary.documents += batch.count
         batch.removeAll(keepingCapacity: true)
         batchBytes = 0
