@@ -58,12 +58,15 @@ public struct SearchRequest: Sendable {
     var scorerWrapper: (@Sendable (Scorer) -> Scorer)? = nil
 
     /// Creates a request.
-    public init(query: Query, limit: Int = 10, offset: Int = 0, sort: SearchSort = .relevance, countTotal: Bool = false) {
+    public init(query: Query, limit: Int = 10, offset: Int = 0, sort: SearchSort = .relevance, countTotal: Bool = false,
+                facets: [FacetRequest] = [], sortFields: [SortField] = []) {
         self.query = query
         self.limit = limit
         self.offset = offset
         self.sort = sort
         self.countTotal = countTotal
+        self.facets = facets
+        self.sortFields = sortFields
     }
 }
 
