@@ -33,7 +33,7 @@ import Testing
         "index": .string, "documents": .integer, "deleted": .integer, "segments": .integer, "generation": .integer,
         "terms": .map(.integer), "bytes": .map(.integer),
         "date_range": .nullable(.record(["from": .string, "to": .string])),
-        "analyzer": .string, "stores_body": .bool, "roots": .array(.string),
+        "analyzer": .string, "stores_body": .bool, "roots": .array(.string), "fields": .map(.object),
     ])
     static let check: JSONType = .record([
         "index": .string, "healthy": .bool, "files": .integer, "bytes": .integer, "terms": .integer, "problems": .array(.string),

@@ -108,7 +108,7 @@ import Testing
             }
             #expect(byID["top.txt"]?["folder"] == nil)
             #expect(byID["notes/README"]?["ext"] == nil)
-            #expect(byID["a/b/Deep.HTML"]?["folder"] == "a")
+            #expect(byID["a/b/Deep.HTML"]?["folder"] == .strings(["a"]))
         }
     }
 }
