@@ -196,6 +196,8 @@ struct FacetCounter {
     /// the matches are gathered once, then each facet runs its own loop over them.
     mutating func count(_ scorer: Scorer, segment: SegmentReader) {
         documents.removeAll(keepingCapacity: true)
+        // One allocation per segment, whatever the number of matches.
+        documents.reserveCapacity(segment.documentCount)
         var doc = scorer.nextDoc()
         while doc != Scorer.noMoreDocs {
             if segment.isLive(doc) { documents.append(Int32(doc)) }

@@ -13,6 +13,8 @@ enum BenchmarkCorpus {
         var title: String
         var date: String?
         var body: String
+        /// Whether the article gets generated metadata (`tags`, `rating`): synthetic articles do.
+        var metadata = false
     }
 
     /// Which corpus a benchmark runs on.
@@ -139,7 +141,7 @@ enum BenchmarkCorpus {
             let title = (0..<6).map { _ in draw() }.joined(separator: " ")
             let body = (0..<wordsPerArticle).map { _ in draw() }.joined(separator: " ")
             let day = 1 + i % 28
-            return Article(id: String(i), title: title, date: "2024-03-\(day < 10 ? "0" : "")\(day)", body: body)
+            return Article(id: String(i), title: title, date: "2024-03-\(day < 10 ? "0" : "")\(day)", body: body, metadata: true)
         }
     }
 
@@ -151,7 +153,13 @@ enum BenchmarkCorpus {
                 let parts = text.split(separator: "-").compactMap { Int($0) }
                 if parts.count == 3 { date = DocumentDate(year: parts[0], month: parts[1], day: parts[2]) }
             }
-            return Document(id: article.id, title: article.title, date: date, body: article.body)
+            // Metadata for the filter, facet and sort benchmarks (Reuters articles have none).
+            var fields: [String: FieldValue] = [:]
+            if article.metadata, let number = Int(article.id) {
+                fields["tags"] = .strings(["t\(number % 50)", "t\((number * 7 + 3) % 50)"])
+                fields["rating"] = .integer(Int64(number % 5 + 1))
+            }
+            return Document(id: article.id, title: article.title, date: date, body: article.body, fields: fields)
         }
     }
 

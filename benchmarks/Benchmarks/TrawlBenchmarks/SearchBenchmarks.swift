@@ -15,6 +15,12 @@ struct QueryShape: Sendable {
     /// `true` scores and counts every match (no pruning); `false` lets block-max pruning skip.
     var countTotal = false
     var snippets = false
+    /// Facets counted over every match.
+    var facets: [FacetRequest] = []
+    /// Sort by field values (instead of `sort`).
+    var sortFields: [SortField] = []
+    /// Whether the shape runs on Reuters too (the metadata shapes need the synthetic corpus's fields).
+    var onReuters = true
 
     /// The query text for a corpus.
     func text(for source: BenchmarkCorpus.Source) -> String {
@@ -32,6 +38,8 @@ struct QueryShape: Sendable {
         var request = SearchRequest(query: try reader.queryParser().parse(text(for: source)), limit: 10, sort: sort,
                                     countTotal: countTotal)
         request.snippets = snippets
+        request.facets = facets
+        request.sortFields = sortFields
         return request
     }
 
@@ -56,6 +64,22 @@ struct QueryShape: Sendable {
                                  synthetic: "{30} AND date:[2024-03-01 TO 2024-03-07]"))
         shapes.append(QueryShape(name: "dateSorted", reuters: "oil", synthetic: "{30}", sort: .dateDescending))
         return shapes
+    }()
+
+    /// The metadata shapes (synthetic corpus only: `tags` has 50 values, two per article;
+    /// `rating` is 1…5): a keyword filter, a number filter, a sort by a number field, and facets
+    /// counted over every match of a word in half the articles.
+    static let metadata: [QueryShape] = {
+        var shapes: [QueryShape] = []
+        shapes.append(QueryShape(name: "keywordFiltered", reuters: "", synthetic: "{30} AND tags:t7", onReuters: false))
+        shapes.append(QueryShape(name: "numberFiltered", reuters: "", synthetic: "{30} AND rating:[2 TO 3]", onReuters: false))
+        shapes.append(QueryShape(name: "fieldSorted", reuters: "", synthetic: "{30}",
+                                 sortFields: [SortField(field: "rating", descending: true), SortField(field: "date")], onReuters: false))
+        shapes.append(QueryShape(name: "facets", reuters: "", synthetic: "{30}",
+                                 facets: [FacetRequest(field: "tags", grouping: .values(limit: 10)),
+                                          FacetRequest(field: "rating", grouping: .ranges([.init(from: nil, to: 3), .init(from: 3, to: nil)]))],
+                                 onReuters: false))
+        shapes.append(QueryShape(name: "facetsBaseline", reuters: "", synthetic: "{30}", countTotal: true, onReuters: false))
     }()
 
     /// The end-to-end variant: `or2.pruned` with snippets for the 10 hits.
@@ -109,18 +133,18 @@ struct BenchmarkSetupError: Error, CustomStringConvertible {
 /// times, independent of the length of its posting lists.
 func registerSearchBenchmarks() {
     let searchMetrics: [BenchmarkMetric] = [.wallClock, .cpuTotal, .mallocCountTotal, .throughput]
-    for shape in QueryShape.all + [QueryShape.withSnippets] {
+    for shape in QueryShape.all + [QueryShape.withSnippets] + QueryShape.metadata {
         Benchmark("Search.\(shape.name)",
                   configuration: BenchmarkSettings.configuration(metrics: searchMetrics, maxDuration: .seconds(3),
                                                                  maxIterations: 20_000, warmupIterations: 10),
                   closure: { _, search in search.run() },
-                  setup: { try PreparedSearch(shape, on: .main) })
+                  setup: { try PreparedSearch(shape, on: shape.onReuters ? .main : .synthetic(20_000)) })
     }
 
     // Allocation counts are nearly exact: a change of more than 2 allocations per query fails
     // the check (the runtime's own bookkeeping moves the count by one now and then).
     let exact: [BenchmarkMetric: BenchmarkThresholds] = [.mallocCountTotal: .init(absolute: [.p90: 2])]
-    for shape in QueryShape.all {
+    for shape in QueryShape.all + QueryShape.metadata {
         for (label, count) in [("2k", 2_000), ("20k", 20_000)] {
             Benchmark("Alloc.\(shape.name).\(label)",
                       configuration: BenchmarkSettings.configuration(metrics: [.mallocCountTotal], maxDuration: .seconds(2),
