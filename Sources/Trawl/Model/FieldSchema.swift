@@ -42,6 +42,10 @@ public struct FieldSchema: Sendable, Hashable, Codable {
     /// A metadata name as a field name: lower-cased, with characters other than letters,
     /// digits, `_`, `-` and `.` replaced by `_` (so every field can be named in a query).
     public static func fieldName(_ name: String) -> String {
+        // Fast path: names that are already lower-case ASCII letters, digits, `_`, `-`, `.`.
+        if name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2E }) {
+            return name
+        }
         var out = ""
         for scalar in name.lowercased().unicodeScalars {
             if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-" || scalar == "." {
@@ -249,6 +253,9 @@ extension String {
     /// The string without leading and trailing spaces, tabs and line breaks.
     var trimmingSpaces: String {
         let scalars = unicodeScalars
+        if let first = scalars.first, let last = scalars.last, !first.properties.isWhitespace, !last.properties.isWhitespace {
+            return self
+        }
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         return String(scalars[first...last])

@@ -80,6 +80,7 @@ struct QueryShape: Sendable {
                                           FacetRequest(field: "rating", grouping: .ranges([.init(from: nil, to: 3), .init(from: 3, to: nil)]))],
                                  onReuters: false))
         shapes.append(QueryShape(name: "facetsBaseline", reuters: "", synthetic: "{30}", countTotal: true, onReuters: false))
+        return shapes
     }()
 
     /// The end-to-end variant: `or2.pruned` with snippets for the 10 hits.
