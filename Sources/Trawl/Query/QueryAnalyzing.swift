@@ -37,7 +37,12 @@ struct KeywordQueryAnalyzer: QueryAnalyzing {
 enum QueryFolding {
     static func fold(_ text: String, accents: Bool) -> String {
         var ascii = true
-        for byte in text.utf8 where byte >= 0x80 { ascii = false; break }
+        var upper = false
+        for byte in text.utf8 {
+            if byte >= 0x80 { ascii = false; break }
+            if byte >= 0x41 && byte <= 0x5A { upper = true }
+        }
+        if ascii && !upper { return text }
         if ascii {
             return String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
         }
