@@ -52,6 +52,7 @@ case "$target" in
       "$root"/Sources/Trawl/Support/PosixLock.swift
       "$root"/Sources/Trawl/Support/EditDistance.swift
       "$root"/Sources/Trawl/Model/DocumentDate.swift
+      "$root"/Sources/Trawl/Model/FieldValue.swift
     )
     swiftc -O -g "${sanitize_swift[@]}" -parse-as-library -swift-version 6 \
       -module-name Trawl -package-name Trawl \
