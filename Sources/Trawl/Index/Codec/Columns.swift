@@ -95,7 +95,9 @@ enum Columns {
         }
     }
 
-    private static func writeIntegers(_ values: [Int64], to file: IndexFileWriter) throws(TrawlError) {
+    /// Writes integers (``missingInteger`` for none): minimum, divisor, packed codes. The date
+    /// column (``DateColumn``) is written the same way.
+    static func writeIntegers(_ values: [Int64], to file: IndexFileWriter) throws(TrawlError) {
         let present = values.lazy.filter { $0 != missingInteger }
         let minimum = present.min() ?? 0
         func delta(_ v: Int64) -> UInt64 { UInt64(bitPattern: v &- minimum) }

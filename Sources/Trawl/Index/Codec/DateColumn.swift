@@ -11,13 +11,10 @@ enum DateColumn {
     /// The value used in memory for a document without a date.
     static let missing = Int64.min
 
-    /// Checks `values` (``missing`` for no date) and chooses their encoding; `write(to:)` then
-    /// writes the column. Dates too far apart are refused here, before any file is created.
+    /// Checks `values` (``missing`` for no date); `write(to:)` then writes the column. Dates too
+    /// far apart are refused here, before any file is created.
     struct Encoder<Values: Collection<Int64>> {
         private let values: Values
-        private let minimum: Int64
-        private let divisor: Int64
-        private let width: Int
 
         /// Checks the values of the column that will be `fileName`.
         init(_ values: Values, fileName: String) throws(TrawlError) {
@@ -32,37 +29,15 @@ enum DateColumn {
             guard maxDelta < UInt64(Int64.max) - 1 else {
                 throw TrawlError(.invalidArgument, "document dates span too wide a range to be stored", path: fileName)
             }
-            let maxCode = present.isEmpty ? 0 : maxDelta + 1
             self.values = values
-            self.minimum = minimum
-            self.divisor = divisor
-            width = maxCode == 0 ? 0 : 64 - maxCode.leadingZeroBitCount
         }
 
-        /// Writes the column's payload to `file` (kind ``FileEnvelope/Kind/dateColumn``).
+        /// Writes the column's payload to `file` (kind ``FileEnvelope/Kind/dateColumn``): the
+        /// document count, then the values as an integer column of ``Columns`` (minimum,
+        /// divisor, packed codes), the encoding the metadata columns share.
         func write(to file: IndexFileWriter) throws(TrawlError) {
             file.buffer.writeVInt(values.count)
-            file.buffer.write(minimum)
-            file.buffer.writeVInt(UInt64(divisor))
-            file.buffer.write(UInt8(width))
-            var word: UInt64 = 0
-            var used = 0
-            for v in values {
-                let code: UInt64 = v == missing ? 0 : UInt64(bitPattern: v &- minimum) / UInt64(divisor) + 1
-                if width == 0 { continue }
-                word |= code << UInt64(used)
-                if used + width >= 64 {
-                    file.buffer.write(word)
-                    let spill = used + width - 64
-                    word = spill == 0 ? 0 : code >> UInt64(width - spill)
-                    used = spill
-                } else {
-                    used += width
-                }
-                try file.flushIfNeeded()
-            }
-            if used > 0 { file.buffer.write(word) }
-            file.buffer.write(UInt64(0)) // padding so two-word reads never run past the data
+            try Columns.writeIntegers(Array(values), to: file)
         }
     }
 }
