@@ -686,28 +686,10 @@ struct QueryParseEngine {
             return
         }
         let c = bytes[i]
-        if parser.isNumberField(name) {
-            switch c {
-            case openParen:
-                try openGroup(field: name, at: i)
-            case openBracket, openBrace:
-                try range(field: name, clauseStart: clauseStart)
-            case quote:
-                if !lenient { throw error(.invalidValue, i..<(i + 1), "a number is not quoted: write \(name):42") }
-                try plainWord(from: clauseStart)
-            default:
-                let valueStart = i
-                let word = readDateWord(inRange: false, allowField: false)
-                if isEmpty(word) {
-                    if !lenient { throw error(.missingValue, clauseStart..<valueStart, "`\(name):` needs a number after it") }
-                    try plainWord(from: clauseStart)
-                    return
-                }
-                try numberValue(text(of: word), field: name, valueStart: valueStart, clauseStart: clauseStart)
-            }
-            return
-        }
-        if parser.isDateField(name) {
+        let isNumber = parser.isNumberField(name)
+        if isNumber || parser.isDateField(name) {
+            // Number and date fields take values, ranges and groups of values, never phrases.
+            let what = isNumber ? "number" : "date"
             switch c {
             case openParen:
                 try openGroup(field: name, at: i)
@@ -715,21 +697,23 @@ struct QueryParseEngine {
                 try range(field: name, clauseStart: clauseStart)
             case quote:
                 if !lenient {
-                    throw error(.invalidDate, i..<(i + 1), "a date is not quoted: write \(name):2024-03-05")
+                    throw error(isNumber ? .invalidValue : .invalidDate, i..<(i + 1),
+                                "a \(what) is not quoted: write \(name):\(isNumber ? "42" : "2024-03-05")")
                 }
                 try plainWord(from: clauseStart)
             default:
                 let valueStart = i
                 let word = readDateWord(inRange: false, allowField: false)
                 if isEmpty(word) {
-                    if !lenient {
-                        throw error(.missingValue, clauseStart..<valueStart, "`\(name):` needs a date after it")
-                    }
+                    if !lenient { throw error(.missingValue, clauseStart..<valueStart, "`\(name):` needs a \(what) after it") }
                     try plainWord(from: clauseStart)
                     return
                 }
-                try dateValue(text(of: word), field: name,
-                              valueStart: valueStart, clauseStart: clauseStart)
+                if isNumber {
+                    try numberValue(text(of: word), field: name, valueStart: valueStart, clauseStart: clauseStart)
+                } else {
+                    try dateValue(text(of: word), field: name, valueStart: valueStart, clauseStart: clauseStart)
+                }
             }
             return
         }
