@@ -32,6 +32,9 @@ struct AnalyzedDocument: Sendable {
     var integers: [(name: String, type: FieldType, value: Int64)] = []
     /// Doubles of the number columns.
     var doubles: [(name: String, value: Double)] = []
+    /// The fields the document shares with its group (their keywords, integers and doubles
+    /// are added to the columns from there).
+    var shared: SharedMetadata? = nil
 }
 
 /// Turns documents into ``AnalyzedDocument``s with one ``TokenPipeline``. Used by one thread at
@@ -71,15 +74,26 @@ final class DocumentAnalysis: @unchecked Sendable {
         for (name, value) in metadata.text {
             fields.append(analyzeField(name, value, &textBytes))
         }
+        if let shared = metadata.shared {
+            for (name, value) in shared.metadata.text { fields.append(analyzeField(name, value, &textBytes)) }
+        }
         let chunks = chunkStarts.isEmpty ? [] : body.withUTF8 {
             BodyChunking.chunks(of: UnsafeRawBufferPointer($0), starts: chunkStarts, firstPositions: firstPositions)
         }
-        var stored = StoredDocument(document, storeBody: storeBody, bodyChunks: chunks)
         // The store keeps the text and reserved fields; the other types live in the columns.
-        stored.fields = (metadata.reserved + metadata.text).sorted { $0.name < $1.name }.map { ($0.name, $0.value) }
+        let storedFields: [(String, String)]
+        let own = metadata.reserved.isEmpty && metadata.text.isEmpty ? []
+            : (metadata.reserved + metadata.text).map { ($0.name, $0.value) }
+        if own.isEmpty {
+            storedFields = metadata.shared?.stored ?? []
+        } else {
+            storedFields = (own + (metadata.shared?.stored ?? [])).sorted { $0.0 < $1.0 }
+        }
+        let stored = StoredDocument(document, fields: storedFields, storeBody: storeBody, bodyChunks: chunks)
         var analyzed = AnalyzedDocument(stored: stored, date: document.date?.secondsSinceEpoch ?? DateColumn.missing,
                                         fields: fields, textBytes: textBytes,
-                                        source: document.fields[IndexSchema.sourceField]?.description)
+                                        source: metadata.shared?.source ?? document.fields[IndexSchema.sourceField]?.description)
+        analyzed.shared = metadata.shared
         for keyword in metadata.keywords {
             analyzed.keywords.append((keyword.name, keyword.type, keyword.values.map { QueryFolding.fold($0, accents: false) }, keyword.values))
         }

@@ -167,6 +167,22 @@ public final class IndexWriter {
     /// in the returned warnings (the document is indexed without it).
     @discardableResult
     public func add(_ documents: [Document]) throws(TrawlError) -> [FieldWarning] {
+        try add([DocumentGroup(documents: documents)])
+    }
+
+    /// Adds groups of documents that share fields (see ``DocumentGroup``), as
+    /// ``add(_:)-([Document])`` adds documents: each document gets its group's shared fields,
+    /// which replace its own fields of the same names and are typed once per group (a value that
+    /// does not fit is reported once, for the group's first document).
+    @discardableResult
+    public func add(_ groups: [DocumentGroup]) throws(TrawlError) -> [FieldWarning] {
+        var documents: [Document] = []
+        if groups.count == 1 {
+            documents = groups[0].documents
+        } else {
+            documents.reserveCapacity(groups.reduce(0) { $0 + $1.documents.count })
+            for group in groups { documents.append(contentsOf: group.documents) }
+        }
         guard !documents.isEmpty else { return [] }
         for document in documents {
             if let date = document.date, !IndexWriter.supportedDates.contains(date.secondsSinceEpoch) {
@@ -175,7 +191,12 @@ public final class IndexWriter {
             }
         }
         var warnings: [FieldWarning] = []
-        let metadata = documents.map { schema.resolve($0, warnings: &warnings) }
+        var metadata: [DocumentMetadata] = []
+        metadata.reserveCapacity(documents.count)
+        for group in groups where !group.documents.isEmpty {
+            let shared = schema.resolveShared(group.sharedFields, documentID: group.documents[0].id, warnings: &warnings)
+            for document in group.documents { metadata.append(schema.resolve(document, shared: shared, warnings: &warnings)) }
+        }
         let analyzed = try analyzeInParallel(documents, metadata)
         for document in analyzed {
             try deleteCommitted(id: document.stored.id)

@@ -100,16 +100,32 @@ final class SegmentBuilder {
             }
         }
 
+        /// The ordinal of a keyword value (folded), adding it with its display spelling when new.
+        func ordinal(of folded: String, display spelling: String) -> UInt32 {
+            var copy = folded
+            let (ordinal, inserted) = copy.withUTF8 { values.intern(UnsafeRawBufferPointer($0)) }
+            if inserted {
+                display.append(spelling)
+                documents.append([])
+            }
+            return UInt32(ordinal)
+        }
+
         func addKeywords(doc: Int, folded: [String], display spellings: [String]) {
             pad(to: doc)
             for (value, spelling) in zip(folded, spellings) {
-                var copy = value
-                let (ordinal, inserted) = copy.withUTF8 { values.intern(UnsafeRawBufferPointer($0)) }
-                if inserted {
-                    display.append(spelling)
-                    documents.append([])
-                }
-                ordinals.append(UInt32(ordinal))
+                let ordinal = ordinal(of: value, display: spelling)
+                ordinals.append(ordinal)
+                if documents[Int(ordinal)].last != Int32(doc) { documents[Int(ordinal)].append(Int32(doc)) }
+            }
+            starts.append(UInt32(ordinals.count))
+        }
+
+        /// Adds values already interned (``ordinal(of:display:)``).
+        func addOrdinals(doc: Int, _ values: [UInt32]) {
+            pad(to: doc)
+            for ordinal in values {
+                ordinals.append(ordinal)
                 if documents[Int(ordinal)].last != Int32(doc) { documents[Int(ordinal)].append(Int32(doc)) }
             }
             starts.append(UInt32(ordinals.count))
@@ -143,6 +159,15 @@ final class SegmentBuilder {
     }
 
     @exclusivity(unchecked) private var columnBuffers: [String: ColumnBuffer] = [:]
+    /// The columns and keyword ordinals of the last group's shared fields: the documents of one
+    /// group come one after the other, so each looks its columns up once.
+    private struct SharedColumns {
+        let metadata: SharedMetadata
+        let keywords: [(column: ColumnBuffer, ordinals: [UInt32])]
+        let integers: [(column: ColumnBuffer, value: Int64)]
+        let doubles: [(column: ColumnBuffer, value: Double)]
+    }
+    @exclusivity(unchecked) private var sharedColumns: SharedColumns?
     @exclusivity(unchecked) private var fields: [FieldBuffer] = []
     @exclusivity(unchecked) private var fieldsByName: [String: FieldBuffer] = [:]
     @exclusivity(unchecked) private var store = DocumentStoreWriter()
@@ -248,11 +273,32 @@ final class SegmentBuilder {
         }
         for value in document.integers { column(value.name, value.type).add(doc: doc, integer: value.value) }
         for value in document.doubles { column(value.name, .number).add(doc: doc, double: value.value) }
+        if let shared = document.shared { addShared(shared, doc: doc) }
         store.add(document.stored)
         idValues.append(document.stored.id)
         dateValues.append(document.date)
         deleted.append(false)
         documentCount += 1
+    }
+}
+
+extension SegmentBuilder {
+    /// Adds a document's shared fields to the columns, looking them up once per group.
+    private func addShared(_ shared: SharedMetadata, doc: Int) {
+        if sharedColumns?.metadata !== shared {
+            sharedColumns = SharedColumns(
+                metadata: shared,
+                keywords: shared.keywords.map { keyword in
+                    let column = column(keyword.name, keyword.type)
+                    return (column, zip(keyword.folded, keyword.display).map { column.ordinal(of: $0, display: $1) })
+                },
+                integers: shared.metadata.integers.map { (column($0.name, $0.type), $0.value) },
+                doubles: shared.metadata.doubles.map { (column($0.name, .number), $0.value) })
+        }
+        let columns = sharedColumns!
+        for keyword in columns.keywords { keyword.column.addOrdinals(doc: doc, keyword.ordinals) }
+        for value in columns.integers { value.column.add(doc: doc, integer: value.value) }
+        for value in columns.doubles { value.column.add(doc: doc, double: value.value) }
     }
 }
 

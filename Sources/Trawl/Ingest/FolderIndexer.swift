@@ -91,7 +91,11 @@ public final class FolderIndexer {
     private let options: Options
     private let reader: DocumentReader
     private var summary = IndexingSummary()
-    private var batch: [Document] = []
+    /// Documents waiting for the writer, one group per file (the file's fields shared).
+    private var batch: [DocumentGroup] = []
+    /// The source key of the last group of ``batch``.
+    private var batchGroupKey: String?
+    private var batchDocuments = 0
     private var batchBytes = 0
     /// Asked before each file, as the task's cancellation is; when it returns true the run
     /// stops without committing (set by the asynchronous API of IndexingEvents.swift).
@@ -150,7 +154,7 @@ public final class FolderIndexer {
                 filesDone += 1
                 bytesDone += file.size
                 progress?(IndexingProgress(filesDone: filesDone, filesTotal: filesTotal, bytesDone: bytesDone,
-                                           bytesTotal: bytesTotal, documents: summary.documents + batch.count))
+                                           bytesTotal: bytesTotal, documents: summary.documents + batchDocuments))
             }
             if isFolder {
                 for source in try writer.sources(withPrefix: root + "/") where !seen.contains(source) {
@@ -202,7 +206,7 @@ public final class FolderIndexer {
             summary.encodings.append(IndexingSummary.FileEncoding(path: file.relativePath, encoding: result.encoding))
         }
         try replace(previous: previous, key: key)
-        var derived = DerivedFields(file: file, hash: FolderIndexer.contentHash(bytes))
+        var derived = DerivedFields(file: file, key: key, hash: FolderIndexer.contentHash(bytes))
         for document in result.documents { try enqueue(document, file: file, key: key, derived: &derived) }
     }
 
@@ -219,15 +223,23 @@ public final class FolderIndexer {
 
     /// The fields every document of one file gets (see ``FolderIndexer``), made once per file.
     struct DerivedFields {
-        /// The derived fields: path, folder, ext, size, modified.
-        let values: [(name: String, value: FieldValue)]
-        let size: FieldValue
-        let modified: FieldValue
-        let hash: FieldValue
+        /// The derived fields (path, folder, ext, size, modified) and the reserved ones that
+        /// record the file (`_source`, its size, modification time and content hash).
+        let shared: [String: FieldValue]
         /// Whether the file was already warned about a field the derived ones replaced.
         var warned = false
 
-        init(file: ScannedFile, hash: String) {
+        init(file: ScannedFile, key: String, hash: String) {
+            var shared = Dictionary(uniqueKeysWithValues: DerivedFields.values(of: file).map { ($0.name, $0.value) })
+            shared[IndexSchema.sourceField] = .string(key)
+            shared[IndexSchema.sourceSizeField] = .string(String(file.size))
+            shared[IndexSchema.sourceModifiedField] = .string(String(file.modificationTimeNanoseconds))
+            shared[IndexSchema.sourceHashField] = .string(hash)
+            self.shared = shared
+        }
+
+        /// The derived fields: path, folder, ext, size, modified.
+        static func values(of file: ScannedFile) -> [(name: String, value: FieldValue)] {
             let path = file.relativePath
             var values: [(name: String, value: FieldValue)] = [("path", .string(path))]
             let components = path.split(separator: "/", omittingEmptySubsequences: true)
@@ -240,16 +252,13 @@ public final class FolderIndexer {
             let nanoseconds = file.modificationTimeNanoseconds
             let seconds = nanoseconds / 1_000_000_000 - (nanoseconds % 1_000_000_000 < 0 ? 1 : 0)
             values.append(("modified", .date(DocumentDate(secondsSinceEpoch: seconds, precision: .second))))
-            self.values = values
-            size = .string(String(file.size))
-            modified = .string(String(nanoseconds))
-            self.hash = .string(hash)
+            return values
         }
     }
 
     /// The fields derived from a file, by name.
     static func derivedFields(of file: ScannedFile) -> [String: FieldValue] {
-        Dictionary(uniqueKeysWithValues: DerivedFields(file: file, hash: "").values.map { ($0.name, $0.value) })
+        Dictionary(uniqueKeysWithValues: DerivedFields.values(of: file).map { ($0.name, $0.value) })
     }
 
     /// The names of the fields derived from the file, which replace a document's own fields
@@ -273,18 +282,17 @@ public final class FolderIndexer {
                 }
             }
         }
-        document.fields.reserveCapacity(document.fields.count + derived.values.count + 4)
-        for (name, value) in derived.values { document.fields[name] = value }
-        document.fields[IndexSchema.sourceField] = .string(key)
-        document.fields[IndexSchema.sourceSizeField] = derived.size
-        document.fields[IndexSchema.sourceModifiedField] = derived.modified
-        document.fields[IndexSchema.sourceHashField] = derived.hash
         if document.date == nil && options.dateFromModificationTime {
             document.date = DocumentDate(secondsSinceEpoch: file.modificationTimeNanoseconds / 1_000_000_000)
         }
         batchBytes += document.body.utf8.count + document.title.utf8.count
-        batch.append(document)
-        if batch.count >= options.batchSize || batchBytes >= 16 << 20 { try flushBatch() }
+        if batchGroupKey != key || batch.isEmpty {
+            batch.append(DocumentGroup(documents: [], sharedFields: derived.shared))
+            batchGroupKey = key
+        }
+        batch[batch.count - 1].documents.append(document)
+        batchDocuments += 1
+        if batchDocuments >= options.batchSize || batchBytes >= 16 << 20 { try flushBatch() }
     }
 
     /// JSON Lines files of any size: hashed in one streaming pass, then parsed in chunks of
@@ -312,7 +320,7 @@ public final class FolderIndexer {
         try replace(previous: previous, key: key)
         var pending: [UInt8] = []
         var failure: TrawlError?
-        var chunks = JSONLinesChunks(reader: reader, derived: DerivedFields(file: file, hash: hash))
+        var chunks = JSONLinesChunks(reader: reader, derived: DerivedFields(file: file, key: key, hash: hash))
         var first = true
         try FolderIndexer.forEachChunk(file.pathBytes, displayPath: file.relativePath) { chunk in
             guard failure == nil else { return }
@@ -382,15 +390,20 @@ public final class FolderIndexer {
         if !warnings.isEmpty {
             // Values that do not fit their field's type: one line per file and field.
             var sources: [String: String] = [:]
-            for document in batch { sources[document.id] = document.fields[IndexSchema.sourceField]?.description }
+            for group in batch {
+                let source = group.sharedFields[IndexSchema.sourceField]?.description
+                for document in group.documents { sources[document.id] = source }
+            }
             for warning in warnings {
                 let source = sources[warning.documentID] ?? warning.documentID
                 guard warnedFields.insert(source + "\u{0}" + warning.field).inserted else { continue }
                 summary.problems.append(TrawlError(.documentMalformed, "document \(warning.documentID): \(warning.message)", path: source).description)
             }
         }
-        summary.documents += batch.count
+        summary.documents += batchDocuments
         batch.removeAll(keepingCapacity: true)
+        batchGroupKey = nil
+        batchDocuments = 0
         batchBytes = 0
     }
 

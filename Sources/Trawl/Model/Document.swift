@@ -30,3 +30,22 @@ public struct Document: Sendable, Hashable {
         self.fields = fields
     }
 }
+
+/// Documents that share fields, added together: typically every document read from one file,
+/// which all get the fields of that file (its path, size, modification time).
+///
+/// The shared fields are typed and converted once for the group instead of once per document,
+/// which matters for files that hold many documents (JSON Lines). A shared field replaces a
+/// document's own field of the same name.
+public struct DocumentGroup: Sendable, Hashable {
+    /// The documents, in the order they get ids.
+    public var documents: [Document]
+    /// The fields every document of the group gets.
+    public var sharedFields: [String: FieldValue]
+
+    /// Creates a group.
+    public init(documents: [Document], sharedFields: [String: FieldValue] = [:]) {
+        self.documents = documents
+        self.sharedFields = sharedFields
+    }
+}

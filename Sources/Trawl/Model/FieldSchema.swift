@@ -141,6 +141,35 @@ struct DocumentMetadata: Sendable {
     var doubles: [(name: String, value: Double)] = []
     /// Reserved fields (`_source`…), stored as they are.
     var reserved: [(name: String, value: String)] = []
+    /// The fields of the ``DocumentGroup`` the document came in, converted once for the group.
+    var shared: SharedMetadata? = nil
+
+    /// Whether the document has no fields of its own (it may still have shared ones).
+    var isEmpty: Bool { text.isEmpty && keywords.isEmpty && integers.isEmpty && doubles.isEmpty && reserved.isEmpty }
+}
+
+/// The shared fields of a ``DocumentGroup``, converted to their types once for the group; the
+/// documents of the group refer to it (immutable, so the analysis threads read it freely).
+final class SharedMetadata: Sendable {
+    /// The converted values.
+    let metadata: DocumentMetadata
+    /// The keyword and bool values, folded (the indexed terms) and as displayed.
+    let keywords: [(name: String, type: FieldType, folded: [String], display: [String])]
+    /// The stored fields (reserved and text), sorted by name.
+    let stored: [(String, String)]
+    /// The names the shared fields take, as given and as field names: a document's own fields
+    /// of these names are left out.
+    let names: Set<String>
+    /// The `_source` field (the file the documents came from), if shared.
+    let source: String?
+
+    init(metadata: DocumentMetadata, names: Set<String>, source: String?) {
+        self.metadata = metadata
+        keywords = metadata.keywords.map { ($0.name, $0.type, $0.values.map { QueryFolding.fold($0, accents: false) }, $0.values) }
+        stored = (metadata.reserved + metadata.text).sorted { $0.name < $1.name }.map { ($0.name, $0.value) }
+        self.names = names
+        self.source = source
+    }
 }
 
 extension FieldSchema {
@@ -148,90 +177,119 @@ extension FieldSchema {
     static let integerRange: ClosedRange<Int64> = -(1 << 61)...(1 << 61)
 
     /// Converts a document's fields to their types, recording the types of new fields.
-    /// Values that do not fit their field are left out, each with a warning.
-    mutating func resolve(_ document: Document, warnings: inout [FieldWarning]) -> DocumentMetadata {
+    /// Values that do not fit their field are left out, each with a warning. Fields whose names
+    /// the `shared` fields take are left out (the shared ones replace them).
+    mutating func resolve(_ document: Document, shared: SharedMetadata? = nil,
+                          warnings: inout [FieldWarning]) -> DocumentMetadata {
         var metadata = DocumentMetadata()
+        metadata.shared = shared
+        guard !document.fields.isEmpty else { return metadata }
         for (rawName, value) in document.fields.sorted(by: { $0.key < $1.key }) {
-            if rawName.hasPrefix("_") {
-                metadata.reserved.append((rawName, value.description))
-                continue
-            }
-            let name = FieldSchema.fieldName(rawName)
-            guard IndexSchema.isIndexableExtraField(name), FieldSchema.builtIn[name] != .text, name != "words" else {
-                if name != "id" {
-                    warnings.append(FieldWarning(documentID: document.id, field: name,
-                                                 message: "the field `\(name)` is built in, so the document's own `\(rawName)` value was left out"))
-                }
-                continue
-            }
-            let type = resolveType(name, value: value)
-            func reject(_ why: String) {
-                warnings.append(FieldWarning(documentID: document.id, field: name,
-                                             message: "`\(name)` is a \(type) field, but \(why); the value was left out"))
-            }
-            switch type {
-            case .text:
-                metadata.text.append((name, value.description))
-            case .keyword:
-                let raw: [String]
-                switch value {
-                case .strings(let list): raw = list
-                case .string(let s): raw = [s]
-                case .integer, .double, .bool, .date: raw = [value.description]
-                }
-                var values: [String] = []
-                for item in raw {
-                    let trimmed = item.trimmingSpaces
-                    if trimmed.isEmpty { continue }
-                    if trimmed.utf8.count > FieldSchema.maximumKeywordLength {
-                        reject("a value is \(trimmed.utf8.count) bytes long (at most \(FieldSchema.maximumKeywordLength))")
-                        continue
-                    }
-                    values.append(trimmed)
-                }
-                if !values.isEmpty { metadata.keywords.append((name, .keyword, values)) }
-            case .bool:
-                switch value {
-                case .bool(let b): metadata.keywords.append((name, .bool, [b ? "true" : "false"]))
-                case .string(let s):
-                    switch s.trimmingSpaces.lowercased() {
-                    case "true", "yes", "on": metadata.keywords.append((name, .bool, ["true"]))
-                    case "false", "no", "off": metadata.keywords.append((name, .bool, ["false"]))
-                    default: reject("\(String(reflecting: s)) is not true or false")
-                    }
-                default: reject("\(value.kindDescription) is not true or false")
-                }
-            case .number:
-                switch value {
-                case .integer(let n):
-                    if FieldSchema.integerRange.contains(n) { metadata.integers.append((name, .number, n)) }
-                    else { metadata.doubles.append((name, Double(n))) }
-                case .double(let d):
-                    guard d.isFinite else { reject("\(d) is not a finite number"); break }
-                    metadata.doubles.append((name, d))
-                case .string(let s):
-                    let t = s.trimmingSpaces
-                    if let n = Int64(t), FieldSchema.integerRange.contains(n) { metadata.integers.append((name, .number, n)) }
-                    else if let d = Double(t), d.isFinite {
-                        metadata.doubles.append((name, d))
-                    } else { reject("\(String(reflecting: s)) is not a number") }
-                default: reject("\(value.kindDescription) is not a number")
-                }
-            case .date:
-                switch value {
-                case .date(let d):
-                    guard IndexWriter.supportedDates.contains(d.secondsSinceEpoch) else { reject("the date is out of range"); break }
-                    metadata.integers.append((name, .date, d.secondsSinceEpoch))
-                case .string(let s):
-                    guard let d = DateParsing.parse(s.trimmingSpaces), IndexWriter.supportedDates.contains(d.secondsSinceEpoch) else {
-                        reject("\(String(reflecting: s)) is not a date"); break
-                    }
-                    metadata.integers.append((name, .date, d.secondsSinceEpoch))
-                default: reject("\(value.kindDescription) is not a date")
-                }
-            }
+            resolveField(rawName, value, documentID: document.id, skipping: shared?.names, into: &metadata, warnings: &warnings)
         }
         return metadata
+    }
+
+    /// Converts the shared fields of a group once (warnings name `documentID`, the group's first
+    /// document); nil when there are none.
+    mutating func resolveShared(_ fields: [String: FieldValue], documentID: String,
+                                warnings: inout [FieldWarning]) -> SharedMetadata? {
+        guard !fields.isEmpty else { return nil }
+        var metadata = DocumentMetadata()
+        var names: Set<String> = []
+        for (rawName, value) in fields.sorted(by: { $0.key < $1.key }) {
+            names.insert(rawName)
+            names.insert(rawName.hasPrefix("_") ? rawName : FieldSchema.fieldName(rawName))
+            resolveField(rawName, value, documentID: documentID, skipping: nil, into: &metadata, warnings: &warnings)
+        }
+        return SharedMetadata(metadata: metadata, names: names,
+                              source: metadata.reserved.first { $0.name == IndexSchema.sourceField }?.value)
+    }
+
+    /// Converts one field's value to its type into `metadata`; a field named in `skipping`
+    /// (as given or as a field name) is left out silently.
+    private mutating func resolveField(_ rawName: String, _ value: FieldValue, documentID: String, skipping: Set<String>?,
+                                       into metadata: inout DocumentMetadata, warnings: inout [FieldWarning]) {
+        if let skipping, skipping.contains(rawName) { return }
+        if rawName.hasPrefix("_") {
+            metadata.reserved.append((rawName, value.description))
+            return
+        }
+        let name = FieldSchema.fieldName(rawName)
+        if let skipping, skipping.contains(name) { return }
+        guard IndexSchema.isIndexableExtraField(name), FieldSchema.builtIn[name] != .text, name != "words" else {
+            if name != "id" {
+                warnings.append(FieldWarning(documentID: documentID, field: name,
+                                             message: "the field `\(name)` is built in, so the document's own `\(rawName)` value was left out"))
+            }
+            return
+        }
+        let type = resolveType(name, value: value)
+        func reject(_ why: String) {
+            warnings.append(FieldWarning(documentID: documentID, field: name,
+                                         message: "`\(name)` is a \(type) field, but \(why); the value was left out"))
+        }
+        switch type {
+        case .text:
+            metadata.text.append((name, value.description))
+        case .keyword:
+            let raw: [String]
+            switch value {
+            case .strings(let list): raw = list
+            case .string(let s): raw = [s]
+            case .integer, .double, .bool, .date: raw = [value.description]
+            }
+            var values: [String] = []
+            for item in raw {
+                let trimmed = item.trimmingSpaces
+                if trimmed.isEmpty { continue }
+                if trimmed.utf8.count > FieldSchema.maximumKeywordLength {
+                    reject("a value is \(trimmed.utf8.count) bytes long (at most \(FieldSchema.maximumKeywordLength))")
+                    continue
+                }
+                values.append(trimmed)
+            }
+            if !values.isEmpty { metadata.keywords.append((name, .keyword, values)) }
+        case .bool:
+            switch value {
+            case .bool(let b): metadata.keywords.append((name, .bool, [b ? "true" : "false"]))
+            case .string(let s):
+                switch s.trimmingSpaces.lowercased() {
+                case "true", "yes", "on": metadata.keywords.append((name, .bool, ["true"]))
+                case "false", "no", "off": metadata.keywords.append((name, .bool, ["false"]))
+                default: reject("\(String(reflecting: s)) is not true or false")
+                }
+            default: reject("\(value.kindDescription) is not true or false")
+            }
+        case .number:
+            switch value {
+            case .integer(let n):
+                if FieldSchema.integerRange.contains(n) { metadata.integers.append((name, .number, n)) }
+                else { metadata.doubles.append((name, Double(n))) }
+            case .double(let d):
+                guard d.isFinite else { reject("\(d) is not a finite number"); break }
+                metadata.doubles.append((name, d))
+            case .string(let s):
+                let t = s.trimmingSpaces
+                if let n = Int64(t), FieldSchema.integerRange.contains(n) { metadata.integers.append((name, .number, n)) }
+                else if let d = Double(t), d.isFinite {
+                    metadata.doubles.append((name, d))
+                } else { reject("\(String(reflecting: s)) is not a number") }
+            default: reject("\(value.kindDescription) is not a number")
+            }
+        case .date:
+            switch value {
+            case .date(let d):
+                guard IndexWriter.supportedDates.contains(d.secondsSinceEpoch) else { reject("the date is out of range"); break }
+                metadata.integers.append((name, .date, d.secondsSinceEpoch))
+            case .string(let s):
+                guard let d = DateParsing.parse(s.trimmingSpaces), IndexWriter.supportedDates.contains(d.secondsSinceEpoch) else {
+                    reject("\(String(reflecting: s)) is not a date"); break
+                }
+                metadata.integers.append((name, .date, d.secondsSinceEpoch))
+            default: reject("\(value.kindDescription) is not a date")
+            }
+        }
     }
 }
 

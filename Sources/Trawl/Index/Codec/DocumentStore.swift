@@ -29,12 +29,18 @@ struct StoredDocument: Sendable, Equatable {
     /// Builds the stored form of a document; `bodyChunks` come from the analysis of a large body
     /// (``BodyChunking``).
     init(_ document: Document, storeBody: Bool, bodyChunks: [BodyChunk] = []) {
+        self.init(document, fields: document.fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) },
+                  storeBody: storeBody, bodyChunks: bodyChunks)
+    }
+
+    /// The stored form of `document` with `fields` (sorted by name) as its stored fields.
+    init(_ document: Document, fields: [(String, String)], storeBody: Bool, bodyChunks: [BodyChunk] = []) {
         id = document.id
         title = document.title
         date = document.date
         body = storeBody ? document.body : ""
         bodyLength = body.utf8.count
-        fields = document.fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) }
+        self.fields = fields
         bodyLine = storeBody ? document.bodyLine : nil
         self.bodyChunks = storeBody ? bodyChunks : []
     }
