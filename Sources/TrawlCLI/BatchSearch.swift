@@ -1,8 +1,9 @@
 import Foundation
 import Trawl
 
-/// One batch request line: `{"qid","q","k","count","snippets","stored","noop"}`; other members
-/// (such as a harness's query tree) are ignored.
+/// One batch request line: `{"qid","q","k","count","snippets","stored","noop","facets","sort"}`
+/// (`facets` and `sort` as `--facets` and `--sort` take them); other members (such as a
+/// harness's query tree) are ignored.
 struct BatchRequest: Decodable, Equatable {
     /// The request id, echoed back: a string or an integer.
     enum Identifier: Decodable, Equatable {
@@ -26,6 +27,8 @@ struct BatchRequest: Decodable, Equatable {
     var snippets: Bool?
     var stored: Bool?
     var noop: Bool?
+    var facets: String?
+    var sort: String?
 
     /// Reads a request line: the fast scanner first, `JSONDecoder` for anything it leaves
     /// (unusual number forms, duplicate members); nil when the line is not a request object.
@@ -67,7 +70,7 @@ struct BatchRequestScanner {
                 guard take(UInt8(ascii: ":")) else { return nil }
                 skipSpace()
                 switch key {
-                case "qid", "q", "k", "count", "snippets", "stored", "noop":
+                case "qid", "q", "k", "count", "snippets", "stored", "noop", "facets", "sort":
                     guard seen.insert(key).inserted else { return nil }
                     guard member(key, into: &request) else { return nil }
                 default:
@@ -91,9 +94,13 @@ struct BatchRequestScanner {
             if let value = integer() { request.qid = .int(value); return true }
             guard let value = string() else { return false }
             request.qid = .string(value)
-        case "q":
+        case "q", "facets", "sort":
             guard let value = string() else { return false }
-            request.q = value
+            switch key {
+            case "q": request.q = value
+            case "facets": request.facets = value
+            default: request.sort = value
+            }
         case "k":
             guard let value = integer() else { return false }
             request.k = value
@@ -320,6 +327,8 @@ struct BatchSearch {
         var count = false
         var snippets = false
         var stored = false
+        var facets: String?
+        var sort: String?
         if line.utf8.first == UInt8(ascii: "{"), let request = BatchRequest.parse(line, decoder: decoder) {
             switch request.qid {
             case .string(let value): qid = .string(value)
@@ -337,6 +346,8 @@ struct BatchSearch {
             count = request.count ?? false
             snippets = request.snippets ?? false
             stored = request.stored ?? snippets
+            facets = request.facets
+            sort = request.sort
         }
         let started = DispatchTime.now().uptimeNanoseconds
         do throws(SearchError) {
@@ -345,6 +356,8 @@ struct BatchSearch {
             request.totalHitsThreshold = 0
             request.snippets = snippets
             request.loadStoredFields = stored
+            if let facets { request.facets = try SearchCommand.facetRequests([facets], schema: session.reader.schema) }
+            if let sort, sort.trimmingCharacters(in: .whitespaces) != "relevance" { request.sortFields = try SearchCommand.sortFields(sort, schema: session.reader.schema) }
             let results = try session.reader.search(request)
             let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
             // Written member by member: this line is the whole per-query overhead of a harness.
@@ -374,7 +387,12 @@ struct BatchSearch {
                     out.append(UInt8(ascii: "}"))
                 }
             }
-            out.append(contentsOf: "]}".utf8)
+            out.append(UInt8(ascii: "]"))
+            if !results.facets.isEmpty {
+                out.append(contentsOf: #","facets":"#.utf8)
+                SearchOutput.facetsJSON(results.facets).render(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         } catch {
             // A bad query or a failing index: the message, and the next request.
             JSONOutput.object([("qid", qid), ("error", .string(error.description))]).render(into: &out)

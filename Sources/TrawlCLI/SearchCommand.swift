@@ -132,7 +132,7 @@ extension SearchCommand {
     static func facetRequests(_ options: [String], schema: FieldSchema) throws(SearchError) -> [FacetRequest] {
         var requests: [FacetRequest] = []
         for option in options {
-            for part in option.split(separator: ",") where !part.trimmingCharacters(in: .whitespaces).isEmpty {
+            for part in option.split(separator: ",") where part.contains(where: { !$0.isWhitespace }) {
                 requests.append(try FacetRequest.parse(String(part), schema: schema).get())
             }
         }

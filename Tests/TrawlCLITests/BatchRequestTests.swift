@@ -25,6 +25,7 @@ import Testing
         #"{"qid":null,"q":null,"k":-3,"extra":[1,-2.5e+3,0.25,1E9,true,false,null,"s",{},[],{"deep":[[[]]]}]}"#,
         #"{}"#,
         #"{"qid":"été","q":"zürich"}"#,
+        #"{"q":"oil","facets":"tags:20,year","sort":"-rating,date","k":0}"#,
     ])
     func theScannerReadsWhatJSONDecoderReads(line: String) throws {
         let scanned = try #require(Self.scanned(line))

@@ -134,6 +134,30 @@ import Testing
         #expect((answers[3]["error"] as? String)?.contains("unclosed parenthesis") == true)
     }
 
+    /// Facets and sorts in batch requests answer as `trawl search --json` with the same options.
+    @Test func batchFacetsAndSort() throws {
+        let search = trawl(["search", "--json", "--index", sampleIndex, "--facets", "ext,year,words:0..200", "--sort", "-words,date",
+                            "--limit", "5", "*:*"])
+        #expect(search.status == 0, "\(search)")
+        let expected = try search.jsonObject()
+        let input = #"{"qid":"f","q":"*:*","k":5,"facets":"ext,year,words:0..200","sort":"-words,date"}"# + "\n"
+            + #"{"qid":"bad","q":"oil","facets":"nosuchfield"}"# + "\n"
+        let result = trawl(["search", "--batch", "--index", sampleIndex], stdin: input)
+        #expect(result.status == 0, "\(result)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        guard lines.count == 2 else { return }
+        let answer = try #require(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        let facets = try #require(answer["facets"] as? [String: Any])
+        #expect(NSDictionary(dictionary: facets).isEqual(to: try #require(expected["facets"] as? [String: Any])))
+        #expect(facets.keys.sorted() == ["ext", "words", "year"])
+        let expectedIDs = try #require(expected["hits"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+        #expect(answer["ids"] as? [String] == expectedIDs)
+        let error = try #require(JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        expectConforms(error, to: Self.batchError)
+        #expect((error["error"] as? String)?.contains("nosuchfield") == true)
+    }
+
     @Test func stats() throws {
         let result = trawl(["stats", "--json", "--index", sampleIndex])
         #expect(result.status == 0, "\(result)")

@@ -163,6 +163,8 @@ struct FacetCounter {
     private var documents: [Int32] = []
     /// Per keyword ordinal of the current segment: its count.
     private var ordinalCounts: [Int] = []
+    /// Per request: the non-zero counts by ordinal while only one segment had matches.
+    private var firstSegmentCounts: [(column: KeywordColumnReader, counts: [(ordinal: Int32, count: Int)])?]
 
     init(_ requests: [FacetRequest]) {
         self.requests = requests
@@ -170,6 +172,7 @@ struct FacetCounter {
         dateCounts = Array(repeating: [:], count: requests.count)
         rangeCounts = requests.map { if case .ranges(let b) = $0.grouping { return [Int](repeating: 0, count: b.count) } else { return [] } }
         missing = Array(repeating: 0, count: requests.count)
+        firstSegmentCounts = Array(repeating: nil, count: requests.count)
     }
 
     /// The key of a date's bucket: `yyyy`, `yyyymm` or `yyyymmdd`.
@@ -245,28 +248,61 @@ struct FacetCounter {
         }
     }
 
-    /// Counts a keyword column's ordinals over the gathered matches, then adds the non-zero
-    /// counts to the index-wide table by folded value.
+    /// Counts a keyword column's ordinals over the gathered matches. The non-zero counts of
+    /// the first segment stay by ordinal (their values are read only for the buckets shown);
+    /// from a second segment on, counts are merged by folded value.
     private mutating func countKeywords(_ column: KeywordColumnReader, request i: Int) {
         if ordinalCounts.count < column.valueCount { ordinalCounts = [Int](repeating: 0, count: column.valueCount) }
         let bytes = column.bytes
+        let codes = column.codes, ordinals = column.ordinals
         var absent = 0
         ordinalCounts.withUnsafeMutableBufferPointer { counts in
-            for d in documents {
-                let range = column.valueRange(Int(d), bytes)
-                if range.isEmpty { absent += 1; continue }
-                for j in range { counts[column.ordinal(at: j, bytes)] += 1 }
+            documents.withUnsafeBufferPointer { documents in
+                if column.isMultiValued {
+                    for d in documents {
+                        var j = Int(codes.get(bytes, Int(d)))
+                        let end = Int(codes.get(bytes, Int(d) &+ 1))
+                        if j == end { absent &+= 1; continue }
+                        while j < end {
+                            counts[Int(ordinals.get(bytes, j))] &+= 1
+                            j &+= 1
+                        }
+                    }
+                } else {
+                    for d in documents {
+                        let code = Int(codes.get(bytes, Int(d)))
+                        if code == 0 { absent &+= 1 } else { counts[code &- 1] &+= 1 }
+                    }
+                }
             }
         }
         missing[i] += absent
+        var nonZero: [(ordinal: Int32, count: Int)] = []
         for ordinal in 0..<column.valueCount where ordinalCounts[ordinal] > 0 {
-            let key = column.foldedString(ordinal)
-            if let existing = keywordCounts[i][key] {
-                keywordCounts[i][key] = (existing.display, existing.count + ordinalCounts[ordinal])
-            } else {
-                keywordCounts[i][key] = (column.display(ordinal), ordinalCounts[ordinal])
-            }
+            nonZero.append((Int32(ordinal), ordinalCounts[ordinal]))
             ordinalCounts[ordinal] = 0
+        }
+        if let first = firstSegmentCounts[i] {
+            // A second segment: both go to the table by folded value.
+            firstSegmentCounts[i] = nil
+            merge(first.column, first.counts, request: i)
+            merge(column, nonZero, request: i)
+        } else if keywordCounts[i].isEmpty {
+            firstSegmentCounts[i] = (column, nonZero)
+        } else {
+            merge(column, nonZero, request: i)
+        }
+    }
+
+    /// Adds one segment's counts to the table by folded value.
+    private mutating func merge(_ column: KeywordColumnReader, _ counts: [(ordinal: Int32, count: Int)], request i: Int) {
+        for (ordinal, count) in counts {
+            let key = column.foldedString(Int(ordinal))
+            if let existing = keywordCounts[i][key] {
+                keywordCounts[i][key] = (existing.display, existing.count + count)
+            } else {
+                keywordCounts[i][key] = (column.display(Int(ordinal)), count)
+            }
         }
     }
 
@@ -277,6 +313,13 @@ struct FacetCounter {
             var buckets: [FacetResult.Bucket] = []
             var other = 0
             switch request.grouping {
+            case .values(let limit) where firstSegmentCounts[i] != nil:
+                // One segment: ordinals are in folded order, so ties go by ordinal.
+                let (column, counts) = firstSegmentCounts[i]!
+                let top = counts.count <= limit ? counts.sorted { $0.count != $1.count ? $0.count > $1.count : $0.ordinal < $1.ordinal }
+                    : Array(counts.sorted { $0.count != $1.count ? $0.count > $1.count : $0.ordinal < $1.ordinal }.prefix(limit))
+                buckets = top.map { FacetResult.Bucket(value: column.display(Int($0.ordinal)), count: $0.count) }
+                other = counts.reduce(0) { $0 + $1.count } - top.reduce(0) { $0 + $1.count }
             case .values(let limit):
                 let sorted = keywordCounts[i].sorted { a, b in a.value.count != b.value.count ? a.value.count > b.value.count : a.key < b.key }
                 buckets = sorted.prefix(limit).map { FacetResult.Bucket(value: $0.value.display, count: $0.value.count) }
