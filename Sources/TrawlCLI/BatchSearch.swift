@@ -357,7 +357,7 @@ struct BatchSearch {
             request.snippets = snippets
             request.loadStoredFields = stored
             if let facets { request.facets = try SearchCommand.facetRequests([facets], schema: session.reader.schema) }
-            if let sort, sort.trimmingCharacters(in: .whitespaces) != "relevance" { request.sortFields = try SearchCommand.sortFields(sort, schema: session.reader.schema) }
+            if let sort { request.sortFields = try SearchCommand.sortFields(sort, schema: session.reader.schema) }
             let results = try session.reader.search(request)
             let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
             // Written member by member: this line is the whole per-query overhead of a harness.

@@ -82,7 +82,7 @@ struct SearchCommand: ParsableCommand {
     var batch = false
 
     func validate() throws {
-        guard !sort.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--sort takes relevance or field names, e.g. -date or -rating,date") }
+        guard sort.contains(where: { !$0.isWhitespace }) else { throw ValidationError("--sort takes relevance or field names, e.g. -date or -rating,date") }
         _ = try fieldWeights()
         guard limit >= 0, limit <= 100_000 else { throw ValidationError("--limit must be between 0 and 100000") }
         guard offset >= 0, offset <= 1_000_000 else { throw ValidationError("--offset must be between 0 and 1000000") }

@@ -281,13 +281,18 @@ struct KeywordColumnReader: Sendable {
                 previous = s
             }
             ordinals = try PackedReader(&reader, count: total)
-            for i in 0..<total where ordinals.get(reader.buffer, i) >= UInt64(valueCount) {
-                throw reader.corrupt("keyword ordinal out of range")
+            // Checked one by one only when the bit width can hold an ordinal out of range.
+            if ordinals.mask >= UInt64(valueCount) {
+                for i in 0..<total where ordinals.get(reader.buffer, i) >= UInt64(valueCount) {
+                    throw reader.corrupt("keyword ordinal out of range")
+                }
             }
         } else {
             codes = try PackedReader(&reader, count: documentCount)
-            for doc in 0..<documentCount where codes.get(reader.buffer, doc) > UInt64(valueCount) {
-                throw reader.corrupt("keyword ordinal out of range")
+            if codes.mask > UInt64(valueCount) {
+                for doc in 0..<documentCount where codes.get(reader.buffer, doc) > UInt64(valueCount) {
+                    throw reader.corrupt("keyword ordinal out of range")
+                }
             }
             ordinals = codes
         }
