@@ -24,6 +24,11 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // The Snowball stemmers of every language libstemmer has (English keeps its own Swift stemmer).
+        .systemLibrary(
+            name: "CStemmer",
+            providers: [.apt(["libstemmer-dev"])]
+        ),
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -32,7 +37,7 @@ let package = Package(
         .target(
             name: "Trawl",
             dependencies: [
-                "CTrawlICU", "CLibXML2", "CZlib",
+                "CTrawlICU", "CLibXML2", "CZlib", "CStemmer",
                 .product(name: "Yams", package: "Yams"),
             ]
             // No unsafe flags (SwiftPM refuses them in a package used by version): the hot

@@ -56,9 +56,9 @@ case "$target" in
     )
     swiftc -O -g "${sanitize_swift[@]}" -parse-as-library -swift-version 6 \
       -module-name Trawl -package-name Trawl \
-      -I "$build/CTrawlICU" \
+      -I "$build/CTrawlICU" -Xcc "-fmodule-map-file=$root/Sources/CStemmer/module.modulemap" \
       "${sources[@]}" "$root"/Fuzz/"$target"/*.swift \
-      "$build/TrawlICU.o" -licuuc -licui18n -licudata \
+      "$build/TrawlICU.o" -licuuc -licui18n -licudata -lstemmer \
       -use-ld=lld -o "$out/$target"
     ;;
 
@@ -73,6 +73,7 @@ case "$target" in
     clang_modules=(
       -Xcc "-fmodule-map-file=$root/Sources/CLibXML2/module.modulemap"
       -Xcc "-fmodule-map-file=$root/Sources/CZlib/module.modulemap"
+      -Xcc "-fmodule-map-file=$root/Sources/CStemmer/module.modulemap"
       -Xcc "-fmodule-map-file=$yams/Sources/CYaml/include/module.modulemap"
       -Xcc -I -Xcc "$yams/Sources/CYaml/include"
       -Xcc -DYAML_DECLARE_STATIC
@@ -109,7 +110,7 @@ case "$target" in
       -module-name "$target" "${clang_modules[@]}" \
       "$root"/Fuzz/"$target"/*.swift "${shared[@]}" \
       "$lib/Trawl.o" "$lib/Yams.o" "$lib"/cyaml/*.o "$lib/TrawlICU.o" \
-      -licuuc -licui18n -licudata -lxml2 -lz \
+      -licuuc -licui18n -licudata -lxml2 -lz -lstemmer \
       -use-ld=lld -o "$out/$target"
     ;;
 

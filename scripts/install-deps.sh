@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages Trawl builds against when they are missing (Debian/Ubuntu):
-# pkg-config, ICU, libxml2 and zlib development files, and zstd (the shared corpora are
+# pkg-config, ICU, libxml2, zlib and libstemmer (Snowball) development files, and zstd (the shared corpora are
 # zstd-compressed). Run by scripts/demo.sh, scripts/test.sh and CI; does nothing when all are
 # present. Needs root (or sudo) only when something is missing. Extra arguments COMMAND=PACKAGE
 # add tools a step needs (`bash scripts/install-deps.sh man=man-db groff=groff-base`).
@@ -17,6 +17,7 @@ if command -v pkg-config >/dev/null 2>&1; then
 else
   missing+=(libicu-dev libxml2-dev zlib1g-dev)
 fi
+[ -f /usr/include/libstemmer.h ] || missing+=(libstemmer-dev)
 command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing system packages: ${missing[*]}"

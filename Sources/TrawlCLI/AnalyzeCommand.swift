@@ -20,8 +20,8 @@ struct AnalyzeCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The analyzer: english (default) or simple; e.g. --analyzer simple.", valueName: "name"),
-            completion: .list(["english", "simple"]))
+    @Option(name: .long, help: ArgumentHelp("The analyzer: english (default), simple, or a language of the Snowball stemmers (german, french, spanish, russian, …; an unknown name lists them all); e.g. --analyzer german.", valueName: "name"),
+            completion: .list(AnalyzerConfiguration.builtIn.keys.sorted()))
     var analyzer: String = "english"
 
     @Flag(name: .long, help: "Print JSON Lines: one array of {term, position, start, end} per text (see docs/json-output.md).")

@@ -31,8 +31,8 @@ struct IndexCommand: ParsableCommand {
     @Flag(name: .long, help: "Date files that have no date of their own by their modification time.")
     var dateFromMtime = false
 
-    @Option(name: .long, help: ArgumentHelp("The analyzer of a new index: english or simple; e.g. --analyzer simple (an existing index keeps its own).", valueName: "name"),
-            completion: .list(["english", "simple"]))
+    @Option(name: .long, help: ArgumentHelp("The analyzer of a new index: english (default), simple, or a language of the Snowball stemmers (german, french, spanish, russian, …); e.g. --analyzer german (an existing index keeps its own).", valueName: "name"),
+            completion: .list(AnalyzerConfiguration.builtIn.keys.sorted()))
     var analyzer: String = "english"
 
     @Flag(name: .long, inversion: .prefixedNo, help: "Store document bodies in a new index (needed for snippets; --no-store-body saves space).")
@@ -72,7 +72,9 @@ struct IndexCommand: ParsableCommand {
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one folder or file to index, e.g. `trawl index ~/notes`") }
         guard ramBudget >= 16 && ramBudget <= 1 << 20 else { throw ValidationError("--ram-budget must be between 16 and 1048576 MB") }
-        guard AnalyzerConfiguration.named(analyzer) != nil else { throw ValidationError("unknown analyzer '\(analyzer)'; choose english or simple") }
+        guard AnalyzerConfiguration.named(analyzer) != nil else {
+            throw ValidationError("unknown analyzer '\(analyzer)'; choose one of: \(AnalyzerConfiguration.builtIn.keys.sorted().joined(separator: ", "))")
+        }
         guard wait.isFinite, wait >= 0, wait <= 86_400 else { throw ValidationError("--wait must be between 0 and 86400 seconds") }
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be between 1 and 1024") }
         if let ramBudgetKb, ramBudgetKb < 1 { throw ValidationError("--ram-budget-kb must be at least 1") }

@@ -1,7 +1,8 @@
 /// The settings of a text analyzer: a named, persistable description of how text becomes terms.
 ///
 /// An index records the configuration that built it, so queries are analyzed the same way.
-/// Two built-in configurations exist: ``english`` (the default) and ``simple``.
+/// Built-in configurations: ``english`` (the default), ``simple``, and one per language of the
+/// Snowball stemmers (``languages``: `german`, `french`, `russian`, …).
 ///
 /// ```swift
 /// var config = AnalyzerConfiguration.english
@@ -13,8 +14,22 @@ public struct AnalyzerConfiguration: Sendable, Hashable, Codable, CustomStringCo
     public enum Stemmer: String, Sendable, Hashable, Codable, CaseIterable {
         /// No stemming: the folded word is the term.
         case none
-        /// The current Snowball English (Porter2) stemmer.
+        /// The current Snowball English (Porter2) stemmer (Trawl's own, in Swift).
         case english
+        /// Snowball stemmers of the system's libstemmer, one per language.
+        case arabic, armenian, basque, catalan, danish, dutch, finnish, french, german, greek, hindi,
+             hungarian, indonesian, irish, italian, lithuanian, nepali, norwegian, portuguese, romanian,
+             russian, serbian, spanish, swedish, tamil, turkish, yiddish
+        /// Martin Porter's original English stemmer of 1980 (libstemmer's `porter`).
+        case porter
+
+        /// The libstemmer algorithm name, or nil for ``none`` and ``english``.
+        public var snowballAlgorithm: String? {
+            switch self {
+            case .none, .english: return nil
+            default: return rawValue
+            }
+        }
     }
 
     /// Which stop words are removed.
@@ -52,8 +67,22 @@ public struct AnalyzerConfiguration: Sendable, Hashable, Codable, CustomStringCo
     /// UAX #29 words and NFKC case folding only: no accent folding, no stemming.
     public static let simple = AnalyzerConfiguration(name: "simple", foldAccents: false, stemmer: .none)
 
+    /// One configuration per language of the Snowball stemmers (named after it, `german`):
+    /// UAX #29 words, NFKC case folding, that language's stemmer, then accent folding of the
+    /// stem (the stemmers expect the language's own letters, so accents go after stemming).
+    /// Hindi, Nepali and Tamil keep their marks: their vowel signs and viramas are combining
+    /// marks that accent folding would strip.
+    public static let languages: [AnalyzerConfiguration] = Stemmer.allCases.compactMap { stemmer in
+        guard let algorithm = stemmer.snowballAlgorithm, stemmer != .porter else { return nil }
+        return AnalyzerConfiguration(name: algorithm, foldAccents: ![.hindi, .nepali, .tamil].contains(stemmer), stemmer: stemmer)
+    }
+
     /// The built-in configurations by name.
-    public static let builtIn: [String: AnalyzerConfiguration] = ["english": .english, "simple": .simple]
+    public static let builtIn: [String: AnalyzerConfiguration] = {
+        var all = ["english": AnalyzerConfiguration.english, "simple": .simple]
+        for language in languages { all[language.name] = language }
+        return all
+    }()
 
     /// The built-in configuration with this name, or `nil`.
     public static func named(_ name: String) -> AnalyzerConfiguration? { builtIn[name] }

@@ -16,6 +16,9 @@ final class TokenPipeline: @unchecked Sendable {
     @exclusivity(unchecked) private(set) var generation = 0
 
     private let breaker: OpaquePointer
+    /// The libstemmer stemmer of the configuration's language (nil for none and English).
+    private let snowball: SnowballStemmer?
+    @exclusivity(unchecked) private var stemScratch: [UInt8] = []
     private let surfaceCache = ByteStringTable(expectedKeys: 1 << 14)
     /// Surface id → term id, or −1 for a dropped word (stop word, empty after folding).
     @exclusivity(unchecked) private var surfaceToTerm: [Int32] = []
@@ -34,6 +37,15 @@ final class TokenPipeline: @unchecked Sendable {
         var status: Int32 = 0
         guard let breaker = trawl_wordbreaker_create("", &status) else {
             throw TrawlError(.analysis, "ICU could not create a word break iterator", underlying: "ICU error \(status)")
+        }
+        if let algorithm = configuration.stemmer.snowballAlgorithm {
+            guard let stemmer = SnowballStemmer(algorithm: algorithm) else {
+                trawl_wordbreaker_destroy(breaker)
+                throw TrawlError(.analysis, "the system's libstemmer has no \(algorithm) stemmer")
+            }
+            snowball = stemmer
+        } else {
+            snowball = nil
         }
         self.breaker = breaker
         starts = .allocate(capacity: batch)
@@ -104,7 +116,8 @@ final class TokenPipeline: @unchecked Sendable {
     /// Folds, filters and stems one surface form into an interned term id (or −1).
     private func analyzeSurface(_ surface: UnsafeRawBufferPointer, kind: Int32) -> Int32 {
         if surface.count > configuration.maxTokenBytes { return -1 }
-        fold(surface, into: &scratch)
+        // A Snowball stemmer reads the language's own letters: accents are folded after it.
+        fold(surface, accents: configuration.foldAccents && snowball == nil, into: &scratch)
         if scratch.isEmpty { return -1 }
         if configuration.stopWords == .english {
             let isStop = scratch.withUnsafeBufferPointer { EnglishStopWords.contains($0) }
@@ -112,13 +125,24 @@ final class TokenPipeline: @unchecked Sendable {
         }
         if configuration.stemmer == .english && kind == TRAWL_WORD_LETTER {
             EnglishStemmer.stem(&scratch)
+        } else if let snowball, kind == TRAWL_WORD_LETTER {
+            snowballStem(snowball)
         }
         if scratch.isEmpty { return -1 }
         return scratch.withUnsafeBytes { terms.intern($0).id }
     }
 
-    /// NFKC case folding and, when configured, accent folding. ASCII takes a fast path.
-    private func fold(_ surface: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+    /// Stems ``scratch`` with libstemmer, then folds the stem's accents when configured.
+    private func snowballStem(_ stemmer: SnowballStemmer) {
+        stemmer.stem(&scratch, scratch: &stemScratch)
+        if configuration.foldAccents && scratch.contains(where: { $0 >= 0x80 }) {
+            swap(&scratch, &stemScratch)
+            stemScratch.withUnsafeBytes { fold($0, accents: true, into: &scratch) }
+        }
+    }
+
+    /// NFKC case folding and, when `accents`, accent folding. ASCII takes a fast path.
+    private func fold(_ surface: UnsafeRawBufferPointer, accents foldAccents: Bool, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         var ascii = true
         for byte in surface where byte >= 0x80 { ascii = false; break }
@@ -129,7 +153,7 @@ final class TokenPipeline: @unchecked Sendable {
             return
         }
         let source = surface.baseAddress!.assumingMemoryBound(to: CChar.self)
-        let accents: Int32 = configuration.foldAccents ? 1 : 0
+        let accents: Int32 = foldAccents ? 1 : 0
         var capacity = max(64, surface.count * 3)
         while true {
             out = [UInt8](repeating: 0, count: capacity)
