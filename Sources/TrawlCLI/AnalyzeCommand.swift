@@ -20,7 +20,7 @@ struct AnalyzeCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The analyzer: english (default), simple, or a language of the Snowball stemmers (german, french, spanish, russian, …; an unknown name lists them all); e.g. --analyzer german.", valueName: "name"),
+    @Option(name: .long, help: ArgumentHelp("The analyzer: english (default), simple, or a language of the Snowball stemmers (german, french, spanish, russian and more; an unknown name lists them all); e.g. --analyzer german.", valueName: "name"),
             completion: .list(AnalyzerConfiguration.builtIn.keys.sorted()))
     var analyzer: String = "english"
 

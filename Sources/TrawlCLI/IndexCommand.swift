@@ -31,7 +31,7 @@ struct IndexCommand: ParsableCommand {
     @Flag(name: .long, help: "Date files that have no date of their own by their modification time.")
     var dateFromMtime = false
 
-    @Option(name: .long, help: ArgumentHelp("The analyzer of a new index: english (default), simple, or a language of the Snowball stemmers (german, french, spanish, russian, …); e.g. --analyzer german (an existing index keeps its own).", valueName: "name"),
+    @Option(name: .long, help: ArgumentHelp("The analyzer of a new index: english (default), simple, or a language of the Snowball stemmers (german, french, spanish, russian and more); e.g. --analyzer german (an existing index keeps its own).", valueName: "name"),
             completion: .list(AnalyzerConfiguration.builtIn.keys.sorted()))
     var analyzer: String = "english"
 
