@@ -775,9 +775,48 @@ struct QueryParseEngine {
             }
         } else {
             query = QueryParser.wordQuery(text, field: field, slop: 0, analyzer: analyzer)
+            if i < n && bytes[i] == tilde, let fuzzy = try fuzzySuffix(query, text: text, field: field, start: start) {
+                query = fuzzy
+            }
         }
         query = try suffixes(query, isPhrase: false, isWord: true)
         try addOperand(query)
+    }
+
+    /// Reads `~`, `~0`, `~1` or `~2` after a word (at `i`) and returns the fuzzy leaf of the
+    /// word's query `word`; `nil` (the `~` left unread) in lenient mode when it cannot be one.
+    mutating func fuzzySuffix(_ word: Query?, text: String, field: String?, start: Int) throws(QuerySyntaxError) -> Query? {
+        let at = i
+        i += 1
+        let run = suffixRun()
+        var edits = Query.Fuzzy.maximumEdits
+        if !run.isEmpty {
+            let d = bytes[run.lowerBound]
+            if run.count == 1 && d >= 0x30 && d <= 0x30 + UInt8(Query.Fuzzy.maximumEdits) {
+                edits = Int(d - 0x30)
+            } else {
+                if !lenient {
+                    throw error(.invalidFuzzy, at..<run.upperBound,
+                                "`~` after a word takes 0, 1 or 2 edits, such as word~1 (or word~ for 2)")
+                }
+                i = at
+                return nil
+            }
+        }
+        switch word {
+        case .term(let t)?:
+            return .fuzzy(Query.Fuzzy(field: field, text: text, term: t.term, maxEdits: edits,
+                                      prefixLength: parser.fuzzyPrefixLength, maxExpansions: parser.fuzzyMaxExpansions,
+                                      column: incrementalColumn(start)))
+        case nil:
+            return nil // a stop word: nothing to expand
+        default:
+            if !lenient {
+                throw error(.invalidFuzzy, start..<run.upperBound,
+                            "`~` needs a single word: `\(text)` is several words to the analyzer")
+            }
+            return word
+        }
     }
 
     /// In lenient mode: reads from `start` to whitespace or a parenthesis as a plain word
@@ -835,6 +874,12 @@ struct QueryParseEngine {
             }
             return
         }
+        if !lenient, text.indices.contains(where: { k in
+            text[k] == tilde && k > 0 && text[k - 1] != 0x20 && (k + 1 == text.count || text[k + 1] == 0x20 || (text[k + 1] >= 0x30 && text[k + 1] <= 0x39))
+        }) {
+            throw error(.unsupportedSyntax, start..<i,
+                        "fuzzy words inside a phrase (\"crude oli~1\") are not supported: write crude AND oli~1, or the phrase without `~`")
+        }
         try countClause(start)
         let query = QueryParser.wordQuery(String(decoding: text, as: UTF8.self), field: field, slop: 0,
                                           analyzer: analyzer(for: field))
@@ -859,7 +904,7 @@ struct QueryParseEngine {
                 if !lenient {
                     if isWord {
                         throw error(.unsupportedSyntax, at..<(at + 1),
-                                    "fuzzy search (`word~`) is not supported; for words near each other write \"a b\"~3")
+                                    "`~` cannot follow a prefix: write either word* or word~1")
                     }
                     throw error(.unexpectedCharacter, at..<(at + 1), "`~` must follow a phrase")
                 }
