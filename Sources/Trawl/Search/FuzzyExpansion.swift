@@ -43,17 +43,23 @@ struct FuzzyExpansion {
 
     /// Every term of `field` within `maxEdits` of `word` (keeping its first `prefixLength`
     /// characters) in any segment of `reader`, in no particular order, uncapped.
+    ///
+    /// `cache` keeps the word's automaton for the next call with the same word, distance and
+    /// prefix (another field).
     static func all(reader: IndexReader, field: String, word: [UInt8], maxEdits: Int,
-                    prefixLength: Int) throws(TrawlError) -> [Term] {
+                    prefixLength: Int, cache: AutomatonCache? = nil) throws(TrawlError) -> [Term] {
         let segments = reader.segments
         var matches: [FuzzyTermWalk.Match] = []
         let wordLength = FuzzyTermWalk.scalars(word).count
         var result: [Term] = []
         var positions: [[UInt8]: Int] = [:]
+        var automaton: LevenshteinAutomaton? = cache?.automaton
+        defer { cache?.automaton = automaton }
         for (s, segment) in segments.enumerated() {
             guard let table = try segment.termTable(field: field) else { continue }
             matches.removeAll(keepingCapacity: true)
-            FuzzyTermWalk.matches(in: table, word: word, maxEdits: maxEdits, prefixLength: prefixLength, into: &matches)
+            FuzzyTermWalk.matches(in: table, word: word, maxEdits: maxEdits, prefixLength: prefixLength,
+                                  into: &matches, automaton: &automaton)
             for match in matches {
                 let ordinal = Int(match.ordinal)
                 let df = Int(table.documentFrequencies[ordinal])
@@ -75,10 +81,16 @@ struct FuzzyExpansion {
         return result
     }
 
+    /// A word's automaton kept between the fields it is expanded in.
+    final class AutomatonCache {
+        var automaton: LevenshteinAutomaton?
+        init() {}
+    }
+
     /// The expansions of a fuzzy leaf in `field`, at most `fuzzy.maxExpansions` of them.
-    init(reader: IndexReader, field: String, fuzzy: Query.Fuzzy) throws(TrawlError) {
+    init(reader: IndexReader, field: String, fuzzy: Query.Fuzzy, cache: AutomatonCache? = nil) throws(TrawlError) {
         var all = try FuzzyExpansion.all(reader: reader, field: field, word: Array(fuzzy.term.utf8),
-                                         maxEdits: fuzzy.maxEdits, prefixLength: fuzzy.prefixLength)
+                                         maxEdits: fuzzy.maxEdits, prefixLength: fuzzy.prefixLength, cache: cache)
         matched = all.count
         all.sort(by: FuzzyExpansion.precedes)
         if all.count > fuzzy.maxExpansions { all.removeSubrange(fuzzy.maxExpansions...) }

@@ -53,6 +53,10 @@ public struct SearchRequest: Sendable {
     /// Facets to count over every match (exactly, whatever pruning the ranking does); the
     /// total then is exact too.
     public var facets: [FacetRequest] = []
+    /// Typo tolerance for search-box queries (``TypoTolerance``): nil (the default) searches
+    /// the words as written. With it, the plain matches come first, then those found only
+    /// through typos; facets count the plain matches.
+    public var typoTolerance: TypoTolerance? = nil
     /// Wraps every scorer of the search tree as it is built (tests wrap them in a scorer that
     /// checks the scorer contracts between every parent and child); nil in production.
     var scorerWrapper: (@Sendable (Scorer) -> Scorer)? = nil
@@ -134,6 +138,7 @@ extension IndexReader {
     ///   when a prefix expands to more terms than ``SearchRequest/prefixExpansionLimit``;
     ///   ``SearchError/index(_:)`` when index data is damaged or cannot be read.
     public func search(_ request: SearchRequest) throws(SearchError) -> SearchResults {
+        if let tolerance = request.typoTolerance { return try searchTolerant(request, tolerance) }
         let started = DispatchTime.now().uptimeNanoseconds
         for key in request.sortFields {
             guard let type = schema[key.field], type != .text else {

@@ -4,18 +4,14 @@
 /// The term dictionary on disk is built for lookups (a binary search over block first terms,
 /// then one block); a walk in term order would decode every block. This table keeps, per term
 /// (by ordinal, in byte order): its bytes, the length of the prefix it shares with the previous
-/// term (capped at 255) and its document frequency; per run of ``runLength`` terms, the
-/// smallest shared-prefix length of the run. A walk that rejects a prefix of depth `d` skips every
-/// following term sharing at least `d` bytes with it, whole runs at a time — the subtree of the
-/// implied trie — so a Levenshtein automaton intersected with the table visits only the
+/// term (capped at 255) and its document frequency. A walk that rejects a prefix of depth `d`
+/// skips every following term sharing at least `d` bytes with it — the subtree of the implied
+/// trie — so a Levenshtein automaton intersected with the table visits only the
 /// prefixes it can still accept (as over Lucene's and Tantivy's FSTs).
 ///
 /// Built lazily per segment and field on first use (``SegmentReader/termTable(field:)``) and
-/// kept with the segment: about 6 bytes per term plus the term bytes.
+/// kept with the segment: 25 bytes per term plus the term bytes.
 final class TermTable: Sendable {
-    /// Terms per run of ``runMinimumShared``.
-    static let runLength = 64
-
     /// The number of terms.
     let count: Int
     /// Term `i`'s bytes are `bytes[starts[i] ..< starts[i + 1]]`.
@@ -24,8 +20,12 @@ final class TermTable: Sendable {
     let bytes: [UInt8]
     /// Per term: the length of the prefix shared with the previous term, capped at 255 (0 for term 0).
     let shared: [UInt8]
-    /// Per run of ``runLength`` terms: the smallest ``shared`` value in the run.
-    let runMinimumShared: [UInt8]
+    /// How many depths ``next`` covers.
+    static let skipDepths = 4
+    /// Per term `j` and depth `d` in `1...skipDepths`, at `j * skipDepths + d - 1`: the first
+    /// term after `j` that does not share `j`'s first `d` bytes (`count` when none): where a
+    /// walk goes on when `j`'s prefix of `d` bytes is rejected.
+    let next: [UInt32]
     /// Per term: its document frequency in the segment.
     let documentFrequencies: [UInt32]
     /// The longest term, in bytes.
@@ -63,18 +63,21 @@ final class TermTable: Sendable {
             throw TrawlError(.limitExceeded, "the terms of field \(terms.name) exceed 4 GiB", path: terms.fileName)
         }
         starts.append(UInt32(truncatingIfNeeded: bytes.count))
-        var runs: [UInt8] = []
-        runs.reserveCapacity((shared.count + TermTable.runLength - 1) / TermTable.runLength)
-        var i = 0
-        while i < shared.count {
-            runs.append(shared[i..<min(i + TermTable.runLength, shared.count)].min() ?? 0)
-            i += TermTable.runLength
-        }
         count = frequencies.count
+        let depths = TermTable.skipDepths
+        var next = [UInt32](repeating: UInt32(truncatingIfNeeded: count), count: count * depths)
+        if count > 1 {
+            for j in stride(from: count - 2, through: 0, by: -1) {
+                let after = Int(shared[j + 1])
+                for d in 1...depths {
+                    next[j * depths + d - 1] = after < d ? UInt32(j + 1) : next[(j + 1) * depths + d - 1]
+                }
+            }
+        }
+        self.next = next
         self.starts = starts
         self.bytes = bytes
         self.shared = shared
-        runMinimumShared = runs
         documentFrequencies = frequencies
         maxTermLength = longest
     }
