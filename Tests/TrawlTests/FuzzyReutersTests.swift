@@ -180,3 +180,84 @@ func misspell(_ word: String, edits: Int, random: inout SeededGenerator) -> Stri
         #expect(typo.hits.map(\.id) == ["typo", "exact"])
     }
 }
+
+/// Seeded search-box queries from Reuters titles: up to four consecutive title words (letters
+/// only, three or more), one word of five or more letters misspelled by as many random edits as
+/// typo mode tolerates for its length (1, or 1–2 from nine letters). Only queries whose
+/// correct spelling finds the article in plain search's top 10 are kept (`findable`): the
+/// measure is what typos cost, not how specific a title's words are.
+struct TitleQuery {
+    var id: String
+    var intended: String
+    var misspelled: String
+
+    static func make(_ fixture: ReutersFixture, count: Int, seed: UInt64,
+                     findable: (_ query: String, _ id: String) -> Bool) -> [TitleQuery] {
+        var random = SeededGenerator(seed: seed)
+        let tolerance = TypoTolerance()
+        var result: [TitleQuery] = []
+        var attempts = 0
+        while result.count < count && attempts < 100 * count {
+            attempts += 1
+            let document = fixture.documents[Int(random.next() % UInt64(fixture.documents.count))]
+            let words = document.title.lowercased().split { !($0 >= "a" && $0 <= "z") }.map(String.init).filter { $0.count >= 3 }
+            guard words.count >= 2 else { continue }
+            let length = min(words.count, 2 + Int(random.next() % 3))
+            let start = Int(random.next() % UInt64(words.count - length + 1))
+            var chosen = Array(words[start..<(start + length)])
+            let long = chosen.indices.filter { chosen[$0].count >= tolerance.oneTypoLength }
+            guard !long.isEmpty else { continue }
+            let at = long[Int(random.next() % UInt64(long.count))]
+            let word = chosen[at]
+            let edits = tolerance.maxEdits(forLength: word.count) == 2 ? 1 + Int(random.next() % 2) : 1
+            let typo = misspell(word, edits: edits, random: &random)
+            guard typo != word, fixture.analyzer.analyze(typo).map(\.term) != fixture.analyzer.analyze(word).map(\.term) else { continue }
+            let intended = chosen.joined(separator: " ")
+            guard findable(intended, document.id) else { continue }
+            chosen[at] = typo
+            result.append(TitleQuery(id: document.id, intended: intended, misspelled: chosen.joined(separator: " ")))
+        }
+        return result
+    }
+}
+
+@Suite(.serialized) struct TypoModeReutersTests {
+    /// On 200 seeded misspelled title queries, typo mode finds the intended article in the top
+    /// 10 for at least 90 %; on the same queries spelled correctly, the top 10 is plain search's.
+    @Test(.enabled(if: ReutersFixture.available, "needs ../shared/data/reuters21578 and zstd"))
+    func misspelledTitleQueriesFindTheirArticleAndCorrectOnesAreUnchanged() throws {
+        let fixture = try #require(ReutersFixture.shared)
+        let reader = fixture.reader
+        let parser = reader.queryParser(defaultOperator: .and, lenient: true)
+        let queries = TitleQuery.make(fixture, count: 200, seed: 1987) { text, id in
+            guard let query = try? parser.parse(text) else { return false }
+            var request = SearchRequest(query: query, limit: 10)
+            request.snippets = false
+            request.loadStoredFields = false
+            return (try? reader.search(request))?.hits.contains { $0.id == id } ?? false
+        }
+        #expect(queries.count == 200)
+        var found = 0
+        var misses: [String] = []
+        for q in queries {
+            var request = SearchRequest(query: try parser.parse(q.misspelled), limit: 10)
+            request.typoTolerance = TypoTolerance()
+            request.snippets = false
+            request.loadStoredFields = false
+            let results = try reader.search(request)
+            if results.hits.contains(where: { $0.id == q.id }) { found += 1 } else { misses.append("\(q.misspelled) (\(q.intended))") }
+            // Correctly spelled: the same top 10 as plain search.
+            var plain = SearchRequest(query: try parser.parse(q.intended), limit: 10)
+            plain.snippets = false
+            plain.loadStoredFields = false
+            var tolerant = plain
+            tolerant.typoTolerance = TypoTolerance()
+            let expected = try reader.search(plain).hits
+            let got = try reader.search(tolerant).hits
+            #expect(Array(got.prefix(expected.count)).map(\.id) == expected.map(\.id), "top 10 of \(q.intended)")
+            #expect(zip(got, expected).allSatisfy { $0.score == $1.score }, "scores of \(q.intended)")
+        }
+        print("typo mode: \(found)/\(queries.count) intended articles in the top 10; missed: \(misses.prefix(30))")
+        #expect(found * 100 >= 90 * queries.count, "typo mode found \(found) of \(queries.count)")
+    }
+}

@@ -155,6 +155,11 @@ public indirect enum Query: Sendable, Hashable, CustomStringConvertible {
         public var maxExpansions: Int
         /// The 1-based column of the word in the parsed query; `nil` when built in code.
         public var column: Int?
+        /// The word folded but not stemmed, when inflected forms count too (typo mode): then a
+        /// term also matches when one of its usual inflected forms (the stem plus a common
+        /// suffix that the analyzer strips back to it) is within ``maxEdits`` of this word, so
+        /// `estimzts` finds the stem of `estimates`. `nil` for `word~N`.
+        public var surface: String?
 
         /// Creates a fuzzy leaf from an already analyzed word.
         public init(field: String?, text: String, term: String, maxEdits: Int = Fuzzy.maximumEdits,
@@ -171,7 +176,7 @@ public indirect enum Query: Sendable, Hashable, CustomStringConvertible {
         /// Compares everything but the column.
         public static func == (lhs: Fuzzy, rhs: Fuzzy) -> Bool {
             lhs.field == rhs.field && lhs.text == rhs.text && lhs.term == rhs.term && lhs.maxEdits == rhs.maxEdits
-                && lhs.prefixLength == rhs.prefixLength && lhs.maxExpansions == rhs.maxExpansions
+                && lhs.prefixLength == rhs.prefixLength && lhs.maxExpansions == rhs.maxExpansions && lhs.surface == rhs.surface
         }
 
         /// Hashes everything but the column.
@@ -182,6 +187,7 @@ public indirect enum Query: Sendable, Hashable, CustomStringConvertible {
             hasher.combine(maxEdits)
             hasher.combine(prefixLength)
             hasher.combine(maxExpansions)
+            hasher.combine(surface)
         }
     }
 

@@ -81,6 +81,128 @@ struct FuzzyExpansion {
         return result
     }
 
+    /// Suffixes the English analyzer strips back to a stem, tried after a stem to rebuild the
+    /// inflected forms a misspelled word may come from.
+    static let inflections = ["", "s", "es", "e", "ed", "ing", "ings", "er", "ers", "ion", "ions", "ation", "ations",
+                              "ational", "ate", "ates", "ated", "ating", "ative", "atives", "al", "als", "ally", "ly",
+                              "ment", "ments", "ness", "ity", "ities", "ive", "ives", "ic", "ics", "ical", "ize", "izes",
+                              "ized", "ful", "ous", "ence", "ences", "ance", "ances", "ent", "ents", "ant", "ants"]
+
+    /// The smallest OSA distance (at most `maxEdits`) between `word` and an inflected form of
+    /// `stem` that the analyzer maps back to `stem`, or nil when none is within reach.
+    static func inflectedDistance(stem: String, word: [UInt32], maxEdits: Int, analyzer: any QueryAnalyzing) -> Int? {
+        var forms: [String] = []
+        let last = stem.last
+        let stemLength = stem.unicodeScalars.count
+        // Only forms whose length is within reach of the word's.
+        @inline(__always) func fits(_ extra: Int) -> Bool { abs(stemLength + extra - word.count) <= maxEdits }
+        for suffix in inflections {
+            let length = suffix.utf8.count
+            if fits(length) { forms.append(stem + suffix) }
+            if let last, fits(length + 1), !suffix.isEmpty, "aeiou".contains(suffix.first!), !"aeiouy".contains(last) {
+                forms.append(stem + String(last) + suffix) // a doubled consonant: trapped, running
+            }
+        }
+        if stem.hasSuffix("e") {
+            // The stem keeps an e that a suffix drops: trade → trading.
+            let base = String(stem.dropLast())
+            for suffix in inflections where fits(suffix.utf8.count - 1) && suffix.first.map({ "aeiou".contains($0) }) == true {
+                forms.append(base + suffix)
+            }
+        }
+        if stem.hasSuffix("i") {
+            let base = String(stem.dropLast())
+            for suffix in ["y", "ies", "ied", "ying"] where fits(suffix.utf8.count - 1) { forms.append(base + suffix) }
+        }
+        var best: Int?
+        for form in forms {
+            let scalars = form.unicodeScalars.map(\.value)
+            let d = osa(scalars, word, limit: maxEdits)
+            guard d <= maxEdits, best.map({ d < $0 }) ?? true else { continue }
+            let tokens = analyzer.analyze(form)
+            if tokens.count == 1 && tokens[0].term == stem { best = d }
+        }
+        return best
+    }
+
+    /// The optimal-string-alignment distance of two short scalar strings, `limit + 1` beyond `limit`.
+    static func osa(_ a: [UInt32], _ b: [UInt32], limit: Int) -> Int {
+        let n = a.count, m = b.count
+        if abs(n - m) > limit { return limit + 1 }
+        if n == 0 || m == 0 { return min(max(n, m), limit + 1) }
+        let width = m + 1
+        var d = [Int](repeating: 0, count: (n + 1) * width)
+        for j in 0...m { d[j] = j }
+        for i in 1...n {
+            d[i * width] = i
+            var rowMin = i
+            for j in 1...m {
+                var v = min(d[(i - 1) * width + j] + 1, d[i * width + j - 1] + 1,
+                            d[(i - 1) * width + j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = min(v, d[(i - 2) * width + j - 2] + 1)
+                }
+                d[i * width + j] = v
+                rowMin = min(rowMin, v)
+            }
+            if rowMin > limit { return limit + 1 }
+        }
+        return min(d[n * width + m], limit + 1)
+    }
+
+    /// Adds to `terms` the stems whose inflected forms are within `maxEdits` of the folded,
+    /// unstemmed `surface` (``inflectedDistance(stem:word:maxEdits:analyzer:)``), found among
+    /// the terms within reach of a long enough prefix of it (the stemmer strips at most a few
+    /// letters); a term already there keeps its smaller distance.
+    static func addInflected(reader: IndexReader, field: String, surface: String, maxEdits: Int,
+                             to terms: inout [Term], cache: AutomatonCache?) throws(TrawlError) {
+        let word = surface.unicodeScalars.map(\.value)
+        guard word.count >= 3 else { return }
+        let segments = reader.segments
+        var automaton: LevenshteinAutomaton? = cache?.automaton
+        defer { cache?.automaton = automaton }
+        var matches: [FuzzyTermWalk.Match] = []
+        var index: [[UInt8]: Int] = [:]
+        for (i, term) in terms.enumerated() { index[term.bytes] = i }
+        var verdicts: [[UInt8]: Int?] = [:]
+        for (s, segment) in segments.enumerated() {
+            guard let table = try segment.termTable(field: field) else { continue }
+            matches.removeAll(keepingCapacity: true)
+            // One edit more than allowed finds the stems whose last letter the stemmer changed
+            // (treasury → treasuri); the inflected forms are then checked within the allowance.
+            FuzzyTermWalk.matches(in: table, word: Array(surface.utf8), maxEdits: min(maxEdits + 1, FuzzyTermWalk.maximumEdits),
+                                  into: &matches, automaton: &automaton, tailFrom: max(3, word.count - 6))
+            for match in matches {
+                let ordinal = Int(match.ordinal)
+                let bytes = table.term(ordinal)
+                let df = Int(table.documentFrequencies[ordinal])
+                if let at = index[bytes] {
+                    if terms[at].ordinals[s] < 0 {
+                        // Kept from an earlier segment: add this one's share.
+                        terms[at].ordinals[s] = match.ordinal
+                        terms[at].documentFrequency += df
+                    }
+                    continue
+                }
+                let verdict: Int?
+                if let known = verdicts[bytes] {
+                    verdict = known
+                } else {
+                    verdict = inflectedDistance(stem: String(decoding: bytes, as: UTF8.self), word: word,
+                                                maxEdits: maxEdits, analyzer: reader.analyzer)
+                    verdicts[bytes] = verdict
+                }
+                guard let edits = verdict else { continue }
+                var ordinals = [Int32](repeating: -1, count: segments.count)
+                ordinals[s] = match.ordinal
+                index[bytes] = terms.count
+                terms.append(Term(bytes: bytes, edits: edits, documentFrequency: df,
+                                  boost: similarity(edits: edits, termLength: bytes.count, wordLength: word.count),
+                                  ordinals: ordinals))
+            }
+        }
+    }
+
     /// A word's automaton kept between the fields it is expanded in.
     final class AutomatonCache {
         var automaton: LevenshteinAutomaton?
@@ -88,9 +210,14 @@ struct FuzzyExpansion {
     }
 
     /// The expansions of a fuzzy leaf in `field`, at most `fuzzy.maxExpansions` of them.
-    init(reader: IndexReader, field: String, fuzzy: Query.Fuzzy, cache: AutomatonCache? = nil) throws(TrawlError) {
+    init(reader: IndexReader, field: String, fuzzy: Query.Fuzzy, cache: AutomatonCache? = nil,
+         surfaceCache: AutomatonCache? = nil) throws(TrawlError) {
         var all = try FuzzyExpansion.all(reader: reader, field: field, word: Array(fuzzy.term.utf8),
                                          maxEdits: fuzzy.maxEdits, prefixLength: fuzzy.prefixLength, cache: cache)
+        if let surface = fuzzy.surface, fuzzy.maxEdits > 0 {
+            try FuzzyExpansion.addInflected(reader: reader, field: field, surface: surface, maxEdits: fuzzy.maxEdits,
+                                            to: &all, cache: surfaceCache)
+        }
         matched = all.count
         all.sort(by: FuzzyExpansion.precedes)
         if all.count > fuzzy.maxExpansions { all.removeSubrange(fuzzy.maxExpansions...) }

@@ -66,8 +66,13 @@ enum FuzzyTermWalk {
     ///
     /// `automaton` keeps the word's automaton between calls for the same word, distance and
     /// prefix (over several fields and segments): pass the same variable, initially nil.
+    ///
+    /// With `tailFrom` (a number of scalars of the word after its prefix), a term also matches
+    /// when it is within reach of a prefix of the word at least that long, its distance the
+    /// smallest such (typo mode uses it to find the stems of misspelled inflected words).
     static func matches(in table: TermTable, word: [UInt8], maxEdits: Int, prefixLength: Int = 0,
-                        into result: inout [Match], automaton cached: inout LevenshteinAutomaton?) {
+                        into result: inout [Match], automaton cached: inout LevenshteinAutomaton?,
+                        tailFrom: Int? = nil) {
         var k = max(0, min(maxEdits, maximumEdits))
         let allScalars = scalars(word)
         let fixed = min(max(0, prefixLength), allScalars.count)
@@ -83,7 +88,7 @@ enum FuzzyTermWalk {
             if let i = table.ordinal(of: word) { result.append(Match(ordinal: Int32(i), edits: 0)) }
             return
         }
-        var automaton = cached ?? LevenshteinAutomaton(word: Array(allScalars[fixed...]), maxEdits: k)
+        var automaton = cached ?? LevenshteinAutomaton(word: Array(allScalars[fixed...]), maxEdits: k, tailFrom: tailFrom)
         defer { cached = automaton }
         cached = nil // keeps the automaton's storage uniquely referenced while it grows
         let levels = max(0, table.maxTermLength - prefixBytes) + 2
@@ -187,6 +192,8 @@ struct LevenshteinAutomaton {
     let maxEdits: Int
     private let m: Int
     private let width: Int
+    /// Acceptance looks at the cells `tailFrom...m` of the last row (`m` alone by default).
+    private let tailFrom: Int
     /// Bytes per state in the arena: the row, the previous row, the last character's class.
     private let stride: Int
     private let classCount: Int
@@ -206,11 +213,13 @@ struct LevenshteinAutomaton {
     private var slots: [Int32] = []
     private var scratch: [UInt8]
 
-    /// Creates the automaton of `word` (at most ``maximumWordLength`` scalars) within `maxEdits`.
-    init(word: [UInt32], maxEdits: Int) {
+    /// Creates the automaton of `word` (at most ``maximumWordLength`` scalars) within `maxEdits`;
+    /// with `tailFrom`, it accepts within reach of any prefix of the word at least that long.
+    init(word: [UInt32], maxEdits: Int, tailFrom: Int? = nil) {
         self.maxEdits = maxEdits
         m = word.count
         width = m + 1
+        self.tailFrom = max(0, min(tailFrom ?? word.count, word.count))
         stride = 2 * width + 1
         var classes: [UInt8] = []
         var distinct: [UInt32] = []
@@ -316,7 +325,9 @@ struct LevenshteinAutomaton {
         }
         let number = distances.count
         arena.append(contentsOf: scratch[0..<stride])
-        distances.append(m < width ? scratch[m] : 0)
+        var accepted = scratch[m]
+        for x in tailFrom..<width where scratch[x] < accepted { accepted = scratch[x] }
+        distances.append(accepted)
         transitions.append(contentsOf: repeatElement(-1, count: classCount))
         slots[slot] = Int32(number + 1)
         if 2 * distances.count > slots.count {

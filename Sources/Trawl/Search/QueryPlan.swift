@@ -81,12 +81,12 @@ struct QueryPlan {
         case .prefix(let p):
             for field in fields(p.field) { try expand(FieldTerm(field: field, term: p.prefix), column: p.column, text: p.text) }
         case .fuzzy(let f):
-            let cache = FuzzyExpansion.AutomatonCache()
+            let cache = FuzzyExpansion.AutomatonCache(), surfaceCache = FuzzyExpansion.AutomatonCache()
             for field in fields(f.field) {
                 let key = FuzzyKey(field: field, fuzzy: f)
                 if fuzzyExpansions[key] == nil {
                     fuzzyExpansions[key] = try SearchError.reading { () throws(TrawlError) in
-                        try FuzzyExpansion(reader: reader, field: field, fuzzy: f, cache: cache)
+                        try FuzzyExpansion(reader: reader, field: field, fuzzy: f, cache: cache, surfaceCache: surfaceCache)
                     }
                 }
             }

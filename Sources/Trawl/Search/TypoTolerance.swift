@@ -36,7 +36,9 @@ public struct TypoTolerance: Sendable, Hashable {
         case .term(let t):
             let edits = maxEdits(forLength: t.text.count)
             guard edits > 0 else { return query }
-            return .fuzzy(Query.Fuzzy(field: t.field, text: t.text, term: t.term, maxEdits: edits, maxExpansions: maxExpansions))
+            var fuzzy = Query.Fuzzy(field: t.field, text: t.text, term: t.term, maxEdits: edits, maxExpansions: maxExpansions)
+            fuzzy.surface = QueryFolding.fold(t.text, accents: true)
+            return .fuzzy(fuzzy)
         case .boolean(var b):
             b.must = b.must.map(tolerant)
             b.should = b.should.map(tolerant)
