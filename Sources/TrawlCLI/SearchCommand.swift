@@ -78,6 +78,9 @@ struct SearchCommand: ParsableCommand {
     @Flag(name: .long, help: "Read unparseable syntax as plain words instead of failing; e.g. --lenient 'AT&T (2024'.")
     var lenient = false
 
+    @Flag(name: .long, help: "Tolerate typos as a search box does (implies --lenient): words of 5+ characters match within 1 edit, of 9+ within 2; exact matches first; e.g. --typos 'crude oil santcions'.")
+    var typos = false
+
     @Flag(name: .long, help: "Answer JSON Lines requests from standard input until it ends; e.g. echo '{\"q\":\"oil\"}' | trawl search --batch.")
     var batch = false
 
@@ -92,7 +95,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let session = SearchSession(reader: try IndexReader(path: location.path), defaultOperator: or ? .or : .and,
-                                    lenient: lenient, fieldWeights: try fieldWeights())
+                                    lenient: lenient || typos, fieldWeights: try fieldWeights())
         if batch {
             BatchSearch(session: session).run()
             return
@@ -104,6 +107,8 @@ struct SearchCommand: ParsableCommand {
             request.snippets = true
             request.sortFields = try SearchCommand.sortFields(sort, schema: session.reader.schema)
             request.facets = try SearchCommand.facetRequests(facets, schema: session.reader.schema)
+            if typos { request.typoTolerance = TypoTolerance() }
+            request.suggestionText = text
             results = try session.reader.search(request)
         } catch {
             switch error {
@@ -150,6 +155,9 @@ extension SearchOutput {
             ("hits", .array(results.hits.map(hitJSON))),
         ]
         if !results.facets.isEmpty { members.append(("facets", facetsJSON(results.facets))) }
+        if let suggestion = results.suggestion {
+            members.append(("suggestion", .object([("query", .string(suggestion.query)), ("total", .int(suggestion.total))])))
+        }
         return JSONOutput.object(members).rendered()
     }
 
@@ -198,6 +206,9 @@ extension SearchOutput {
 
     static func printHuman(results: SearchResults, offset: Int, limit: Int, colors: Bool, width: Int) {
         let ms = String(format: "%.2f", Double(results.tookMicroseconds) / 1000)
+        if let suggestion = results.suggestion {
+            print("Did you mean: " + Terminal.style(suggestion.query, "1", enabled: colors) + "?")
+        }
         if results.hits.isEmpty {
             if limit == 0 && results.total > 0 {
                 // `--limit 0`: a count.

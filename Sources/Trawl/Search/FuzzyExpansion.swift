@@ -91,6 +91,13 @@ struct FuzzyExpansion {
     /// The smallest OSA distance (at most `maxEdits`) between `word` and an inflected form of
     /// `stem` that the analyzer maps back to `stem`, or nil when none is within reach.
     static func inflectedDistance(stem: String, word: [UInt32], maxEdits: Int, analyzer: any QueryAnalyzing) -> Int? {
+        nearestInflection(stem: stem, word: word, maxEdits: maxEdits, analyzer: analyzer)?.edits
+    }
+
+    /// The inflected form of `stem` (one the analyzer maps back to it) nearest `word`, within
+    /// `maxEdits`, with its distance; nil when none is within reach.
+    static func nearestInflection(stem: String, word: [UInt32], maxEdits: Int,
+                                  analyzer: any QueryAnalyzing) -> (form: String, edits: Int)? {
         var forms: [String] = []
         let last = stem.last
         let stemLength = stem.unicodeScalars.count
@@ -114,13 +121,13 @@ struct FuzzyExpansion {
             let base = String(stem.dropLast())
             for suffix in ["y", "ies", "ied", "ying"] where fits(suffix.utf8.count - 1) { forms.append(base + suffix) }
         }
-        var best: Int?
+        var best: (form: String, edits: Int)?
         for form in forms {
             let scalars = form.unicodeScalars.map(\.value)
             let d = osa(scalars, word, limit: maxEdits)
-            guard d <= maxEdits, best.map({ d < $0 }) ?? true else { continue }
+            guard d <= maxEdits, best.map({ d < $0.edits }) ?? true else { continue }
             let tokens = analyzer.analyze(form)
-            if tokens.count == 1 && tokens[0].term == stem { best = d }
+            if tokens.count == 1 && tokens[0].term == stem { best = (form, d) }
         }
         return best
     }
