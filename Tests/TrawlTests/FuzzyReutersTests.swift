@@ -224,6 +224,8 @@ struct TitleQuery {
 @Suite(.serialized) struct TypoModeReutersTests {
     /// On 200 seeded misspelled title queries, typo mode finds the intended article in the top
     /// 10 for at least 90 %; on the same queries spelled correctly, the top 10 is plain search's.
+    /// "Did you mean" proposes the intended query for at least 80 % of the misspelled ones, and
+    /// nothing for the correct ones (all their words are in the index).
     @Test(.enabled(if: ReutersFixture.available, "needs ../shared/data/reuters21578 and zstd"))
     func misspelledTitleQueriesFindTheirArticleAndCorrectOnesAreUnchanged() throws {
         let fixture = try #require(ReutersFixture.shared)
@@ -237,9 +239,20 @@ struct TitleQuery {
             return (try? reader.search(request))?.hits.contains { $0.id == id } ?? false
         }
         #expect(queries.count == 200)
-        var found = 0
-        var misses: [String] = []
+        var found = 0, suggested = 0
+        var misses: [String] = [], wrongSuggestions: [String] = []
         for q in queries {
+            // Did you mean: the intended query, for most; never a suggestion for the correct one.
+            var plainMisspelled = SearchRequest(query: try parser.parse(q.misspelled), limit: 10)
+            plainMisspelled.suggestionText = q.misspelled
+            plainMisspelled.snippets = false
+            plainMisspelled.loadStoredFields = false
+            let suggestion = try reader.search(plainMisspelled).suggestion
+            if suggestion?.query.lowercased() == q.intended { suggested += 1 } else { wrongSuggestions.append("\(q.misspelled) → \(suggestion?.query ?? "-") (\(q.intended))") }
+            if let suggestion {
+                let check = try reader.search(suggestion.query, limit: 0, countTotal: true, lenient: true)
+                #expect(check.total >= suggestion.total, "the suggestion's total for \(q.misspelled)")
+            }
             var request = SearchRequest(query: try parser.parse(q.misspelled), limit: 10)
             request.typoTolerance = TypoTolerance()
             request.snippets = false
@@ -248,6 +261,10 @@ struct TitleQuery {
             if results.hits.contains(where: { $0.id == q.id }) { found += 1 } else { misses.append("\(q.misspelled) (\(q.intended))") }
             // Correctly spelled: the same top 10 as plain search.
             var plain = SearchRequest(query: try parser.parse(q.intended), limit: 10)
+            var asked = plain
+            asked.suggestionText = q.intended
+            asked.suggestionThreshold = Int.max
+            #expect(try reader.search(asked).suggestion == nil, "no suggestion for \(q.intended)")
             plain.snippets = false
             plain.loadStoredFields = false
             var tolerant = plain
@@ -259,5 +276,7 @@ struct TitleQuery {
         }
         print("typo mode: \(found)/\(queries.count) intended articles in the top 10; missed: \(misses.prefix(30))")
         #expect(found * 100 >= 90 * queries.count, "typo mode found \(found) of \(queries.count)")
+        print("did you mean: \(suggested)/\(queries.count) suggestions equal the intended query; others: \(wrongSuggestions.prefix(30))")
+        #expect(suggested * 100 >= 80 * queries.count, "did you mean: \(suggested) of \(queries.count)")
     }
 }

@@ -125,7 +125,9 @@ struct FuzzyExpansion {
         for form in forms {
             let scalars = form.unicodeScalars.map(\.value)
             let d = osa(scalars, word, limit: maxEdits)
-            guard d <= maxEdits, best.map({ d < $0.edits }) ?? true else { continue }
+            // Nearest first; at equal distance, the length nearest the word's (estimzts: estimates, not estims).
+            guard d <= maxEdits, best.map({ d < $0.edits || (d == $0.edits
+                && abs(scalars.count - word.count) < abs($0.form.unicodeScalars.count - word.count)) }) ?? true else { continue }
             let tokens = analyzer.analyze(form)
             if tokens.count == 1 && tokens[0].term == stem { best = (form, d) }
         }
@@ -138,23 +140,24 @@ struct FuzzyExpansion {
         if abs(n - m) > limit { return limit + 1 }
         if n == 0 || m == 0 { return min(max(n, m), limit + 1) }
         let width = m + 1
-        var d = [Int](repeating: 0, count: (n + 1) * width)
-        for j in 0...m { d[j] = j }
-        for i in 1...n {
-            d[i * width] = i
-            var rowMin = i
-            for j in 1...m {
-                var v = min(d[(i - 1) * width + j] + 1, d[i * width + j - 1] + 1,
-                            d[(i - 1) * width + j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    v = min(v, d[(i - 2) * width + j - 2] + 1)
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: (n + 1) * width) { d -> Int in
+            for j in 0...m { d[j] = j }
+            for i in 1...n {
+                d[i * width] = i
+                var rowMin = i
+                for j in 1...m {
+                    var v = min(d[(i - 1) * width + j] + 1, d[i * width + j - 1] + 1,
+                                d[(i - 1) * width + j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                    if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                        v = min(v, d[(i - 2) * width + j - 2] + 1)
+                    }
+                    d[i * width + j] = v
+                    rowMin = min(rowMin, v)
                 }
-                d[i * width + j] = v
-                rowMin = min(rowMin, v)
+                if rowMin > limit { return limit + 1 }
             }
-            if rowMin > limit { return limit + 1 }
+            return min(d[n * width + m], limit + 1)
         }
-        return min(d[n * width + m], limit + 1)
     }
 
     /// Adds to `terms` the stems whose inflected forms are within `maxEdits` of the folded,
@@ -175,9 +178,7 @@ struct FuzzyExpansion {
         for (s, segment) in segments.enumerated() {
             guard let table = try segment.termTable(field: field) else { continue }
             matches.removeAll(keepingCapacity: true)
-            // One edit more than allowed finds the stems whose last letter the stemmer changed
-            // (treasury → treasuri); the inflected forms are then checked within the allowance.
-            FuzzyTermWalk.matches(in: table, word: Array(surface.utf8), maxEdits: min(maxEdits + 1, FuzzyTermWalk.maximumEdits),
+            FuzzyTermWalk.matches(in: table, word: Array(surface.utf8), maxEdits: maxEdits,
                                   into: &matches, automaton: &automaton, tailFrom: max(3, word.count - 6))
             for match in matches {
                 let ordinal = Int(match.ordinal)
