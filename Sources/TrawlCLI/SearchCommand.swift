@@ -9,7 +9,8 @@ struct SearchCommand: ParsableCommand {
         abstract: "Search an index and print ranked hits with highlighted snippets.",
         discussion: """
             Query syntax: words (all required by default), AND OR NOT, +required -excluded, \
-            (groups), "phrases", "near words"~5, title:word, prefix*, boosts word^2, and dates: \
+            (groups), "phrases", "near words"~5, title:word, prefix*, fuzzy words oli~1 (up to 2 \
+            edits; word~ is word~2), boosts word^2, and dates: \
             date:[2024-01-01 TO 2024-03-31], date:>=2024-06, date:2024, date:>=now-30d.
             Exit codes: 0 hits found, 1 no hits, 2 bad query or usage, 3 index missing, locked \
             or damaged.
@@ -26,6 +27,9 @@ struct SearchCommand: ParsableCommand {
               trawl search '"oil exports" date:[2024-01-01 TO 2024-12-31]' --sort -date
               trawl search 'oil' --facets tags,year --sort -rating,date
               trawl search --json --limit 3 'title:zurich'
+              trawl search --typos 'crude oil santcions'
+            A query that finds fewer than 3 documents and has words that are not in the index \
+            gets a correction: Did you mean: crude oil sanctions?
             """
     )
 

@@ -280,3 +280,38 @@ struct TitleQuery {
         #expect(suggested * 100 >= 80 * queries.count, "did you mean: \(suggested) of \(queries.count)")
     }
 }
+
+@Suite(.serialized) struct AutocompleteReutersTests {
+    /// For 100 seeded prefixes of dictionary terms, the completions equal a brute-force scan of
+    /// both default fields' terms with the prefix, by document frequency (the larger of the two
+    /// fields'), ties in byte order.
+    @Test(.enabled(if: ReutersFixture.available, "needs ../shared/data/reuters21578 and zstd"))
+    func completionsEqualABruteForcePrefixScan() throws {
+        let fixture = try #require(ReutersFixture.shared)
+        var frequencies: [[UInt8]: Int] = [:]
+        for field in ["title", "body"] {
+            for entry in try fixture.dictionary(field) { frequencies[entry.term] = max(frequencies[entry.term] ?? 0, entry.documentFrequency) }
+        }
+        let terms = frequencies.keys.filter { $0.count >= 4 && $0.allSatisfy { $0 >= 0x61 && $0 <= 0x7A } }.sorted { $0.lexicographicallyPrecedes($1) }
+        var random = SeededGenerator(seed: 42)
+        for _ in 0..<100 {
+            let term = terms[Int(random.next() % UInt64(terms.count))]
+            let prefix = Array(term.prefix(1 + Int(random.next() % 4)))
+            let expected = frequencies.filter { $0.key.starts(with: prefix) }
+                .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key) }
+                .prefix(10).map { (String(decoding: $0.key, as: UTF8.self), $0.value) }
+            let text = "crude " + String(decoding: prefix, as: UTF8.self)
+            let got = try fixture.reader.complete(text, limit: 10)
+            #expect(got.map(\.term) == expected.map(\.0), "completions of \(text)")
+            #expect(got.map(\.documentFrequency) == expected.map(\.1), "frequencies for \(text)")
+            #expect(got.allSatisfy { $0.query == "crude " + $0.term })
+        }
+        // Restricted: every completion occurs in a document matching the earlier words.
+        let restricted = try fixture.reader.complete("crude oil pri", limit: 5, restricted: true)
+        #expect(!restricted.isEmpty)
+        for completion in restricted {
+            let total = try fixture.reader.search("crude oil \(completion.term)", limit: 0, countTotal: true).total
+            #expect(total == completion.documentFrequency, "documents of \(completion.query)")
+        }
+    }
+}
