@@ -470,7 +470,8 @@ enum QueryPrinter {
     static func printQuoted(_ text: String, into out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
-            if scalar == "\"" || scalar == "\\" { out += "\\" }
+            // `~` too: unescaped after a word inside quotes it reads as a fuzzy word (an error).
+            if scalar == "\"" || scalar == "\\" || scalar == "~" { out += "\\" }
             out.unicodeScalars.append(scalar)
         }
         out += "\""

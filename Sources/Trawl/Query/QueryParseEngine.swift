@@ -844,11 +844,16 @@ struct QueryParseEngine {
 
     // MARK: - Phrases
 
+    /// Whether a byte is an ASCII letter.
+    static func isASCIILetter(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
+
     mutating func phrase(field: String?, clauseStart: Int? = nil) throws(QuerySyntaxError) {
         let start = i
         i += 1
         var text: [UInt8] = []
         var closed = false
+        // Where an unescaped `~` directly after a letter ends a word inside the quotes (`oli~1`).
+        var fuzzyAt: Int?
         while i < n {
             let c = bytes[i]
             if c == backslash && i + 1 < n {
@@ -860,6 +865,11 @@ struct QueryParseEngine {
                 closed = true
                 i += 1
                 break
+            }
+            if c == tilde, fuzzyAt == nil, let previous = text.last, QueryParseEngine.isASCIILetter(previous) {
+                var k = i + 1
+                if k < n && bytes[k] >= 0x30 && bytes[k] <= 0x32 { k += 1 }
+                if k >= n || bytes[k] == quote || bytes[k] == 0x20 { fuzzyAt = i }
             }
             text.append(c)
             i += 1
@@ -874,10 +884,8 @@ struct QueryParseEngine {
             }
             return
         }
-        if !lenient, text.indices.contains(where: { k in
-            text[k] == tilde && k > 0 && text[k - 1] != 0x20 && (k + 1 == text.count || text[k + 1] == 0x20 || (text[k + 1] >= 0x30 && text[k + 1] <= 0x39))
-        }) {
-            throw error(.unsupportedSyntax, start..<i,
+        if !lenient, closed, let at = fuzzyAt {
+            throw error(.unsupportedSyntax, at..<(at + 1),
                         "fuzzy words inside a phrase (\"crude oli~1\") are not supported: write crude AND oli~1, or the phrase without `~`")
         }
         try countClause(start)
