@@ -7,6 +7,11 @@
 #   benchmarks/peers.sh wikipedia    [bench.py run options...]
 #   benchmarks/peers.sh PATH.jsonl[.zst|.gz] [bench.py run options...]
 #   benchmarks/peers.sh relevance    [bench.py relevance options...]
+#   benchmarks/peers.sh --fuzzy reuters21578|wikipedia|PATH [bench.py run options...]
+#
+# --fuzzy runs a second query set of the corpus with typo-tolerant and prefix queries beside
+# plain terms (bench.py make-queries --types term,fuzzy,prefix --n 200 --seed 42), kept in
+# results/NAME.fuzzy.queries.jsonl; its tables go to results/NAME.fuzzy.md.
 #
 # Builds Trawl in release (`swift build -c release` in the repository root) first. Outputs go to
 # benchmarks/results/NAME.json (everything; git-ignored) and NAME.md (the tables).
@@ -22,6 +27,8 @@ usage() {
 }
 [ $# -ge 1 ] || usage
 case "$1" in -h|--help) usage ;; esac
+fuzzy=""
+if [ "$1" = "--fuzzy" ]; then fuzzy=1; shift; [ $# -ge 1 ] || usage; fi
 target="$1"; shift
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -95,6 +102,14 @@ case "$target" in
 esac
 
 [ -f "$corpus" ] || { echo "peers.sh: corpus not found: $corpus" >&2; exit 1; }
+if [ -n "$fuzzy" ]; then
+  queries="$results/$name.fuzzy.queries.jsonl"
+  if [ ! -s "$queries" ]; then
+    echo "== sampling fuzzy queries for $name (bench.py make-queries --types term,fuzzy,prefix --n 200 --seed 42)"
+    python3 "$bench" make-queries --corpus "$corpus" --out "$queries" --n 200 --seed 42 --types term,fuzzy,prefix
+  fi
+  name="$name.fuzzy"
+fi
 echo "== bench.py run: $name"
 python3 "$bench" run --corpus "$corpus" --queries "$queries" --external "$adapter" --out "$results/$name" "$@"
 echo "== tables: $results/$name.md"

@@ -9,7 +9,8 @@ struct SearchCommand: ParsableCommand {
         abstract: "Search an index and print ranked hits with highlighted snippets.",
         discussion: """
             Query syntax: words (all required by default), AND OR NOT, +required -excluded, \
-            (groups), "phrases", "near words"~5, title:word, prefix*, boosts word^2, and dates: \
+            (groups), "phrases", "near words"~5, title:word, prefix*, fuzzy words oli~1 (up to 2 \
+            edits; word~ is word~2), boosts word^2, and dates: \
             date:[2024-01-01 TO 2024-03-31], date:>=2024-06, date:2024, date:>=now-30d.
             Exit codes: 0 hits found, 1 no hits, 2 bad query or usage, 3 index missing, locked \
             or damaged.
@@ -26,6 +27,9 @@ struct SearchCommand: ParsableCommand {
               trawl search '"oil exports" date:[2024-01-01 TO 2024-12-31]' --sort -date
               trawl search 'oil' --facets tags,year --sort -rating,date
               trawl search --json --limit 3 'title:zurich'
+              trawl search --typos 'crude oil santcions'
+            A query that finds fewer than 3 documents and has words that are not in the index \
+            gets a correction: Did you mean: crude oil sanctions?
             """
     )
 
@@ -78,6 +82,9 @@ struct SearchCommand: ParsableCommand {
     @Flag(name: .long, help: "Read unparseable syntax as plain words instead of failing; e.g. --lenient 'AT&T (2024'.")
     var lenient = false
 
+    @Flag(name: .long, help: "Tolerate typos as a search box does (implies --lenient): words of 5+ characters match within 1 edit, of 9+ within 2; exact matches first; e.g. --typos 'crude oil santcions'.")
+    var typos = false
+
     @Flag(name: .long, help: "Answer JSON Lines requests from standard input until it ends; e.g. echo '{\"q\":\"oil\"}' | trawl search --batch.")
     var batch = false
 
@@ -92,7 +99,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let session = SearchSession(reader: try IndexReader(path: location.path), defaultOperator: or ? .or : .and,
-                                    lenient: lenient, fieldWeights: try fieldWeights())
+                                    lenient: lenient || typos, fieldWeights: try fieldWeights())
         if batch {
             BatchSearch(session: session).run()
             return
@@ -104,6 +111,8 @@ struct SearchCommand: ParsableCommand {
             request.snippets = true
             request.sortFields = try SearchCommand.sortFields(sort, schema: session.reader.schema)
             request.facets = try SearchCommand.facetRequests(facets, schema: session.reader.schema)
+            if typos { request.typoTolerance = TypoTolerance() }
+            request.suggestionText = text
             results = try session.reader.search(request)
         } catch {
             switch error {
@@ -150,6 +159,9 @@ extension SearchOutput {
             ("hits", .array(results.hits.map(hitJSON))),
         ]
         if !results.facets.isEmpty { members.append(("facets", facetsJSON(results.facets))) }
+        if let suggestion = results.suggestion {
+            members.append(("suggestion", .object([("query", .string(suggestion.query)), ("total", .int(suggestion.total))])))
+        }
         return JSONOutput.object(members).rendered()
     }
 
@@ -198,6 +210,9 @@ extension SearchOutput {
 
     static func printHuman(results: SearchResults, offset: Int, limit: Int, colors: Bool, width: Int) {
         let ms = String(format: "%.2f", Double(results.tookMicroseconds) / 1000)
+        if let suggestion = results.suggestion {
+            print("Did you mean: " + Terminal.style(suggestion.query, "1", enabled: colors) + "?")
+        }
         if results.hits.isEmpty {
             if limit == 0 && results.total > 0 {
                 // `--limit 0`: a count.

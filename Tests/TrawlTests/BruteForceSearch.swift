@@ -126,6 +126,78 @@ struct BruteForceSearch {
 
     /// The idf of a prefix's expansions in a field taken as one term: from the largest document
     /// frequency among the field's terms that start with the prefix (bytewise).
+    /// The optimal-string-alignment distance of two scalar strings (insertion, deletion,
+    /// substitution, transposition of neighbours), or `limit + 1` as soon as it must exceed
+    /// `limit`: the plain dynamic programme, one full table, with a cut-off per row.
+    static func osaDistance(_ a: [UInt32], _ b: [UInt32], limit: Int) -> Int {
+        let scratch = UnsafeMutablePointer<Int>.allocate(capacity: (a.count + 1) * (b.count + 1))
+        defer { scratch.deallocate() }
+        return a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in osaDistance(x, y, limit: limit, scratch: scratch) }
+        }
+    }
+
+    /// ``osaDistance(_:_:limit:)`` over raw buffers, with a table of at least
+    /// `(a.count + 1) × (b.count + 1)` cells supplied by the caller (no allocation; plain
+    /// pointer arithmetic and comparisons, which stay cheap in a debug build).
+    static func osaDistance(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>, limit: Int,
+                            scratch d: UnsafeMutablePointer<Int>) -> Int {
+        let n = a.count, m = b.count
+        if n - m > limit || m - n > limit { return limit + 1 }
+        if n == 0 || m == 0 { return n > m ? (n > limit ? limit + 1 : n) : (m > limit ? limit + 1 : m) }
+        let x = a.baseAddress!, y = b.baseAddress!
+        let width = m + 1
+        var j = 0
+        while j <= m { d[j] = j; j += 1 }
+        var i = 1
+        while i <= n {
+            let row = d + i * width, above = row - width
+            row[0] = i
+            var rowMin = i
+            let c = x[i - 1]
+            j = 1
+            while j <= m {
+                var v = above[j] + 1
+                let left = row[j - 1] + 1
+                if left < v { v = left }
+                let diagonal = above[j - 1] + (c == y[j - 1] ? 0 : 1)
+                if diagonal < v { v = diagonal }
+                if i > 1 && j > 1 && c == y[j - 2] && x[i - 2] == y[j - 1] {
+                    let t = (above - width)[j - 2] + 1
+                    if t < v { v = t }
+                }
+                row[j] = v
+                if v < rowMin { rowMin = v }
+                j += 1
+            }
+            if rowMin > limit { return limit + 1 }
+            i += 1
+        }
+        let result = d[n * width + m]
+        return result > limit ? limit + 1 : result
+    }
+
+    /// A fuzzy word's kept expansions in a field by brute force: every term of the field within
+    /// the distance (keeping the unchanged prefix), ordered by edits, then document frequency
+    /// (higher first), then bytes, the first `maxExpansions` kept; with each its edits.
+    func fuzzyExpansions(_ field: String, _ f: Query.Fuzzy) -> [(term: String, edits: Int)] {
+        let word = Array(f.term.unicodeScalars.map(\.value))
+        let fixed = min(f.prefixLength, word.count)
+        let head = Array(word[0..<fixed]), tail = Array(word[fixed...])
+        var found: [(term: [UInt8], edits: Int, df: Int)] = []
+        for entry in termsByField[field] ?? [] {
+            let scalars = Array(String(decoding: entry.term, as: UTF8.self).unicodeScalars.map(\.value))
+            guard scalars.count >= fixed, Array(scalars[0..<fixed]) == head else { continue }
+            let d = Self.osaDistance(Array(scalars[fixed...]), tail, limit: f.maxEdits)
+            if d <= f.maxEdits { found.append((entry.term, d, entry.documentFrequency)) }
+        }
+        found.sort { a, b in
+            a.edits != b.edits ? a.edits < b.edits
+                : a.df != b.df ? a.df > b.df : a.term.lexicographicallyPrecedes(b.term)
+        }
+        return found.prefix(f.maxExpansions).map { (String(decoding: $0.term, as: UTF8.self), $0.edits) }
+    }
+
     func blendedIDF(_ field: String, prefix: String) -> Double {
         let terms = termsByField[field] ?? []
         let bytes = Array(prefix.utf8)
@@ -241,6 +313,28 @@ struct BruteForceSearch {
                 guard tf > 0 else { continue }
                 matched = true
                 score += boost * bm25(field, idf: blendedIDF(field, prefix: p.prefix), tf: Double(tf), length: analyzed.length)
+            }
+            return matched ? score : nil
+        case .fuzzy(let f):
+            // Per field: the kept expansions present, each its similarity boost
+            // (1 − edits / shorter length, at least 0.05) × BM25 with the blended idf (the
+            // largest document frequency among the kept expansions); the fields add up.
+            var score = 0.0, matched = false
+            let wordLength = f.term.unicodeScalars.count
+            for field in fields(f.field) {
+                let expansions = fuzzyExpansions(field, f)
+                let analyzed = text(doc, field)
+                var blended = 0
+                for e in expansions { blended = max(blended, documentFrequency[field]?[e.term] ?? 0) }
+                let n = Double(fieldDocs[field] ?? 0)
+                let idf = log(1 + (n - Double(blended) + 0.5) / (Double(blended) + 0.5))
+                for e in expansions {
+                    guard let list = analyzed.positions[e.term] else { continue }
+                    matched = true
+                    let shorter = max(1, min(wordLength, e.term.unicodeScalars.count))
+                    let similarity = e.edits == 0 ? 1 : max(0.05, 1 - Double(e.edits) / Double(shorter))
+                    score += boost * similarity * bm25(field, idf: idf, tf: Double(list.count), length: analyzed.length)
+                }
             }
             return matched ? score : nil
         case .dateRange(let range):

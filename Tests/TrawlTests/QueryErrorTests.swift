@@ -119,7 +119,11 @@ import Glibc
         expectError("a^-1", .invalidBoost, column: 2)
         expectError("(a b)^z", .invalidBoost, column: 6)
         expectError("a^1e999", .invalidBoost, column: 2)
-        expectError("word~2", .unsupportedSyntax, column: 5)
+        expectError("word~3", .invalidFuzzy, column: 5, text: "~3")
+        expectError("word~x", .invalidFuzzy, column: 5)
+        expectError("well-known~1", .invalidFuzzy, column: 1)
+        expectError("word*~1", .unsupportedSyntax, column: 6)
+        expectError(#""crude oli~1""#, .unsupportedSyntax, column: 11)
         expectError("(a b)~2", .unexpectedCharacter, column: 6)
     }
 
@@ -160,7 +164,7 @@ import Glibc
             F.error("")!.kind, F.error(#"""#)!.kind, F.error("(")!.kind, F.error(")")!.kind, F.error("AND")!.kind,
             F.error("()")!.kind, F.error("title:")!.kind, F.error("x:y")!.kind, F.error("date:2024-13")!.kind,
             F.error("date:[2024")!.kind, F.error("date:[2025 TO 2024]")!.kind, F.error(#""a b"~x"#)!.kind,
-            F.error("a^x")!.kind, F.error("*")!.kind, F.error("a~1")!.kind, F.error("a ^")!.kind,
+            F.error("a^x")!.kind, F.error("*")!.kind, F.error("a~3")!.kind, F.error("ab*~1")!.kind, F.error("a ^")!.kind,
             F.error(String(repeating: "(", count: 300))!.kind, F.error(String(repeating: "a ", count: 40_000))!.kind,
             F.error(String(repeating: "a ", count: 10_001))!.kind,
             QuerySyntaxError.prefixTooBroad(prefix: "a", count: 2, limit: 1, column: 1).kind,

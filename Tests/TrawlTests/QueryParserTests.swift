@@ -303,8 +303,31 @@ enum QueryFixtures {
         #expect(F.parse("date:2024^2") != nil)
         #expect(F.parse("sanctions AND (russia OR iran) -title:\"draft notes\" date:>=now-30d/d")?.description
                 == #"sanctions AND (russia OR iran) AND date:>=now-30d/d AND NOT title:"draft notes""#)
-        #expect(try F.lenient.parse("word~2") == F.and(F.term("word", "word"), F.term("~2", "2")))
+        #expect(try F.lenient.parse("word~3") == F.and(F.term("word", "word"), F.term("~3", "3")))
+        #expect(try F.lenient.parse("word~2") == .fuzzy(Query.Fuzzy(field: nil, text: "word", term: "word", maxEdits: 2)))
         #expect(try F.lenient.parse("https://x.org") == F.phrase("https://x.org", [("https", 0), ("x.org", 1)]))
         #expect(try F.lenient.parse(#""a b"~x"#) == F.and(F.phrase("a b", [("a", 0), ("b", 1)]), F.term("~x", "x")))
+    }
+}
+
+@Suite struct FuzzyParsingTests {
+    @Test func fuzzyWordsParseWithTheirDistanceFieldAndBoost() throws {
+        let parser = QueryFixtures.parser
+        #expect(try parser.parse("oli~1") == .fuzzy(Query.Fuzzy(field: nil, text: "oli", term: "oli", maxEdits: 1)))
+        #expect(try parser.parse("Sanctions~") == .fuzzy(Query.Fuzzy(field: nil, text: "Sanctions", term: "sanction", maxEdits: 2)))
+        #expect(try parser.parse("title:oli~0") == .fuzzy(Query.Fuzzy(field: "title", text: "oli", term: "oli", maxEdits: 0)))
+        #expect(try parser.parse("oli~1^2") == .boost(.fuzzy(Query.Fuzzy(field: nil, text: "oli", term: "oli", maxEdits: 1)), 2))
+        guard case .boolean(let b) = try parser.parse("crude (oli~1 OR gas)") else { Issue.record("shape"); return }
+        #expect(b.must.count == 2)
+        // The description parses back to the same tree.
+        for text in ["oli~1", "title:crude~2 AND oil", "(a~1 OR b~2)^3", #"\AND~1"#] {
+            let query = try parser.parse(text)
+            #expect(try parser.parse(query.description) == query, "\(text) → \(query.description)")
+        }
+        var prefixed = parser
+        prefixed.fuzzyPrefixLength = 2
+        prefixed.fuzzyMaxExpansions = 7
+        guard case .fuzzy(let f) = try prefixed.parse("oil~1") else { Issue.record("shape"); return }
+        #expect(f.prefixLength == 2 && f.maxExpansions == 7)
     }
 }

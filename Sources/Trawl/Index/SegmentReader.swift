@@ -32,6 +32,8 @@ final class SegmentReader: Sendable {
     let inputs: [IndexInput]
     /// The folder's location, for messages.
     private let location: String
+    /// Per field: its terms decoded into a ``TermTable``, built on first use.
+    private let termTables = PosixLock<[String: TermTable]>([:])
 
     /// Opens a segment's files (every row of ``SegmentFiles``) and validates their headers.
     init(directory: any IndexDirectory, meta: SegmentMeta) throws(TrawlError) {
@@ -101,6 +103,20 @@ final class SegmentReader: Sendable {
     func termInfo(field: String, term: UnsafeRawBufferPointer) throws(TrawlError) -> TermPostingsInfo? {
         guard let terms = dictionary.terms(forField: field) else { return nil }
         return try terms.lookup(term)
+    }
+
+    /// The terms of `field` as a flat ``TermTable`` (decoded on first use, then kept), or `nil`
+    /// when the segment has no such field.
+    func termTable(field: String) throws(TrawlError) -> TermTable? {
+        if let table = termTables.withLock({ $0[field] }) { return table }
+        guard let terms = dictionary.terms(forField: field) else { return nil }
+        // Decoded outside the lock: two threads may both decode; the first one stored wins.
+        let table = try TermTable(terms)
+        return termTables.withLock { tables in
+            if let existing = tables[field] { return existing }
+            tables[field] = table
+            return table
+        }
     }
 
     /// A cursor over a term's postings.

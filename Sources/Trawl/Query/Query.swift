@@ -22,6 +22,9 @@ public indirect enum Query: Sendable, Hashable, CustomStringConvertible {
     case phrase(Phrase)
     /// Every term that starts with a prefix (`sanction*`), expanded by the executor.
     case prefix(Prefix)
+    /// Every term within a few edits of a word (`oli~1`), expanded by the executor and scored as
+    /// one blended term.
+    case fuzzy(Fuzzy)
     /// Documents whose date lies in a closed interval of seconds.
     case dateRange(DateRange)
     /// Documents whose number field lies in a range (`words:>1000`, `rating:[3 TO 5]`).
@@ -123,6 +126,68 @@ public indirect enum Query: Sendable, Hashable, CustomStringConvertible {
             hasher.combine(field)
             hasher.combine(text)
             hasher.combine(prefix)
+        }
+    }
+
+    /// Every term within ``maxEdits`` edits of ``term`` (Damerau–Levenshtein, optimal string
+    /// alignment: an insertion, deletion, substitution or transposition of two neighbouring
+    /// characters each count one), that keeps the first ``prefixLength`` characters unchanged;
+    /// at most ``maxExpansions`` of them are used (the nearest, then the most frequent).
+    ///
+    /// Equality and hashing ignore ``column``, which only locates the word for errors.
+    public struct Fuzzy: Sendable, Hashable {
+        /// The default cap on expansions (Lucene's `FuzzyQuery.defaultMaxExpansions`).
+        public static let defaultMaxExpansions = 50
+        /// The largest supported edit distance.
+        public static let maximumEdits = 2
+
+        /// The field searched, or `nil` for the default fields.
+        public var field: String?
+        /// The word as the user wrote it, without the `~`.
+        public var text: String
+        /// The analyzed word (folded and stemmed), which the expansions are measured from.
+        public var term: String
+        /// The largest edit distance, 0 to ``maximumEdits``.
+        public var maxEdits: Int
+        /// How many leading characters of ``term`` an expansion must share unchanged.
+        public var prefixLength: Int
+        /// The most expansions used per field.
+        public var maxExpansions: Int
+        /// The 1-based column of the word in the parsed query; `nil` when built in code.
+        public var column: Int?
+        /// The word folded but not stemmed, when inflected forms count too (typo mode): then a
+        /// term also matches when one of its usual inflected forms (the stem plus a common
+        /// suffix that the analyzer strips back to it) is within ``maxEdits`` of this word, so
+        /// `estimzts` finds the stem of `estimates`. `nil` for `word~N`.
+        public var surface: String?
+
+        /// Creates a fuzzy leaf from an already analyzed word.
+        public init(field: String?, text: String, term: String, maxEdits: Int = Fuzzy.maximumEdits,
+                    prefixLength: Int = 0, maxExpansions: Int = Fuzzy.defaultMaxExpansions, column: Int? = nil) {
+            self.field = field
+            self.text = text
+            self.term = term
+            self.maxEdits = max(0, min(maxEdits, Fuzzy.maximumEdits))
+            self.prefixLength = max(0, prefixLength)
+            self.maxExpansions = max(1, maxExpansions)
+            self.column = column
+        }
+
+        /// Compares everything but the column.
+        public static func == (lhs: Fuzzy, rhs: Fuzzy) -> Bool {
+            lhs.field == rhs.field && lhs.text == rhs.text && lhs.term == rhs.term && lhs.maxEdits == rhs.maxEdits
+                && lhs.prefixLength == rhs.prefixLength && lhs.maxExpansions == rhs.maxExpansions && lhs.surface == rhs.surface
+        }
+
+        /// Hashes everything but the column.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(field)
+            hasher.combine(text)
+            hasher.combine(term)
+            hasher.combine(maxEdits)
+            hasher.combine(prefixLength)
+            hasher.combine(maxExpansions)
+            hasher.combine(surface)
         }
     }
 
@@ -280,6 +345,10 @@ enum QueryPrinter {
             printField(p.field, into: &out)
             printEscapedWord(p.text, into: &out)
             out += "*"
+        case .fuzzy(let f):
+            printField(f.field, into: &out)
+            printEscapedWord(f.text, into: &out)
+            out += "~\(f.maxEdits)"
         case .dateRange(let d):
             out += d.field
             out += ":"
@@ -401,7 +470,8 @@ enum QueryPrinter {
     static func printQuoted(_ text: String, into out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
-            if scalar == "\"" || scalar == "\\" { out += "\\" }
+            // `~` too: unescaped after a word inside quotes it reads as a fuzzy word (an error).
+            if scalar == "\"" || scalar == "\\" || scalar == "~" { out += "\\" }
             out.unicodeScalars.append(scalar)
         }
         out += "\""

@@ -775,9 +775,48 @@ struct QueryParseEngine {
             }
         } else {
             query = QueryParser.wordQuery(text, field: field, slop: 0, analyzer: analyzer)
+            if i < n && bytes[i] == tilde, let fuzzy = try fuzzySuffix(query, text: text, field: field, start: start) {
+                query = fuzzy
+            }
         }
         query = try suffixes(query, isPhrase: false, isWord: true)
         try addOperand(query)
+    }
+
+    /// Reads `~`, `~0`, `~1` or `~2` after a word (at `i`) and returns the fuzzy leaf of the
+    /// word's query `word`; `nil` (the `~` left unread) in lenient mode when it cannot be one.
+    mutating func fuzzySuffix(_ word: Query?, text: String, field: String?, start: Int) throws(QuerySyntaxError) -> Query? {
+        let at = i
+        i += 1
+        let run = suffixRun()
+        var edits = Query.Fuzzy.maximumEdits
+        if !run.isEmpty {
+            let d = bytes[run.lowerBound]
+            if run.count == 1 && d >= 0x30 && d <= 0x30 + UInt8(Query.Fuzzy.maximumEdits) {
+                edits = Int(d - 0x30)
+            } else {
+                if !lenient {
+                    throw error(.invalidFuzzy, at..<run.upperBound,
+                                "`~` after a word takes 0, 1 or 2 edits, such as word~1 (or word~ for 2)")
+                }
+                i = at
+                return nil
+            }
+        }
+        switch word {
+        case .term(let t)?:
+            return .fuzzy(Query.Fuzzy(field: field, text: text, term: t.term, maxEdits: edits,
+                                      prefixLength: parser.fuzzyPrefixLength, maxExpansions: parser.fuzzyMaxExpansions,
+                                      column: incrementalColumn(start)))
+        case nil:
+            return nil // a stop word: nothing to expand
+        default:
+            if !lenient {
+                throw error(.invalidFuzzy, start..<run.upperBound,
+                            "`~` needs a single word: `\(text)` is several words to the analyzer")
+            }
+            return word
+        }
     }
 
     /// In lenient mode: reads from `start` to whitespace or a parenthesis as a plain word
@@ -805,11 +844,16 @@ struct QueryParseEngine {
 
     // MARK: - Phrases
 
+    /// Whether a byte is an ASCII letter.
+    static func isASCIILetter(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
+
     mutating func phrase(field: String?, clauseStart: Int? = nil) throws(QuerySyntaxError) {
         let start = i
         i += 1
         var text: [UInt8] = []
         var closed = false
+        // Where an unescaped `~` directly after a letter ends a word inside the quotes (`oli~1`).
+        var fuzzyAt: Int?
         while i < n {
             let c = bytes[i]
             if c == backslash && i + 1 < n {
@@ -821,6 +865,11 @@ struct QueryParseEngine {
                 closed = true
                 i += 1
                 break
+            }
+            if c == tilde, fuzzyAt == nil, let previous = text.last, QueryParseEngine.isASCIILetter(previous) {
+                var k = i + 1
+                if k < n && bytes[k] >= 0x30 && bytes[k] <= 0x32 { k += 1 }
+                if k >= n || bytes[k] == quote || bytes[k] == 0x20 { fuzzyAt = i }
             }
             text.append(c)
             i += 1
@@ -834,6 +883,10 @@ struct QueryParseEngine {
                 try wordOperand(clauseStart..<(start))
             }
             return
+        }
+        if !lenient, closed, let at = fuzzyAt {
+            throw error(.unsupportedSyntax, at..<(at + 1),
+                        "fuzzy words inside a phrase (\"crude oli~1\") are not supported: write crude AND oli~1, or the phrase without `~`")
         }
         try countClause(start)
         let query = QueryParser.wordQuery(String(decoding: text, as: UTF8.self), field: field, slop: 0,
@@ -859,7 +912,7 @@ struct QueryParseEngine {
                 if !lenient {
                     if isWord {
                         throw error(.unsupportedSyntax, at..<(at + 1),
-                                    "fuzzy search (`word~`) is not supported; for words near each other write \"a b\"~3")
+                                    "`~` cannot follow a prefix: write either word* or word~1")
                     }
                     throw error(.unexpectedCharacter, at..<(at + 1), "`~` must follow a phrase")
                 }

@@ -64,6 +64,11 @@ public struct QueryParser: Sendable {
     public var limits: Limits
     /// The fewest characters a folded prefix may have (default 2): `a*` is an error.
     public var minimumPrefixLength: Int
+    /// How many leading characters a fuzzy word (`word~1`) keeps unchanged in its expansions
+    /// (default 0, as Lucene's `FuzzyQuery`).
+    public var fuzzyPrefixLength = 0
+    /// The most terms a fuzzy word expands to per field (default 50, as Lucene's `FuzzyQuery`).
+    public var fuzzyMaxExpansions = Query.Fuzzy.defaultMaxExpansions
     /// The types of metadata fields (an index's ``FieldSchema``): keyword and bool fields match
     /// whole values (case-insensitively), number fields take numbers and ranges, date fields
     /// dates and ranges, text fields words. Every field named here may be named in a query.

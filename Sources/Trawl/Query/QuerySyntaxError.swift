@@ -42,11 +42,14 @@ public struct QuerySyntaxError: Error, Sendable, Equatable, CustomStringConverti
         case invalidSlop
         /// The `^` is not followed by a non-negative number.
         case invalidBoost
+        /// The `~` after a word is not followed by an edit distance of 0, 1 or 2, or the word
+        /// does not analyze to one term (`well-known~1`).
+        case invalidFuzzy
         /// A prefix query that is `*` alone, too short, or a `*` that does not end the word.
         case invalidPrefix
         /// A prefix that expands to more terms than allowed (raised by the executor).
         case prefixTooBroad
-        /// Syntax that Trawl does not support: fuzzy `word~2`, ranges on text fields.
+        /// Syntax that Trawl does not support: ranges on text fields, fuzzy words in a phrase.
         case unsupportedSyntax
         /// A character that cannot stand where it is: a stray `^`, `~`, `]`, `}`, or a final `\`.
         case unexpectedCharacter

@@ -74,6 +74,30 @@ struct ExplanationBuilder {
     let segment: SegmentReader
     let doc: Int
 
+    /// A fuzzy word's score in one field: each expansion present scored with the blended idf and
+    /// its similarity boost; nil when the document holds none of them there.
+    private func explain(fuzzy label: String, _ part: FuzzyScorer.Field) throws(TrawlError) -> Explanation? {
+        let w = part.weight
+        let code = segment.fieldsByName[part.field].flatMap { segment.fieldLengths.codes(field: $0.number) }?[doc] ?? 1
+        var details: [Explanation] = []
+        var total: Float = 0
+        for (term, info) in zip(part.expansion.terms, part.infos) {
+            guard let info else { continue }
+            var cursor = try segment.cursor(field: part.field, info: info)
+            if cursor.advance(to: UInt32(doc)) == UInt32(doc) {
+                let value = term.boost * w.score(freq: cursor.freq, lengthCode: code)
+                total += value
+                details.append(Explanation(value: value, summary: "\(term.string) (\(term.edits) \(term.edits == 1 ? "edit" : "edits"), boost \(term.boost) = 1 − edits / shorter length): boost × BM25, tf = \(cursor.freq)"))
+            }
+            try cursor.throwIfCorrupt()
+        }
+        guard !details.isEmpty else { return nil }
+        details.append(Explanation(value: w.idf, summary: "blended idf, n = \(part.expansion.documentFrequency) documents, the largest document frequency among the \(part.expansion.terms.count) kept expansions (\(part.expansion.matched) within reach)"))
+        details.append(Explanation(value: w.fieldWeight, summary: "field weight of \(part.field)"))
+        details.append(Explanation(value: w.boost, summary: "query boost"))
+        return Explanation(value: total, summary: "weight(\(part.field):\(label)), the expansions present, each boost × BM25 with the blended idf", details: details)
+    }
+
     /// A prefix's BM25 in one field, its expansions taken as one term; nil when the document
     /// holds none of them there.
     private func explain(prefix: String, _ part: PrefixScorer.Field) throws(TrawlError) -> Explanation? {
@@ -172,6 +196,13 @@ struct ExplanationBuilder {
             }
             if fields.count == 1 { return fields[0] }
             return Explanation(value: score, summary: "\(prefix.prefix)*: sum of the fields holding an expansion", details: fields)
+        case let fuzzy as FuzzyScorer:
+            var fields: [Explanation] = []
+            for part in fuzzy.fields {
+                if let field = try explain(fuzzy: fuzzy.label, part) { fields.append(field) }
+            }
+            if fields.count == 1 { return fields[0] }
+            return Explanation(value: score, summary: "\(fuzzy.label): sum of the fields holding an expansion", details: fields)
         default:
             return Explanation(value: score, summary: "constant score (a filter clause or all documents)")
         }

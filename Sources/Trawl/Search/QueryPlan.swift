@@ -33,6 +33,13 @@ struct QueryPlan {
     private(set) var documentFrequencies: [FieldTerm: Int] = [:]
     /// Per prefix leaf (field, prefix): the matching terms' infos per segment.
     private var expansions: [FieldTerm: [[TermPostingsInfo]]] = [:]
+    /// A fuzzy leaf in one field.
+    struct FuzzyKey: Hashable {
+        var field: String
+        var fuzzy: Query.Fuzzy
+    }
+    /// Per fuzzy leaf and field: its kept expansions.
+    private(set) var fuzzyExpansions: [FuzzyKey: FuzzyExpansion] = [:]
     /// Per prefix leaf (field, prefix): what its expansions weigh index-wide.
     private var prefixStatistics: [FieldTerm: PrefixStatistics] = [:]
     /// Per document of a segment: the summed frequencies of one prefix's expansions in one
@@ -73,6 +80,16 @@ struct QueryPlan {
             }
         case .prefix(let p):
             for field in fields(p.field) { try expand(FieldTerm(field: field, term: p.prefix), column: p.column, text: p.text) }
+        case .fuzzy(let f):
+            let cache = FuzzyExpansion.AutomatonCache(), surfaceCache = FuzzyExpansion.AutomatonCache()
+            for field in fields(f.field) {
+                let key = FuzzyKey(field: field, fuzzy: f)
+                if fuzzyExpansions[key] == nil {
+                    fuzzyExpansions[key] = try SearchError.reading { () throws(TrawlError) in
+                        try FuzzyExpansion(reader: reader, field: field, fuzzy: f, cache: cache, surfaceCache: surfaceCache)
+                    }
+                }
+            }
         case .boolean(let b):
             for q in b.must { try collect(q) }
             for q in b.should { try collect(q) }
@@ -305,6 +322,9 @@ struct QueryPlan {
         case .prefix(let p):
             return try prefixScorer(p, segment: s, boost: boost)
 
+        case .fuzzy(let f):
+            return try fuzzyScorer(f, segment: s, boost: boost)
+
         case .dateRange, .numberRange, .exists:
             return predicate(query, segment: segment).flatMap { documentSet($0, segment: segment) }
 
@@ -418,6 +438,66 @@ struct QueryPlan {
         prefixFrequencies = frequencies
         guard !parts.isEmpty else { return nil }
         return PrefixScorer(prefix: p.prefix, fields: parts, words: words, limit: count, scores: scores)
+    }
+
+    /// The scorer of a fuzzy word in segment `s` (``FuzzyScorer``): every document holding one
+    /// of its kept expansions in a searched field, scored per field as the sum over the
+    /// expansions present of their similarity boost times their BM25 with the blended idf; the
+    /// fields' scores add up, as a prefix's do.
+    private mutating func fuzzyScorer(_ f: Query.Fuzzy, segment s: Int, boost: Float) throws(TrawlError) -> Scorer? {
+        let segment = reader.segments[s]
+        let count = segment.documentCount
+        guard count > 0 else { return nil }
+        var words: [UInt64] = []
+        var scores: [Float] = []
+        var parts: [FuzzyScorer.Field] = []
+        var low = count, high = -1
+        for field in fields(f.field) {
+            guard let expansion = fuzzyExpansions[FuzzyKey(field: field, fuzzy: f)], !expansion.terms.isEmpty,
+                  let terms = segment.dictionary.terms(forField: field) else { continue }
+            let idf = BM25.idf(documentFrequency: expansion.documentFrequency,
+                               documentCount: reader.fieldStatistics[field]?.documentCount ?? 0)
+            let termWeight = weight(field: field, idf: idf, boost: boost)
+            let codes = segment.fieldsByName[field].flatMap { segment.fieldLengths.codes(field: $0.number) }
+            var infos: [TermPostingsInfo?] = []
+            infos.reserveCapacity(expansion.terms.count)
+            var any = false
+            for term in expansion.terms {
+                let ordinal = term.ordinals.count > s ? term.ordinals[s] : -1
+                guard ordinal >= 0 else { infos.append(nil); continue }
+                let info = try terms.info(ordinal: Int(ordinal))
+                infos.append(info)
+                if words.isEmpty {
+                    words = [UInt64](repeating: 0, count: (count + 63) / 64)
+                    scores = [Float](repeating: 0, count: count)
+                }
+                var cursor = try segment.cursor(field: field, info: info)
+                let termBoost = term.boost
+                words.withUnsafeMutableBufferPointer { bits in
+                    scores.withUnsafeMutableBufferPointer { sums in
+                        var doc = cursor.doc
+                        while doc != PostingsCursor.noMoreDocs {
+                            let d = Int(doc)
+                            if d < count {
+                                bits[d >> 6] |= UInt64(1) << UInt64(d & 63)
+                                sums[d] += termBoost * termWeight.score(freq: cursor.freq, lengthCode: codes?[d] ?? 1)
+                                if d < low { low = d }
+                                if d > high { high = d }
+                            }
+                            doc = cursor.next()
+                        }
+                    }
+                }
+                try cursor.throwIfCorrupt()
+                any = true
+            }
+            if any { parts.append(FuzzyScorer.Field(field: field, weight: termWeight, expansion: expansion, infos: infos)) }
+        }
+        guard !parts.isEmpty, low <= high else { return nil }
+        var best: Float = 0
+        for d in low...high where scores[d] > best { best = scores[d] }
+        return FuzzyScorer(label: "\(f.text)~\(f.maxEdits)", fields: parts, words: words, limit: count, scores: scores,
+                           maxScore: best)
     }
 
     /// The test a filter clause makes on one segment's columns, or nil when no document of the

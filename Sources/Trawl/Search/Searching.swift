@@ -53,6 +53,16 @@ public struct SearchRequest: Sendable {
     /// Facets to count over every match (exactly, whatever pruning the ranking does); the
     /// total then is exact too.
     public var facets: [FacetRequest] = []
+    /// Typo tolerance for search-box queries (``TypoTolerance``): nil (the default) searches
+    /// the words as written. With it, the plain matches come first, then those found only
+    /// through typos; facets count the plain matches.
+    public var typoTolerance: TypoTolerance? = nil
+    /// The query as the user typed it: when set and the search finds fewer than
+    /// ``suggestionThreshold`` documents, the results carry a corrected query
+    /// (``SearchResults/suggestion``, see ``IndexReader/suggestion(for:query:request:)``).
+    public var suggestionText: String? = nil
+    /// Below how many matches a correction is proposed (default 3).
+    public var suggestionThreshold = 3
     /// Wraps every scorer of the search tree as it is built (tests wrap them in a scorer that
     /// checks the scorer contracts between every parent and child); nil in production.
     var scorerWrapper: (@Sendable (Scorer) -> Scorer)? = nil
@@ -114,6 +124,8 @@ public struct SearchResults: Sendable, Equatable {
     public var tookMicroseconds: Int
     /// The facets asked for (``SearchRequest/facets``), in order.
     public var facets: [FacetResult] = []
+    /// A corrected query, when ``SearchRequest/suggestionText`` was set and few documents matched.
+    public var suggestion: Suggestion? = nil
 }
 
 extension IndexReader {
@@ -134,6 +146,16 @@ extension IndexReader {
     ///   when a prefix expands to more terms than ``SearchRequest/prefixExpansionLimit``;
     ///   ``SearchError/index(_:)`` when index data is damaged or cannot be read.
     public func search(_ request: SearchRequest) throws(SearchError) -> SearchResults {
+        if let text = request.suggestionText {
+            var inner = request
+            inner.suggestionText = nil
+            var results = try search(inner)
+            if results.total < request.suggestionThreshold {
+                results.suggestion = try suggestion(for: text, query: request.query, request: inner)
+            }
+            return results
+        }
+        if let tolerance = request.typoTolerance { return try searchTolerant(request, tolerance) }
         let started = DispatchTime.now().uptimeNanoseconds
         for key in request.sortFields {
             guard let type = schema[key.field], type != .text else {

@@ -21,6 +21,8 @@ struct QueryShape: Sendable {
     var sortFields: [SortField] = []
     /// Whether the shape runs on Reuters too (the metadata shapes need the synthetic corpus's fields).
     var onReuters = true
+    /// Whether typos are tolerated (``SearchRequest/typoTolerance``).
+    var typos = false
 
     /// The query text for a corpus.
     func text(for source: BenchmarkCorpus.Source) -> String {
@@ -40,6 +42,7 @@ struct QueryShape: Sendable {
         request.snippets = snippets
         request.facets = facets
         request.sortFields = sortFields
+        if typos { request.typoTolerance = TypoTolerance() }
         return request
     }
 
@@ -65,6 +68,13 @@ struct QueryShape: Sendable {
         shapes.append(QueryShape(name: "dateSorted", reuters: "oil", synthetic: "{30}", sort: .dateDescending))
         return shapes
     }()
+
+    /// Typo tolerance: a fuzzy word (expanded by the Levenshtein automaton, 50 terms at most)
+    /// and a typo-tolerant search-box query whose misspelled word matches nothing as written.
+    static let typoShapes: [QueryShape] = [
+        QueryShape(name: "fuzzy", reuters: "crude AND prics~2", synthetic: "{30} AND {300}x~1"),
+        QueryShape(name: "typos", reuters: "crude oil pricse", synthetic: "{30} {300}x", typos: true),
+    ]
 
     /// The metadata shapes (synthetic corpus only: `tags` has 50 values, two per article;
     /// `rating` is 1…5): a keyword filter, a number filter, a sort by a number field, and facets
@@ -134,7 +144,7 @@ struct BenchmarkSetupError: Error, CustomStringConvertible {
 /// times, independent of the length of its posting lists.
 func registerSearchBenchmarks() {
     let searchMetrics: [BenchmarkMetric] = [.wallClock, .cpuTotal, .mallocCountTotal, .throughput]
-    for shape in QueryShape.all + [QueryShape.withSnippets] + QueryShape.metadata {
+    for shape in QueryShape.all + [QueryShape.withSnippets] + QueryShape.metadata + QueryShape.typoShapes {
         Benchmark("Search.\(shape.name)",
                   configuration: BenchmarkSettings.configuration(metrics: searchMetrics, maxDuration: .seconds(3),
                                                                  maxIterations: 20_000, warmupIterations: 10),

@@ -449,6 +449,30 @@ struct FieldTerms: @unchecked Sendable {
         return nil
     }
 
+    /// The info of the term of rank `ordinal` (from 0, in term order): every block but the
+    /// last holds ``TermDictionary/blockSize`` terms, so it is the block's entry
+    /// `ordinal % blockSize`, found without comparing terms.
+    func info(ordinal: Int) throws(TrawlError) -> TermPostingsInfo {
+        guard ordinal >= 0, ordinal < termCount else { throw damaged("term ordinal \(ordinal) out of range") }
+        let blockIndex = ordinal / TermDictionary.blockSize
+        let entry = ordinal % TermDictionary.blockSize
+        var previousLength = try firstTerm(blockIndex).count
+        var block = try openBlock(blockIndex)
+        if entry > 0 {
+            guard block.skipInfo() else { throw malformedEntry() }
+            for e in 1...entry {
+                guard block.remaining > 0, let (shared, suffix) = block.readTerm(previousLength: previousLength) else {
+                    throw malformedEntry()
+                }
+                previousLength = shared &+ suffix.count
+                if e < entry { guard block.skipInfo() else { throw malformedEntry() } }
+            }
+        }
+        guard block.remaining > 0 else { throw malformedEntry() }
+        guard let info = block.readInfo() else { throw malformedEntry() }
+        return info
+    }
+
     /// The info of `term` given as a byte array.
     func lookup(_ term: [UInt8]) throws(TrawlError) -> TermPostingsInfo? {
         try withTypedBytes(term) { (raw) throws(TrawlError) in try lookup(raw) }

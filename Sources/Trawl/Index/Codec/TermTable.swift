@@ -1,0 +1,133 @@
+/// A field's terms decoded once into flat arrays, for walks that visit many terms: fuzzy
+/// expansion (``FuzzyTermWalk``), autocompletion and "did you mean".
+///
+/// The term dictionary on disk is built for lookups (a binary search over block first terms,
+/// then one block); a walk in term order would decode every block. This table keeps, per term
+/// (by ordinal, in byte order): its bytes, the length of the prefix it shares with the previous
+/// term (capped at 255) and its document frequency. A walk that rejects a prefix of depth `d`
+/// skips every following term sharing at least `d` bytes with it — the subtree of the implied
+/// trie — so a Levenshtein automaton intersected with the table visits only the
+/// prefixes it can still accept (as over Lucene's and Tantivy's FSTs).
+///
+/// Built lazily per segment and field on first use (``SegmentReader/termTable(field:)``) and
+/// kept with the segment: 25 bytes per term plus the term bytes.
+final class TermTable: Sendable {
+    /// The number of terms.
+    let count: Int
+    /// Term `i`'s bytes are `bytes[starts[i] ..< starts[i + 1]]`.
+    let starts: [UInt32]
+    /// Every term's bytes, concatenated in order.
+    let bytes: [UInt8]
+    /// Per term: the length of the prefix shared with the previous term, capped at 255 (0 for term 0).
+    let shared: [UInt8]
+    /// How many depths ``next`` covers.
+    static let skipDepths = 4
+    /// Per term `j` and depth `d` in `1...skipDepths`, at `j * skipDepths + d - 1`: the first
+    /// term after `j` that does not share `j`'s first `d` bytes (`count` when none): where a
+    /// walk goes on when `j`'s prefix of `d` bytes is rejected.
+    let next: [UInt32]
+    /// Per term: its document frequency in the segment.
+    let documentFrequencies: [UInt32]
+    /// The longest term, in bytes.
+    let maxTermLength: Int
+
+    /// Decodes every term of `terms`.
+    init(_ terms: FieldTerms) throws(TrawlError) {
+        var starts: [UInt32] = []
+        starts.reserveCapacity(terms.termCount + 1)
+        var bytes: [UInt8] = []
+        var shared: [UInt8] = []
+        shared.reserveCapacity(terms.termCount)
+        var frequencies: [UInt32] = []
+        frequencies.reserveCapacity(terms.termCount)
+        var longest = 0
+        var iterator = terms.makeIterator()
+        var previousStart = 0
+        while try iterator.next() {
+            let start = bytes.count
+            starts.append(UInt32(truncatingIfNeeded: start))
+            let term = iterator.term
+            var common = 0
+            if start > 0 {
+                let previousLength = start - previousStart
+                let n = min(previousLength, term.count, 255)
+                while common < n && bytes[previousStart + common] == term[common] { common += 1 }
+            }
+            shared.append(UInt8(common))
+            bytes.append(contentsOf: term)
+            frequencies.append(iterator.info.docFreq)
+            longest = max(longest, term.count)
+            previousStart = start
+        }
+        if bytes.count > Int(UInt32.max) {
+            throw TrawlError(.limitExceeded, "the terms of field \(terms.name) exceed 4 GiB", path: terms.fileName)
+        }
+        starts.append(UInt32(truncatingIfNeeded: bytes.count))
+        count = frequencies.count
+        let depths = TermTable.skipDepths
+        var next = [UInt32](repeating: UInt32(truncatingIfNeeded: count), count: count * depths)
+        if count > 1 {
+            for j in stride(from: count - 2, through: 0, by: -1) {
+                let after = Int(shared[j + 1])
+                for d in 1...depths {
+                    next[j * depths + d - 1] = after < d ? UInt32(j + 1) : next[(j + 1) * depths + d - 1]
+                }
+            }
+        }
+        self.next = next
+        self.starts = starts
+        self.bytes = bytes
+        self.shared = shared
+        documentFrequencies = frequencies
+        maxTermLength = longest
+    }
+
+    /// Term `i`'s bytes as an array.
+    func term(_ i: Int) -> [UInt8] {
+        Array(bytes[Int(starts[i])..<Int(starts[i + 1])])
+    }
+
+    /// Term `i` as a string.
+    func string(_ i: Int) -> String {
+        String(decoding: bytes[Int(starts[i])..<Int(starts[i + 1])], as: UTF8.self)
+    }
+
+    /// Compares term `i` with `key` (unsigned byte order): negative, zero or positive.
+    func compare(_ i: Int, _ key: UnsafeRawBufferPointer) -> Int {
+        bytes.withUnsafeBytes { all in
+            TermDictionary.compare(UnsafeRawBufferPointer(rebasing: all[Int(starts[i])..<Int(starts[i + 1])]), key)
+        }
+    }
+
+    /// The ordinal of the first term not below `key` (`count` when every term is below it).
+    func lowerBound(_ key: UnsafeRawBufferPointer) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) >> 1
+            if compare(mid, key) < 0 { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// The ordinals of the terms that start with `prefix`.
+    func range(withPrefix prefix: [UInt8]) -> Range<Int> {
+        if prefix.isEmpty { return 0..<count }
+        let low = prefix.withUnsafeBytes { lowerBound($0) }
+        // The first term above every extension of the prefix: the prefix with its last
+        // non-0xFF byte incremented (none: every term from `low` on).
+        var upperKey = prefix
+        while let last = upperKey.last, last == 0xFF { upperKey.removeLast() }
+        guard !upperKey.isEmpty else { return low..<count }
+        upperKey[upperKey.count - 1] += 1
+        let high = upperKey.withUnsafeBytes { lowerBound($0) }
+        return low..<max(low, high)
+    }
+
+    /// The ordinal of `term`, or `nil` when the field does not hold it.
+    func ordinal(of term: [UInt8]) -> Int? {
+        term.withUnsafeBytes { key -> Int? in
+            let i = lowerBound(key)
+            return i < count && compare(i, key) == 0 ? i : nil
+        }
+    }
+}
