@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Thin C wrapper over the system ICU: word breaking, normalization, charset detection and conversion.
@@ -25,15 +26,16 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         .systemLibrary(
-            name: "CZlib",
+            name: "CTrawlZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(
             name: "Trawl",
             dependencies: [
-                "CTrawlICU", "CLibXML2", "CZlib",
+                "CTrawlICU", "CLibXML2", "CTrawlZlib",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
             // No unsafe flags (SwiftPM refuses them in a package used by version): the hot
             // classes' stored properties (scorers, postings cursors and writers, analysis tables)
@@ -44,7 +46,8 @@ let package = Package(
             name: "TrawlCLI",
             dependencies: ["Trawl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "TrawlTests", dependencies: ["Trawl"]),
+        // ZIPFoundation builds the EPUB, Word and OpenDocument fixtures in the tests.
+        .testTarget(name: "TrawlTests", dependencies: ["Trawl", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "TrawlCLITests", dependencies: ["Trawl", "TrawlCLI"]),
         .testTarget(name: "TrawlReliabilityTests", dependencies: ["Trawl"]),
     ],
