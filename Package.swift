@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // Writes the EPUB, Word and OpenDocument fixtures of the tests (the library reads ZIP
+        // archives itself: see Sources/Trawl/Documents/ZipMembers.swift).
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
@@ -35,7 +37,6 @@ let package = Package(
             dependencies: [
                 "CTrawlICU", "CLibXML2", "CTrawlZlib",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
             // No unsafe flags (SwiftPM refuses them in a package used by version): the hot
             // classes' stored properties (scorers, postings cursors and writers, analysis tables)
@@ -46,7 +47,6 @@ let package = Package(
             name: "TrawlCLI",
             dependencies: ["Trawl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        // ZIPFoundation builds the EPUB, Word and OpenDocument fixtures in the tests.
         .testTarget(name: "TrawlTests", dependencies: ["Trawl", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "TrawlCLITests", dependencies: ["Trawl", "TrawlCLI"]),
         .testTarget(name: "TrawlReliabilityTests", dependencies: ["Trawl"]),
