@@ -126,6 +126,8 @@ public struct DocumentReadResult: Sendable, Equatable {
 
     /// The encoding the file was read with (``TextEncoding/utf8`` for valid UTF-8). When it
     /// was not decoded cleanly (a weak guess, bytes replaced by U+FFFD), ``warnings`` says so.
+    /// Mail, whose parts each have their own charset, gives the first part that was not
+    /// UTF-8; EPUB, Word and OpenDocument files (XML in UTF-8 or as declared) give UTF-8.
     public var encoding: TextEncoding
 
     /// Creates a result.
@@ -245,6 +247,7 @@ public struct DocumentReader: Sendable {
         let buffer = bytes.bindMemory(to: UInt8.self)
         switch format {
         case .epub, .docx, .odt:
+            if TextDecoding.isBlank(buffer) { return DocumentReadResult() }
             var context = ReadContext(relativePath: relativePath, maximumWarnings: options.maximumWarnings)
             let documents = try PackageReader.read(buffer, format: format, options: options, context: &context)
             return DocumentReadResult(documents: documents, warnings: context.finishedWarnings())
@@ -256,7 +259,8 @@ public struct DocumentReader: Sendable {
             let documents = format == .email
                 ? try MailReader.readMessage(buffer, options: options, context: &context)
                 : MailReader.readMailbox(buffer, options: options, context: &context)
-            return DocumentReadResult(documents: documents, warnings: context.finishedWarnings())
+            return DocumentReadResult(documents: documents, warnings: context.finishedWarnings(),
+                                      encoding: context.partEncoding ?? .utf8)
         case .text, .markdown, .html, .json, .jsonLines:
             break
         }
@@ -357,6 +361,20 @@ struct ReadContext {
     init(relativePath: String, maximumWarnings: Int = 100) {
         self.relativePath = relativePath
         self.maximumWarnings = max(1, maximumWarnings)
+    }
+
+    /// The encoding of the first part of the file that was not plain UTF-8, for formats whose
+    /// parts each have their own (mail): later parts in the same charset add their replacements.
+    private(set) var partEncoding: TextEncoding?
+
+    /// Notes the encoding a part of the file was read with (see ``partEncoding``).
+    mutating func record(_ encoding: TextEncoding) {
+        guard !encoding.isPlainUTF8 || encoding.replacements > 0 else { return }
+        if partEncoding == nil {
+            partEncoding = encoding
+        } else if partEncoding?.name == encoding.name {
+            partEncoding?.replacements += encoding.replacements
+        }
     }
 
     /// Records a problem that did not stop the reading.

@@ -372,6 +372,7 @@ struct MessageParser {
                                  context: inout ReadContext) -> [UInt8] {
         decoded.withUnsafeBufferPointer { buffer -> [UInt8] in
             var name: String?
+            var source = TextEncoding.Source.declared
             if let declared, !declared.isEmpty {
                 name = TextEncoding.standardName(declared)
                 if name == nil {
@@ -380,21 +381,28 @@ struct MessageParser {
             }
             if let forced = options.encoding.flatMap(TextEncoding.standardName), !EncodingDetection.isValidUTF8(buffer) {
                 name = forced
+                source = .forced
             }
             if name == "UTF-8" || name == nil || name == "US-ASCII" {
                 if EncodingDetection.isValidUTF8(buffer) { return Array(buffer) }
                 if name == "UTF-8" {
                     let errors = EncodingDetection.utf8ErrorCount(buffer)
                     context.warn("\(subject(id, context)) has \(errors) byte sequence\(errors == 1 ? "" : "s") that \(errors == 1 ? "is" : "are") not valid UTF-8, replaced by U+FFFD.")
+                    context.record(TextEncoding(name: "UTF-8", source: .declared, replacements: errors))
                     return Array(buffer)
                 }
                 // Not UTF-8 and no (usable) charset: detect, else windows-1252.
-                if let guess = EncodingDetection.detect(buffer, markup: html), guess.confidence >= options.minimumConfidence,
+                let guess = EncodingDetection.detect(buffer, markup: html)
+                if let guess, guess.confidence >= options.minimumConfidence,
                    let converted = EncodingDetection.convert(buffer, from: guess.name),
                    converted.replacements <= buffer.count / 100 {
+                    context.record(TextEncoding(name: guess.name, source: .detected, confidence: guess.confidence,
+                                                replacements: converted.replacements))
                     return converted.bytes
                 }
                 name = "windows-1252"
+                source = .fallback
+                context.warn("\(subject(id, context)) has a part that is not valid UTF-8, declares no usable charset and could not be recognised, so it is read as windows-1252.")
             }
             guard let name, let converted = EncodingDetection.convert(buffer, from: name) else {
                 return Array(String(decoding: buffer, as: UTF8.self).utf8)
@@ -402,6 +410,7 @@ struct MessageParser {
             if converted.replacements > 0 {
                 context.warn("\(subject(id, context)) has \(converted.replacements) byte sequence\(converted.replacements == 1 ? "" : "s") that \(converted.replacements == 1 ? "is" : "are") not valid \(name), replaced by U+FFFD.")
             }
+            context.record(TextEncoding(name: name, source: source, replacements: converted.replacements))
             return converted.bytes
         }
     }
