@@ -6,16 +6,21 @@
 #
 #   benchmarks/formats/formats.sh [work folder, default /tmp/trawl-formats]
 #
-# Needs the shared folder beside the repository (TRAWL_SHARED overrides it) and zstd.
+# Needs the shared folder beside the repository (TRAWL_SHARED overrides it) and zstd;
+# TRAWL_BIN names a release trawl to use instead of building one.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 shared="${TRAWL_SHARED:-$repo/../shared}"
 work="${1:-/tmp/trawl-formats}"
 [ -f "$shared/data/20newsgroups/20newsgroups.jsonl.zst" ] || { echo "formats.sh: no 20 Newsgroups under $shared/data" >&2; exit 1; }
-echo "== building trawl (swift build -c release)" >&2
-(cd "$repo" && swift build -c release --product trawl 2>&1 | grep -E "error: |Build complete" >&2) || { echo "formats.sh: the release build failed" >&2; exit 1; }
-trawl="$repo/.build/release/trawl"
+if [ -n "${TRAWL_BIN:-}" ]; then
+  trawl="$TRAWL_BIN" # a release trawl built elsewhere
+else
+  echo "== building trawl (swift build -c release)" >&2
+  (cd "$repo" && swift build -c release --product trawl 2>&1 | grep -E "error: |Build complete" >&2) || { echo "formats.sh: the release build failed" >&2; exit 1; }
+  trawl="$repo/.build/release/trawl"
+fi
 rm -rf "$work" && mkdir -p "$work"
 echo "== generating inputs in $work" >&2
 python3 "$here/generate.py" --shared "$shared/data" --out "$work/inputs" >&2
