@@ -191,6 +191,11 @@ import ZIPFoundation
         let notXML = try Self.zip([("word/document.xml", "\u{1}\u{2} not xml at all <<<")])
         #expect(throws: TrawlError.self) { try reader.read(contentsOf: notXML, relativePath: "b.docx", format: .docx) }
 
+        // A ZIP64 end record in a file too short to hold the ZIP64 record it points at.
+        let locator: [UInt8] = [0x50, 0x4B, 0x06, 0x07] + [UInt8](repeating: 0, count: 16)
+        let endRecord: [UInt8] = [0x50, 0x4B, 0x05, 0x06, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF] + [UInt8](repeating: 0xFF, count: 8) + [0, 0]
+        #expect(throws: TrawlError.self) { try reader.read(contentsOf: locator + endRecord, relativePath: "z.epub", format: .epub) }
+
         // Damaged bytes: every truncation and a few flipped bytes fail cleanly or read.
         let good = try Self.docx(title: "T", author: "A", created: "2024-01-01", paragraphs: [(nil, "some body text")])
         for length in stride(from: 0, to: good.count, by: 7) {

@@ -67,7 +67,7 @@ struct ZipMembers {
             let locator = end - 20
             guard signature(locator, 0x06, 0x07) else { throw notZIP }
             let recordOffset = u64(locator + 8)
-            guard recordOffset <= UInt64(b.count - 56), signature(Int(recordOffset), 0x06, 0x06) else { throw notZIP }
+            guard b.count >= 56, recordOffset <= UInt64(b.count - 56), signature(Int(recordOffset), 0x06, 0x06) else { throw notZIP }
             let record = Int(recordOffset)
             let total = u64(record + 32)
             guard total <= UInt64(ZipMembers.maximumMembers) else {
