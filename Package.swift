@@ -11,6 +11,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // Writes the EPUB, Word and OpenDocument fixtures of the tests (the library reads ZIP
+        // archives itself: see Sources/Trawl/Documents/ZipMembers.swift).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Thin C wrapper over the system ICU: word breaking, normalization, charset detection and conversion.
@@ -30,14 +33,14 @@ let package = Package(
             providers: [.apt(["libstemmer-dev"])]
         ),
         .systemLibrary(
-            name: "CZlib",
+            name: "CTrawlZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(
             name: "Trawl",
             dependencies: [
-                "CTrawlICU", "CLibXML2", "CZlib", "CStemmer",
+                "CTrawlICU", "CLibXML2", "CTrawlZlib", "CStemmer",
                 .product(name: "Yams", package: "Yams"),
             ]
             // No unsafe flags (SwiftPM refuses them in a package used by version): the hot
@@ -49,7 +52,7 @@ let package = Package(
             name: "TrawlCLI",
             dependencies: ["Trawl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "TrawlTests", dependencies: ["Trawl"]),
+        .testTarget(name: "TrawlTests", dependencies: ["Trawl", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "TrawlCLITests", dependencies: ["Trawl", "TrawlCLI"]),
         .testTarget(name: "TrawlReliabilityTests", dependencies: ["Trawl"]),
     ],

@@ -72,7 +72,7 @@ case "$target" in
     xml_flags=($(pkg-config --cflags libxml-2.0))
     clang_modules=(
       -Xcc "-fmodule-map-file=$root/Sources/CLibXML2/module.modulemap"
-      -Xcc "-fmodule-map-file=$root/Sources/CZlib/module.modulemap"
+      -Xcc "-fmodule-map-file=$root/Sources/CTrawlZlib/module.modulemap"
       -Xcc "-fmodule-map-file=$root/Sources/CStemmer/module.modulemap"
       -Xcc "-fmodule-map-file=$yams/Sources/CYaml/include/module.modulemap"
       -Xcc -I -Xcc "$yams/Sources/CYaml/include"

@@ -6,11 +6,13 @@ import Trawl
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "Index folders of articles (.txt, .md, .html, .json, .jsonl), incrementally.",
+        abstract: "Index folders of articles (.txt, .md, .html, .json, .jsonl, .eml, .mbox, Maildir, .epub, .docx, .odt), incrementally.",
         discussion: """
             New and changed files are (re)indexed, unchanged files skipped, and files that are \
             gone from a folder removed from the index. Ends with a summary line; problems with \
-            single files are listed on standard error and the run goes on (exit code 1).
+            single files are listed on standard error and the run goes on (exit code 1). \
+            Every message of an mbox is a document; so is every file in the cur/ and new/ \
+            folders of a Maildir.
             Examples:
               trawl index ~/notes
               trawl index --index /tmp/reuters reuters21578.jsonl

@@ -17,6 +17,25 @@ public enum DocumentFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case json
     /// JSON Lines: one object per line (`.jsonl`, `.ndjson`).
     case jsonLines
+    /// One Internet mail message (`.eml`, and the message files of a Maildir folder).
+    case email
+    /// A mailbox of many messages in the mbox format (`.mbox`, `.mbx`): one document per message.
+    case mbox
+    /// An EPUB e-book (`.epub`): a ZIP of XHTML chapters and an OPF package document.
+    case epub
+    /// A Word document (`.docx`, Office Open XML).
+    case docx
+    /// An OpenDocument text (`.odt`).
+    case odt
+
+    /// Whether files of this format are ZIP archives (EPUB, Word, OpenDocument), read as
+    /// binary rather than as text.
+    public var isArchive: Bool {
+        switch self {
+        case .epub, .docx, .odt: return true
+        case .text, .markdown, .html, .json, .jsonLines, .email, .mbox: return false
+        }
+    }
 
     /// The format for a file-name extension (without the dot, any case), or `nil` when Trawl
     /// does not read such files. An empty extension gives `nil`: such files are sniffed with
@@ -28,6 +47,11 @@ public enum DocumentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case "html", "htm", "xhtml": self = .html
         case "json": self = .json
         case "jsonl", "ndjson": self = .jsonLines
+        case "eml": self = .email
+        case "mbox", "mbx": self = .mbox
+        case "epub": self = .epub
+        case "docx": self = .docx
+        case "odt": self = .odt
         default: return nil
         }
     }
@@ -102,6 +126,8 @@ public struct DocumentReadResult: Sendable, Equatable {
 
     /// The encoding the file was read with (``TextEncoding/utf8`` for valid UTF-8). When it
     /// was not decoded cleanly (a weak guess, bytes replaced by U+FFFD), ``warnings`` says so.
+    /// Mail, whose parts each have their own charset, gives the first part that was not
+    /// UTF-8; EPUB, Word and OpenDocument files (XML in UTF-8 or as declared) give UTF-8.
     public var encoding: TextEncoding
 
     /// Creates a result.
@@ -130,7 +156,11 @@ public struct DocumentReadResult: Sendable, Equatable {
 /// NUL byte is repaired to U+FFFD. The reader keeps no state: one value can read on several threads at once.
 ///
 /// Document ids:
-/// - text, Markdown and HTML files: the relative path (one document per file);
+/// - text, Markdown, HTML, EPUB, Word, OpenDocument and single mail message files: the
+///   relative path (one document per file);
+/// - `.mbox`: `relativePath#<Message-ID>` per message (without the angle brackets), or
+///   `relativePath#<n>` (the 1-based ordinal in the mailbox) for a message without a
+///   Message-ID or with one already used in the file (see ``MailReader``);
 /// - `.json` with one object: its `id`, or the relative path when it has none;
 /// - `.json` with an array of objects: each object's `id`, or `relativePath#<index>` (0-based);
 /// - `.jsonl`: each line's `id` **as is** (the collections rely on this: a Reuters document
@@ -170,15 +200,27 @@ public struct DocumentReader: Sendable {
         /// than 1 % of the bytes undecodable, is not trusted: the file is read as UTF-8 with
         /// invalid bytes replaced by U+FFFD, and a warning says so. Default 10.
         public var minimumConfidence: Int
+        /// The largest mail message read, in bytes: a larger `.eml` or Maildir file is refused
+        /// as `.documentUnreadable`, a larger message of an mbox is left out with a warning.
+        /// Default 64 MiB.
+        public var maximumMessageSize: Int
+        /// The most bytes an EPUB, Word or OpenDocument file may inflate to, all the members
+        /// read added up: beyond it the file is refused as `.documentUnreadable` (a "zip bomb"
+        /// guard that counts the bytes actually inflated, not the sizes the archive claims).
+        /// Default 256 MiB.
+        public var maximumUncompressedSize: Int
 
         /// Creates options; the defaults suit any collection.
         public init(maximumFileSize: Int = 256 << 20, maximumJSONDepth: Int = 512, maximumWarnings: Int = 100,
-                    encoding: String? = nil, minimumConfidence: Int = 10) {
+                    encoding: String? = nil, minimumConfidence: Int = 10, maximumMessageSize: Int = 64 << 20,
+                    maximumUncompressedSize: Int = 256 << 20) {
             self.maximumFileSize = maximumFileSize
             self.maximumJSONDepth = maximumJSONDepth
             self.maximumWarnings = maximumWarnings
             self.encoding = encoding
             self.minimumConfidence = minimumConfidence
+            self.maximumMessageSize = maximumMessageSize
+            self.maximumUncompressedSize = maximumUncompressedSize
         }
     }
 
@@ -203,6 +245,25 @@ public struct DocumentReader: Sendable {
             throw tooLarge(size: Int64(bytes.count), path: relativePath)
         }
         let buffer = bytes.bindMemory(to: UInt8.self)
+        switch format {
+        case .epub, .docx, .odt:
+            if TextDecoding.isBlank(buffer) { return DocumentReadResult() }
+            var context = ReadContext(relativePath: relativePath, maximumWarnings: options.maximumWarnings)
+            let documents = try PackageReader.read(buffer, format: format, options: options, context: &context)
+            return DocumentReadResult(documents: documents, warnings: context.finishedWarnings())
+        case .email, .mbox:
+            if let name = options.encoding, TextEncoding.standardName(name) == nil {
+                throw TrawlError(.invalidArgument, "The encoding \"\(name)\" is not known.", path: relativePath)
+            }
+            var context = ReadContext(relativePath: relativePath, maximumWarnings: options.maximumWarnings)
+            let documents = format == .email
+                ? try MailReader.readMessage(buffer, options: options, context: &context)
+                : MailReader.readMailbox(buffer, options: options, context: &context)
+            return DocumentReadResult(documents: documents, warnings: context.finishedWarnings(),
+                                      encoding: context.partEncoding ?? .utf8)
+        case .text, .markdown, .html, .json, .jsonLines:
+            break
+        }
         if TextDecoding.isBlank(buffer) { return DocumentReadResult() }
         if let reason = TextDecoding.binaryReason(buffer) {
             throw TrawlError(.documentUnreadable, "The file is a binary file, not text: \(reason).", path: relativePath)
@@ -230,6 +291,8 @@ public struct DocumentReader: Sendable {
                 return try JSONReader.readJSON(text, maximumDepth: maximumDepth, context: &context)
             case .jsonLines:
                 return JSONReader.readJSONLines(text, maximumDepth: maximumDepth, context: &context)
+            case .email, .mbox, .epub, .docx, .odt:
+                return [] // read above
             }
         }
         return DocumentReadResult(documents: documents, warnings: context.finishedWarnings(), encoding: decoded.encoding)
@@ -298,6 +361,20 @@ struct ReadContext {
     init(relativePath: String, maximumWarnings: Int = 100) {
         self.relativePath = relativePath
         self.maximumWarnings = max(1, maximumWarnings)
+    }
+
+    /// The encoding of the first part of the file that was not plain UTF-8, for formats whose
+    /// parts each have their own (mail): later parts in the same charset add their replacements.
+    private(set) var partEncoding: TextEncoding?
+
+    /// Notes the encoding a part of the file was read with (see ``partEncoding``).
+    mutating func record(_ encoding: TextEncoding) {
+        guard !encoding.isPlainUTF8 || encoding.replacements > 0 else { return }
+        if partEncoding == nil {
+            partEncoding = encoding
+        } else if partEncoding?.name == encoding.name {
+            partEncoding?.replacements += encoding.replacements
+        }
     }
 
     /// Records a problem that did not stop the reading.

@@ -98,6 +98,10 @@ public struct FolderScanResult: Sendable, Equatable {
 ///   read is an `.io` error.
 /// - Files with an unsupported extension are listed in ``FolderScanResult/skipped``; files
 ///   without an extension are sniffed (binary ones are skipped).
+/// - A folder with `cur`, `new` and `tmp` subfolders is a Maildir: every file in its `cur`
+///   and `new` folders is a mail message (``DocumentFormat/email``), whatever its name, and
+///   `tmp` (messages still being delivered) is left out. Maildir++ subfolders (`.Sent`) are
+///   hidden names, left out like any other.
 /// - A root that is a file gives that file, its relative path being its name.
 /// - The order is deterministic: sorted by the bytes of the relative paths.
 public struct FolderScanner: Sendable {
@@ -161,7 +165,9 @@ public struct FolderScanner: Sendable {
 
         var visited: Set<FileID> = [FileID(rootInfo)]
         var pending: [[UInt8]] = [[]] // relative folder paths still to read
+        var maildirMessageFolders: Set<[UInt8]> = [] // the `cur` and `new` folders of Maildirs
         while let folder = pending.popLast() {
+            let isMaildirMessageFolder = maildirMessageFolders.contains(folder)
             let folderPath = folder.isEmpty ? rootBytes : rootBytes + [0x2F] + folder
             guard let directory = Self.withCString(folderPath, { opendir($0) }) else {
                 let code = errno
@@ -213,7 +219,7 @@ public struct FolderScanner: Sendable {
                         subfolders.append(relative)
                     }
                 case S_IFREG:
-                    let result = classify(name: name, info: info, open: {
+                    let result = isMaildirMessageFolder ? .success(.email) : classify(name: name, info: info, open: {
                         Self.withCString(name) { openat(descriptor, $0, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
                     })
                     switch result {
@@ -232,6 +238,16 @@ public struct FolderScanner: Sendable {
                 default:
                     skipped.append((relative, SkippedFile(relativePath: Self.displayPath(relative), reason: .notRegularFile)))
                 }
+            }
+            // A Maildir: its `cur` and `new` folders hold one message per file (whatever the
+            // names), and `tmp` holds messages still being delivered.
+            let maildirNames: [[UInt8]] = [Array("cur".utf8), Array("new".utf8), Array("tmp".utf8)]
+            let subfolderNames = Set(subfolders.map { Array($0.split(separator: 0x2F).last ?? []) })
+            if maildirNames.allSatisfy(subfolderNames.contains) {
+                let prefix = folder.isEmpty ? [] : folder + [0x2F]
+                maildirMessageFolders.insert(prefix + maildirNames[0])
+                maildirMessageFolders.insert(prefix + maildirNames[1])
+                subfolders.removeAll { $0 == prefix + maildirNames[2] }
             }
             // Depth first, in name order.
             pending.append(contentsOf: subfolders.reversed())

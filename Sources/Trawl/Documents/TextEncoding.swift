@@ -217,7 +217,8 @@ enum EncodingDetection {
             // An XML declaration, else a `<meta charset>` or `content="…; charset=…"` in the first 4 KB.
             return xmlDeclaredEncoding(bytes) ?? parameter(named: "charset", in: Array(bytes.prefix(4096)))
         case .text: return messageCharset(bytes)
-        case .markdown, .json, .jsonLines: return nil
+        case .email, .mbox: return messageCharset(bytes)
+        case .markdown, .json, .jsonLines, .epub, .docx, .odt: return nil
         }
     }
 

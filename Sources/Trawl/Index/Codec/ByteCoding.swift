@@ -1,4 +1,4 @@
-import CZlib
+import CTrawlZlib
 
 /// A growable little-endian byte buffer used to serialize every index structure.
 ///
@@ -210,7 +210,7 @@ enum Checksum {
         var left = bytes.count
         while left > 0, let pointer = base {
             let chunk = min(left, Int(UInt32.max >> 1))
-            crc = CZlib.crc32(crc, pointer, UInt32(chunk))
+            crc = CTrawlZlib.crc32(crc, pointer, UInt32(chunk))
             base = pointer + chunk
             left -= chunk
         }

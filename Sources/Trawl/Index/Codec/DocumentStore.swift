@@ -1,4 +1,4 @@
-import CZlib
+import CTrawlZlib
 
 /// The stored fields of one document, as kept in the document store.
 struct StoredDocument: Sendable, Equatable {
