@@ -238,7 +238,7 @@ struct FuzzyExpansion {
 /// from a bitmap, each with a score computed beforehand — per field, the sum over the expansions
 /// present of `boost × BM25(tf, blended idf)`, the blended idf coming from the largest document
 /// frequency among the expansions (Lucene's top-terms blended rewrite).
-final class FuzzyScorer: Scorer {
+final class FuzzyScorer: ScoredBitmapScorer {
     /// One searched field where the word has expansions in the segment (for explain).
     struct Field {
         var field: String
@@ -252,30 +252,11 @@ final class FuzzyScorer: Scorer {
     /// The leaf as written (`oli~1`), for explain.
     let label: String
     let fields: [Field]
-    private let documents: DocumentBitmap
-    private let scores: [Float]
-    private let scoreMax: Float
 
     /// Creates a scorer over the set bits of `words` (documents `0..<limit`), scored by `scores`.
     init(label: String, fields: [Field], words: [UInt64], limit: Int, scores: [Float], maxScore: Float) {
-        precondition(scores.count >= limit)
         self.label = label
         self.fields = fields
-        documents = DocumentBitmap(words: words, limit: limit)
-        self.scores = scores
-        scoreMax = maxScore
-        super.init()
+        super.init(words: words, limit: limit, scores: scores, maxScore: maxScore)
     }
-
-    override func nextDoc() -> Int { advance(doc + 1) }
-
-    override func advance(_ target: Int) -> Int {
-        doc = documents.first(atOrAfter: target)
-        return doc
-    }
-
-    override func score() -> Float { scores[doc] }
-    override var maxScore: Float { scoreMax }
-    override var cost: Int { documents.count }
-    override var frequency: Float { 1 }
 }

@@ -471,7 +471,7 @@ final class DocumentSetScorer: Scorer {
 /// A prefix (`sanction*`): the documents holding any of its expansions in a searched field,
 /// from a bitmap, each with a score computed beforehand (``QueryPlan`` sums the expansions'
 /// frequencies per field and scores the sum with BM25 as one term's).
-final class PrefixScorer: Scorer {
+final class PrefixScorer: ScoredBitmapScorer {
     /// One searched field where the prefix has expansions in the segment (for explain).
     struct Field {
         var field: String
@@ -487,19 +487,30 @@ final class PrefixScorer: Scorer {
 
     let prefix: String
     let fields: [Field]
-    private let documents: DocumentBitmap
-    private let scores: [Float]
-    private let scoreMax: Float
 
     /// Creates a scorer over the set bits of `words` (documents `0..<limit`), scored by
     /// `scores` (one per document of the segment).
     init(prefix: String, fields: [Field], words: [UInt64], limit: Int, scores: [Float]) {
-        precondition(scores.count >= limit)
         self.prefix = prefix
         self.fields = fields
+        super.init(words: words, limit: limit, scores: scores, maxScore: scores.max() ?? 0)
+    }
+}
+
+/// The documents of a bitmap, each with a precomputed score: what the expansions of a prefix
+/// (``PrefixScorer``) or a fuzzy word (``FuzzyScorer``) become in a segment.
+class ScoredBitmapScorer: Scorer {
+    private let documents: DocumentBitmap
+    private let scores: [Float]
+    private let scoreMax: Float
+
+    /// A scorer over the set bits of `words` (documents `0..<limit`), scored by `scores` (one
+    /// per document of the segment), none above `maxScore`.
+    init(words: [UInt64], limit: Int, scores: [Float], maxScore: Float) {
+        precondition(scores.count >= limit)
         documents = DocumentBitmap(words: words, limit: limit)
         self.scores = scores
-        scoreMax = scores.max() ?? 0
+        scoreMax = maxScore
         super.init()
     }
 
