@@ -152,32 +152,11 @@ extension SearchCommand {
 /// The rendering of `trawl search`'s results: JSON, and text for people.
 extension SearchOutput {
     static func json(query: String, results: SearchResults) -> String {
-        var members: [(String, JSONOutput)] = [
-            ("query", .string(query)), ("total", .int(results.total)),
-            ("total_relation", .string(results.totalRelation.rawValue)),
-            ("took_ms", .double(Double(results.tookMicroseconds) / 1000)),
-            ("hits", .array(results.hits.map(hitJSON))),
-        ]
-        if !results.facets.isEmpty { members.append(("facets", facetsJSON(results.facets))) }
-        if let suggestion = results.suggestion {
-            members.append(("suggestion", .object([("query", .string(suggestion.query)), ("total", .int(suggestion.total))])))
-        }
-        return JSONOutput.object(members).rendered()
+        results.json(query: query).rendered()
     }
 
     /// `{"tags": [{"value": "energy", "count": 12}, …], …}`; number ranges add `from` and `to`.
-    static func facetsJSON(_ facets: [FacetResult]) -> JSONOutput {
-        .object(facets.map { facet in
-            (facet.name, .array(facet.buckets.map { bucket in
-                var members: [(String, JSONOutput)] = [("value", .string(bucket.value)), ("count", .int(bucket.count))]
-                if case .ranges = facet.grouping {
-                    members.append(("from", bucket.from.map { .double($0) } ?? .null))
-                    members.append(("to", bucket.to.map { .double($0) } ?? .null))
-                }
-                return .object(members)
-            }))
-        })
-    }
+    static func facetsJSON(_ facets: [FacetResult]) -> JSONOutput { FacetResult.json(facets) }
 
     /// The facets as people read them, one line each: `tags: energy 12 · shipping 5 (+3 more)`.
     static func printFacets(_ facets: [FacetResult], colors: Bool, width: Int) {

@@ -44,36 +44,10 @@ struct SearchSession {
 
 /// The rendering of search results that the commands share.
 enum SearchOutput {
-    /// One hit as the JSON object of `trawl search --json` (docs/json-output.md) and of batch
-    /// answers that ask for stored fields.
-    /// A metadata value as JSON: keyword lists as arrays, numbers and bools as such, dates in
-    /// ISO 8601.
-    static func fieldJSON(_ value: FieldValue) -> JSONOutput {
-        switch value {
-        case .string(let s): return .string(s)
-        case .strings(let list): return .array(list.map { .string($0) })
-        case .integer(let n): return .int(Int(n))
-        case .double(let d): return .double(d)
-        case .bool(let b): return .bool(b)
-        case .date(let d): return .string(d.description)
-        }
-    }
+    /// A metadata value as JSON (``FieldValue/json``).
+    static func fieldJSON(_ value: FieldValue) -> JSONOutput { value.json }
 
-    static func hitJSON(_ hit: SearchHit) -> JSONOutput {
-        var members: [(String, JSONOutput)] = [
-            ("id", .string(hit.id)), ("score", .double((Double(hit.score) * 10_000).rounded() / 10_000)),
-            ("title", .string(hit.title)), ("date", hit.date.map { .string($0.description) } ?? .null),
-        ]
-        if let snippet = hit.snippet {
-            members.append(("snippet", .string(snippet.text)))
-            members.append(("highlights", .array(snippet.highlights.map { .array([.int($0.lowerBound), .int($0.upperBound)]) })))
-        } else {
-            members.append(("snippet", .null))
-            members.append(("highlights", .array([])))
-        }
-        members.append(("fields", .object(hit.fields.sorted { $0.key < $1.key }.map { ($0.key, fieldJSON($0.value)) })))
-        members.append(("path", hit.path.map { .string($0) } ?? .null))
-        members.append(("line", hit.line.map { .int($0) } ?? .null))
-        return .object(members)
-    }
+    /// One hit as the JSON object of `trawl search --json` (docs/json-output.md) and of batch
+    /// answers that ask for stored fields (``SearchHit/json``).
+    static func hitJSON(_ hit: SearchHit) -> JSONOutput { hit.json }
 }

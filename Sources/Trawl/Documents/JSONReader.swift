@@ -510,7 +510,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
+    mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
         let n = word.utf8CodeUnitCount
         guard position + n <= end, memcmp(base + position, word.utf8Start, n) == 0 else { throw unexpected() }
         position += n
