@@ -352,15 +352,48 @@ struct KeywordColumnReader: Sendable {
     }
 }
 
+/// The integer encoding of a column (``Columns/writeIntegers(_:to:)``): the minimum, a common
+/// divisor, then bit-packed codes (0 = no value, else `minimum + (code - 1) * divisor`). The
+/// date column of a segment and its integer and date metadata columns share it.
+struct IntegerColumnCodes: Sendable {
+    private let minimum: Int64
+    private let divisor: Int64
+    private let packed: PackedReader
+
+    /// Reads the minimum, the divisor and the packed codes' header at the reader's position,
+    /// checking that the largest code decodes without overflow.
+    init(_ reader: inout ByteReader, count: Int) throws(TrawlError) {
+        minimum = try reader.readInt64()
+        let d = try reader.readVInt()
+        guard d >= 1, d <= 86_400 else { throw reader.corrupt("bad column divisor") }
+        divisor = Int64(d)
+        let packed = try PackedReader(&reader, count: count)
+        self.packed = packed
+        if packed.width > 0 {
+            let (span, spanOverflow) = Int64(truncatingIfNeeded: packed.mask &- 1).multipliedReportingOverflow(by: divisor)
+            let (_, sumOverflow) = minimum.addingReportingOverflow(span)
+            if packed.width >= 64 || spanOverflow || sumOverflow { throw reader.corrupt("column values out of range") }
+        }
+    }
+
+    /// Whether the values are whole days (the divisor is 86,400 seconds).
+    var isDays: Bool { divisor == 86_400 }
+
+    /// `doc`'s value, or ``Columns/missingInteger``.
+    @inline(__always)
+    func value(_ bytes: UnsafeRawBufferPointer, _ doc: Int) -> Int64 {
+        let code = packed.get(bytes, doc)
+        return code == 0 ? Columns.missingInteger : minimum &+ Int64(code &- 1) &* divisor
+    }
+}
+
 /// A number or date column of a segment.
 struct NumericColumnReader: Sendable {
     /// The field's type (number or date).
     let type: FieldType
     /// Whether the values are integers (else doubles).
     let isInteger: Bool
-    private let minimum: Int64
-    private let divisor: Int64
-    private let packed: PackedReader?
+    private let codes: IntegerColumnCodes?
     private let doublesOffset: Int
     private let input: IndexInput
 
@@ -369,24 +402,11 @@ struct NumericColumnReader: Sendable {
         self.input = input
         if encoding == 2 {
             isInteger = true
-            minimum = try reader.readInt64()
-            let d = try reader.readVInt()
-            guard d >= 1, d <= 86_400 else { throw reader.corrupt("bad column divisor") }
-            divisor = Int64(d)
-            let packed = try PackedReader(&reader, count: documentCount)
-            self.packed = packed
+            codes = try IntegerColumnCodes(&reader, count: documentCount)
             doublesOffset = 0
-            // The largest code must decode without overflow.
-            if packed.width > 0 {
-                let (span, spanOverflow) = Int64(truncatingIfNeeded: packed.mask &- 1).multipliedReportingOverflow(by: divisor)
-                let (_, sumOverflow) = minimum.addingReportingOverflow(span)
-                if packed.width >= 64 || spanOverflow || sumOverflow { throw reader.corrupt("column values out of range") }
-            }
         } else {
             isInteger = false
-            minimum = 0
-            divisor = 1
-            packed = nil
+            codes = nil
             doublesOffset = reader.offset
             guard reader.remaining >= documentCount * 8 else { throw reader.corrupt("double column truncated") }
             try reader.seek(to: reader.offset + documentCount * 8)
@@ -399,8 +419,7 @@ struct NumericColumnReader: Sendable {
     /// `doc`'s value as an integer, or ``Columns/missingInteger`` (integer columns only).
     @inline(__always)
     func integer(_ doc: Int, _ bytes: UnsafeRawBufferPointer) -> Int64 {
-        let code = packed!.get(bytes, doc)
-        return code == 0 ? Columns.missingInteger : minimum &+ Int64(code &- 1) &* divisor
+        codes!.value(bytes, doc)
     }
 
     /// `doc`'s value, NaN when it has none.
@@ -420,7 +439,7 @@ struct NumericColumnReader: Sendable {
         if isInteger {
             let v = integer(doc, bytes)
             if v == Columns.missingInteger { return nil }
-            if type == .date { return .date(DocumentDate(secondsSinceEpoch: v, precision: v % 86_400 == 0 && divisor == 86_400 ? .day : .second)) }
+            if type == .date { return .date(DocumentDate(secondsSinceEpoch: v, precision: v % 86_400 == 0 && codes!.isDays ? .day : .second)) }
             return .integer(v)
         }
         let d = double(doc, bytes)

@@ -9,7 +9,7 @@
 /// common divisor to keep them narrow: `Divisor (vint)` follows `Min`.
 enum DateColumn {
     /// The value used in memory for a document without a date.
-    static let missing = Int64.min
+    static let missing = Columns.missingInteger
 
     /// Checks `values` (``missing`` for no date); `write(to:)` then writes the column. Dates too
     /// far apart are refused here, before any file is created.
@@ -45,11 +45,7 @@ enum DateColumn {
 /// Reads a mapped date column.
 struct DateColumnReader: Sendable {
     private let input: IndexInput
-    private let dataOffset: Int
-    private let minimum: Int64
-    private let divisor: Int64
-    private let width: Int
-    private let mask: UInt64
+    private let codes: IntegerColumnCodes
     /// Number of documents.
     let documentCount: Int
     /// The smallest and largest date present, if any.
@@ -66,26 +62,12 @@ struct DateColumnReader: Sendable {
         let count = try reader.readVInt(max: Int(Int32.max))
         guard count == documentCount else { throw reader.corrupt("date column has \(count) documents, segment has \(documentCount)") }
         self.documentCount = count
-        minimum = try reader.readInt64()
-        let divisorValue = try reader.readVInt()
-        guard divisorValue >= 1, divisorValue <= 86_400 else { throw reader.corrupt("bad date divisor") }
-        divisor = Int64(divisorValue)
-        width = Int(try reader.readByte())
-        guard width <= 63 else { throw reader.corrupt("bad date bit width \(width)") }
-        mask = width == 0 ? 0 : (UInt64(1) << UInt64(width)) - 1
-        // The largest code must decode without overflowing (`value` relies on it).
-        if width > 0 {
-            let (span, spanOverflow) = Int64(mask - 1).multipliedReportingOverflow(by: divisor)
-            let (_, sumOverflow) = minimum.addingReportingOverflow(span)
-            if spanOverflow || sumOverflow { throw reader.corrupt("date values out of range") }
-        }
-        dataOffset = reader.offset
-        let words = (count * width + 63) / 64 + 1
-        guard reader.remaining >= words * 8 else { throw reader.corrupt("date column truncated") }
+        codes = try IntegerColumnCodes(&reader, count: count)
         // Compute the range once (cheap: one pass at open).
         var low = Int64.max, high = Int64.min
+        let bytes = input.bytes
         for doc in 0..<count {
-            let v = DateColumnReader.value(input.bytes, dataOffset, width, mask, minimum, divisor, doc)
+            let v = codes.value(bytes, doc)
             if v != DateColumn.missing {
                 low = min(low, v)
                 high = max(high, v)
@@ -94,27 +76,10 @@ struct DateColumnReader: Sendable {
         range = low <= high ? low...high : nil
     }
 
-    @inline(__always)
-    private static func value(_ bytes: UnsafeRawBufferPointer, _ dataOffset: Int, _ width: Int, _ mask: UInt64,
-                              _ minimum: Int64, _ divisor: Int64, _ doc: Int) -> Int64 {
-        if width == 0 { return DateColumn.missing }
-        let bit = doc * width
-        let wordIndex = bit >> 6
-        let shift = UInt64(bit & 63)
-        let lo = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: dataOffset + wordIndex * 8, as: UInt64.self))
-        var code = lo >> shift
-        if shift != 0 && Int(shift) + width > 64 {
-            let hi = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: dataOffset + wordIndex * 8 + 8, as: UInt64.self))
-            code |= hi << (64 - shift)
-        }
-        code &= mask
-        return code == 0 ? DateColumn.missing : minimum + Int64(code - 1) * divisor
-    }
-
     /// The date of `doc` in seconds since the epoch, or ``DateColumn/missing``.
     @inline(__always)
     func value(_ doc: Int) -> Int64 {
-        DateColumnReader.value(input.bytes, dataOffset, width, mask, minimum, divisor, doc)
+        codes.value(input.bytes, doc)
     }
 
     /// Verifies the file's checksum.
