@@ -2,7 +2,8 @@
 # Checks that an app can depend on Trawl by version, as a package from a git URL with
 # `from: "0.1.0"` (SwiftPM refuses packages with unsafe build flags there, and only there):
 # a throwaway bare clone of this checkout's HEAD is tagged 0.1.0, a small consumer package
-# depends on it by that version, builds, indexes two documents and runs a search through it.
+# depends on it by that version, builds (without compiling SwiftNIO or Hummingbird, which only
+# the server needs), indexes two documents and runs a search through it.
 #   scripts/consumer-check.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -52,6 +53,16 @@ if ! (cd "$work/consumer" && swift build > "$work/build.log" 2>&1); then
   echo "consumer-check: the consumer does not build against Trawl by version" >&2
   exit 1
 fi
+# The library product must not bring the server's dependencies (SwiftNIO, Hummingbird) into
+# an app: SwiftPM fetches every dependency of the package, but builds only what the product uses.
+compiled="$(find "$work/consumer/.build" -type d \( -name 'NIOCore.build' -o -name 'Hummingbird.build' -o -name 'TrawlServer.build' \) | head -3)"
+if [ -n "$compiled" ]; then
+  echo "consumer-check: the consumer compiled the server's dependencies:" >&2
+  echo "$compiled" >&2
+  exit 1
+fi
+grep -q "Compiling Trawl" "$work/build.log" || { echo "consumer-check: the build log does not show Trawl compiling" >&2; exit 1; }
+echo "the consumer compiled Trawl without SwiftNIO or Hummingbird"
 output="$(cd "$work/consumer" && swift run --skip-build Consumer)"
 echo "$output"
 [ "$output" = "hits: a total: 1" ] || { echo "consumer-check: unexpected search output" >&2; exit 1; }

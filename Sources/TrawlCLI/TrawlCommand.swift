@@ -25,8 +25,21 @@ struct TrawlCommand: ParsableCommand {
               trawl --generate-completion-script zsh > ~/.zfunc/_trawl
             """,
         version: TrawlVersion.string,
-        subcommands: [IndexCommand.self, SearchCommand.self, ExplainCommand.self, AnalyzeCommand.self, StatsCommand.self, SuggestCommand.self, CheckCommand.self, DeleteCommand.self, OptimizeCommand.self]
+        subcommands: TrawlCommand.commands
     )
+}
+
+extension TrawlCommand {
+    /// The subcommands; `serve` exists where the server target is built (not in sanitizer builds).
+    static var commands: [any ParsableCommand.Type] {
+        var commands: [any ParsableCommand.Type] = [IndexCommand.self, SearchCommand.self, ExplainCommand.self, AnalyzeCommand.self,
+                                                    StatsCommand.self, SuggestCommand.self, CheckCommand.self, DeleteCommand.self,
+                                                    OptimizeCommand.self]
+        #if canImport(TrawlServer)
+        commands.append(ServeCommand.self)
+        #endif
+        return commands
+    }
 }
 
 /// Exit codes that scripts can rely on (documented in docs/cli.md).

@@ -1,0 +1,127 @@
+#if canImport(TrawlServer)
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import ServiceLifecycle
+import Trawl
+import TrawlServer
+
+/// `trawl serve`: an HTTP API over one index that OpenSearch clients speak, and `GET /search`.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve an index over HTTP: a subset of the OpenSearch API, and GET /search.",
+        discussion: """
+            The index is served as one OpenSearch index named after its folder (created when \
+            missing). Writes (_doc, _bulk, _update) become visible at the next refresh (every \
+            --refresh-interval) or at once with ?refresh=true, which also makes them durable. \
+            GET /search?q=&limit=&offset=&sort= answers as trawl search --json does. One line \
+            per request is logged on standard error. SIGINT or SIGTERM stop the server \
+            gracefully: requests in flight finish and buffered writes are committed.
+            With an API key (--api-key or $TRAWL_API_KEY) every write needs the header \
+            `Authorization: ApiKey KEY` (or `Bearer KEY`); --protect-reads extends that to reads.
+            Examples:
+              trawl serve --index ./index
+              TRAWL_API_KEY=secret trawl serve --port 9201 --protect-reads
+              curl 'http://127.0.0.1:9200/search?q=oil&limit=3'
+            """
+    )
+
+    @OptionGroup var location: IndexLocation
+
+    @Option(name: .long, help: ArgumentHelp("The address to listen on; e.g. --host 0.0.0.0 (default: localhost only).", valueName: "address"))
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: ArgumentHelp("The port; e.g. --port 9201 (0 picks a free port).", valueName: "port"))
+    var port = 9200
+
+    @Option(name: .long, help: ArgumentHelp("The key every write needs (default: $TRAWL_API_KEY).", valueName: "key"))
+    var apiKey: String?
+
+    @Flag(name: .long, help: "Reads need the API key too.")
+    var protectReads = false
+
+    @Option(name: .long, help: ArgumentHelp("The origin browsers may call the API from (CORS is off without it); e.g. --cors-origin https://example.org.", valueName: "origin"))
+    var corsOrigin: String?
+
+    @Option(name: .long, help: ArgumentHelp("Threads serving requests and searching (default: one per core).", valueName: "n"))
+    var threads: Int?
+
+    @Option(name: .long, help: ArgumentHelp("How often buffered writes become visible: e.g. 1s (default), 500ms, or -1 for only on request.", valueName: "interval"))
+    var refreshInterval = "1s"
+
+    /// The key: --api-key, else $TRAWL_API_KEY.
+    var key: String? {
+        if let apiKey, !apiKey.isEmpty { return apiKey }
+        if let environment = ProcessInfo.processInfo.environment["TRAWL_API_KEY"], !environment.isEmpty { return environment }
+        return nil
+    }
+
+    /// --refresh-interval in seconds (0 for never).
+    func refreshSeconds() throws -> Double {
+        let text = refreshInterval.trimmingCharacters(in: .whitespaces)
+        if text == "-1" { return 0 }
+        let (number, scale): (Substring, Double) = text.hasSuffix("ms") ? (text.dropLast(2), 0.001)
+            : text.hasSuffix("s") ? (text.dropLast(), 1) : (Substring(text), 1)
+        guard let value = Double(number), value.isFinite, value > 0 else {
+            throw ValidationError("--refresh-interval takes a duration such as 1s or 500ms, or -1")
+        }
+        return value * scale
+    }
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
+        if protectReads && key == nil { throw ValidationError("--protect-reads needs an API key (--api-key or $TRAWL_API_KEY)") }
+        _ = try refreshSeconds()
+    }
+
+    func run() throws {
+        var options = IndexServiceOptions()
+        options.refreshInterval = try refreshSeconds()
+        let service = try IndexService(path: location.writerPath, options: options)
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.apiKey = key
+        configuration.protectReads = protectReads
+        configuration.corsOrigin = corsOrigin
+        if let threads { configuration.threads = threads }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "trawl.serve")
+        let app = TrawlServer.application(service: service, configuration: configuration, logger: logger) { port in
+            logger.info("serving", metadata: ["index": .string(service.name), "url": .string("http://\(configuration.host):\(port)")])
+        }
+        let finished = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        Task {
+            do {
+                try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            } catch {
+                failure.set(error)
+            }
+            await service.close()
+            finished.signal()
+        }
+        finished.wait()
+        if let error = failure.error {
+            throw CLIFailure(message: "the server stopped: \(error)", status: ExitStatus.io, code: "server")
+        }
+    }
+}
+
+/// The error the server task ended with, handed to the main thread.
+private final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (any Error)?
+
+    var error: (any Error)? { lock.withLock { stored } }
+
+    func set(_ error: any Error) { lock.withLock { stored = error } }
+}
+#endif
