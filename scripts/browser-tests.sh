@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 screenshots=()
 if [ "${1:-}" = "--screenshots" ] && [ -n "${2:-}" ]; then screenshots=(--screenshots "$2"); fi
 venv=.build/browser-venv
-selenium="selenium==4.52.0"
+selenium="selenium==4.40.0"
 
 echo "== browser: chromium and chromium-driver"
 if ! command -v chromium > /dev/null || ! { command -v chromedriver > /dev/null || [ -x /usr/lib/chromium/chromedriver ]; }; then

@@ -12,6 +12,7 @@ struct OpenSearchRoutes: Sendable {
 
     /// Answers one request.
     func respond(_ request: Request, context: BasicRequestContext) async -> Response {
+        if SearchPageRoute.wants(request) { return await SearchPageRoute.respond(request, service: service, gate: gate) }
         let method = request.method
         let head = method == .head
         do throws(OpenSearchError) {
