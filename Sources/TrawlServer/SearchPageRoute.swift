@@ -25,7 +25,7 @@ enum SearchPageRoute {
         }
         var headers = HTTPFields()
         for (name, value) in answer.headers {
-            if let field = HTTPField.Name(name) { headers[field] = value }
+            if let field = HTTPFields.Element.Name(name) { headers[field] = value }
         }
         let bytes = Array(answer.body.utf8)
         if request.method == .head {
