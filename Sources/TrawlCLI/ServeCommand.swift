@@ -94,8 +94,9 @@ struct ServeCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "trawl.serve")
+        let host = configuration.host
         let app = TrawlServer.application(service: service, configuration: configuration, logger: logger) { port in
-            logger.info("serving", metadata: ["index": .string(service.name), "url": .string("http://\(configuration.host):\(port)")])
+            logger.info("serving", metadata: ["index": .string(service.name), "url": .string("http://\(host):\(port)")])
         }
         let finished = DispatchSemaphore(value: 0)
         let failure = FailureBox()

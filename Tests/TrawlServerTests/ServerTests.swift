@@ -69,7 +69,7 @@ struct ServerTests {
         let reader = try IndexReader(path: server.indexPath)
         #expect(try reader.document(id: "x")?.title == "Zurich talks")
         // A generated id.
-        let generated = await server.send("POST", "/articles/_doc?refresh=wait_for", json: #"{"title": "Generated"}"#)
+        let generated = await server.send("POST", "/articles/_doc?refresh=true", json: #"{"title": "Generated"}"#)
         #expect(generated.status == 201)
         let id = try #require(generated.json?["_id"]?.stringValue)
         #expect(id.count == 20)
@@ -266,9 +266,11 @@ struct ServerTests {
                               ("%E2%82%AC", "€"), ("..", ".."), ("commit_1", "commit_1")] {
             let put = await server.send("PUT", "/articles/_doc/\(encoded)?refresh=true", json: #"{"title": "hostile"}"#)
             #expect(put.status == 201, "\(id.debugDescription): \(put.text)")
-            #expect(put.json?["_id"]?.stringValue == id)
+            // (The test's JSON parser reads an escaped NUL as U+FFFD, as the readers do: compare the text.)
+            let rendered = JSON.string(id).rendered()
+            #expect(put.text.contains("\"_id\":\(rendered)"), "\(put.text)")
             let got = await server.send("GET", "/articles/_doc/\(encoded)")
-            #expect(got.json?["_id"]?.stringValue == id)
+            #expect(got.text.contains("\"_id\":\(rendered)"))
             #expect(got.json?["_source"]?["title"]?.stringValue == "hostile")
         }
         // Nothing was written outside the index folder, and the index still opens.

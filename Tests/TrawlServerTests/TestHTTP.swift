@@ -141,7 +141,7 @@ final class RunningServer: @unchecked Sendable {
             ports.continuation.yield(port)
         }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try? await group.run() }
+        let task = Task { do { try await group.run() } catch {} }
         var port = 0
         for await bound in ports.stream { port = bound; break }
         return RunningServer(folder: folder, indexPath: indexPath, service: service, port: port, group: group, task: task)
