@@ -25,7 +25,7 @@ struct TrawlCommand: ParsableCommand {
               trawl --generate-completion-script zsh > ~/.zfunc/_trawl
             """,
         version: TrawlVersion.string,
-        subcommands: [IndexCommand.self, SearchCommand.self, ExplainCommand.self, AnalyzeCommand.self, StatsCommand.self, SuggestCommand.self, CheckCommand.self, DeleteCommand.self, OptimizeCommand.self]
+        subcommands: [IndexCommand.self, SearchCommand.self, ExplainCommand.self, AnalyzeCommand.self, StatsCommand.self, SuggestCommand.self, CheckCommand.self, DeleteCommand.self, OptimizeCommand.self, ExportCommand.self]
     )
 }
 

@@ -79,12 +79,12 @@ public enum OpenSearchMappings {
     /// The `mappings` object of an index whose metadata fields have these types: `title` and
     /// `body` as text, `date` as date, and every metadata field by its type.
     public static func mappings(of schema: FieldSchema) -> JSON {
-        .object([("properties", .object([]))])
+        mappingsJSON(of: schema, textAnalyzer: nil)
     }
 
     /// The field types a `mappings` object declares; unsupported types and parameters are a
     /// 400 naming them.
     public static func fieldSchema(from mappings: JSON) throws(OpenSearchError) -> FieldSchema {
-        throw OpenSearchError(status: 400, type: "mapper_parsing_exception", reason: "mappings are not supported yet")
+        try parseMappings(mappings)
     }
 }
