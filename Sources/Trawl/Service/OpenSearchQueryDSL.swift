@@ -609,6 +609,10 @@ struct OpenSearchQueryTranslator {
             }
         }
         guard let text else { throw Self.parsing("[query_string] must be provided with a [query]") }
+        // Lucene reads a lone `*` as every document and an empty query as none.
+        let trimmed = text.trimmingSpaces
+        if trimmed == "*" || trimmed == "*:*" { return Self.boosted(.matchAll, factor) }
+        if trimmed.isEmpty { return .matchNone }
         var query: Query
         do throws(QuerySyntaxError) {
             query = try qsParser.parse(text)
