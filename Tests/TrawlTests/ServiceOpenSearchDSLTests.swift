@@ -23,6 +23,8 @@ import Testing
         let df = OpenSearchFixture.ids(try fixture.search(nil, ["q": "oil gold", "df": "title", "size": "1000"]))
         #expect(Set(df) == Set(try fixture.trawlIDs("title:oil OR title:gold")))
         #expect(!df.isEmpty)
+        #expect(try fixture.dslIDs(#"{"query_string": {"query": "*"}}"#).count == fixture.documents.count)
+        #expect(try fixture.dslIDs(#"{"query_string": {"query": "  "}}"#).isEmpty)
     }
 
     @Test func queryStringFieldsWithBoostsSearchEachField() throws {

@@ -232,6 +232,7 @@ import Testing
             (#"{"query": {"term": {"rating": "many"}}}"#, [:], "[rating]"),
             (#"{"query": {"bool": {"should": [{"term": {"tags": "a"}}], "minimum_should_match": "2<50%"}}}"#, [:], "minimum_should_match"),
             (#"{"query": {"match": {"body": {"query": "x", "boost": -1}}}}"#, [:], "negative [boost]"),
+            (#"{"query": {"match": {"body": {"query": "a b c d e f g h i j k l m n o p q r s t", "minimum_should_match": 10}}}}"#, [:], "combinations"),
         ]
         for (body, parameters, reason) in cases {
             let failure = error(body, parameters)
@@ -239,6 +240,10 @@ import Testing
             #expect(failure?.reason.contains(reason) == true, "\(failure?.reason ?? "no error") should name \(reason)")
             #expect(failure?.json["error"]?["root_cause"]?.arrayElements?.first?["reason"] == failure.map { .string($0.reason) })
         }
+        // Nesting deeper than the translator allows (bodies parsed with a larger depth limit).
+        var nested: JSON = .object([("match_all", .object([]))])
+        for _ in 0..<100 { nested = .object([("bool", .object([("must", nested)]))]) }
+        #expect(throws: OpenSearchError.self) { try fixture.index.search(body: .object([("query", nested)]), parameters: [:]) }
         // A query-string syntax error carries the column.
         let syntax = error(#"{"query": {"query_string": {"query": "oil AND (gold"}}}"#)
         #expect(syntax?.status == 400)

@@ -11,10 +11,16 @@ struct OpenSearchQueryTranslator {
     let schema: FieldSchema
     /// The most leaf clauses a DSL query may hold (OpenSearch's `indices.query.bool.max_clause_count` is 1,024; Trawl's parser allows 10,000).
     static let maximumClauses = 10_000
+    /// The most terms a fuzzy word may expand to (OpenSearch's default is 50).
+    static let maximumExpansions = 1_024
     /// The most combinations a `minimum_should_match` between 1 and the clause count expands to.
     static let maximumCombinations = 1_024
     /// Leaves built so far.
     private var leaves = 0
+    /// How deeply the query objects being read are nested.
+    private var depth = 0
+    /// The deepest nesting of query objects accepted.
+    static let maximumDepth = 64
 
     /// A translator for an index with this parser and schema.
     init(parser: QueryParser, schema: FieldSchema) {
@@ -47,6 +53,9 @@ struct OpenSearchQueryTranslator {
         guard members.count == 1 else {
             throw Self.parsing("[\(name)] malformed query, expected [END_OBJECT] but found [FIELD_NAME] [\(members[1].0)]")
         }
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw Self.parsing("queries nest deeper than \(Self.maximumDepth) levels") }
         switch name {
         case "match_all": return try matchAll(body, name: name, matching: true)
         case "match_none": return try matchAll(body, name: name, matching: false)
@@ -218,7 +227,7 @@ struct OpenSearchQueryTranslator {
             must.append(contentsOf: live)
         default:
             // k of n: a non-scoring OR of every k-subset's AND, with the clauses optional for scoring.
-            guard let combinations = Self.combinations(live.count, required), combinations.count <= maximumCombinations else {
+            guard binomial(live.count, required) <= maximumCombinations, let combinations = Self.combinations(live.count, required) else {
                 throw illegal("minimum_should_match \(required) of \(live.count) clauses expands to more than \(maximumCombinations) combinations")
             }
             let any = combinations.map { Query.boolean(Query.Boolean(must: $0.map { live[$0] })) }
@@ -235,6 +244,19 @@ struct OpenSearchQueryTranslator {
             if must.isEmpty && optional.count == 1 { return optional[0] }
         }
         return .boolean(Query.Boolean(must: must, should: optional, mustNot: excluded))
+    }
+
+    /// The number of k-subsets of n things, capped just above ``maximumCombinations``.
+    static func binomial(_ n: Int, _ k: Int) -> Int {
+        let k = min(k, n - k)
+        guard k >= 0 else { return 0 }
+        var result = 1
+        for i in 0..<k {
+            // C(n, i + 1) = C(n, i) · (n − i) / (i + 1), exact at every step.
+            result = result * (n - i) / (i + 1)
+            if result > maximumCombinations { return maximumCombinations + 1 }
+        }
+        return result
     }
 
     /// Every k-subset of 0..<n as index lists, or nil when there are more than the cap.
@@ -392,7 +414,7 @@ struct OpenSearchQueryTranslator {
         case "max_expansions":
             let n = try integer(value, of: query, parameter: key)
             guard n > 0 else { throw Self.illegal("[\(query)] [max_expansions] must be positive") }
-            options.maxExpansions = n
+            options.maxExpansions = min(n, Self.maximumExpansions)
         case "fuzzy_transpositions":
             guard try bool(value, of: query, parameter: key) else {
                 throw Self.parsing("[\(query)] [fuzzy_transpositions] false is not supported: Trawl counts a transposition as one edit")
@@ -589,7 +611,7 @@ struct OpenSearchQueryTranslator {
             case "lenient": qsParser.lenient = try bool(value, of: "query_string", parameter: key)
             case "boost": factor = try boost(value, of: "query_string")
             case "fuzzy_prefix_length": qsParser.fuzzyPrefixLength = max(0, try integer(value, of: "query_string", parameter: key))
-            case "fuzzy_max_expansions": qsParser.fuzzyMaxExpansions = max(1, try integer(value, of: "query_string", parameter: key))
+            case "fuzzy_max_expansions": qsParser.fuzzyMaxExpansions = max(1, min(Self.maximumExpansions, try integer(value, of: "query_string", parameter: key)))
             case "time_zone":
                 guard let s = value.stringValue, ["UTC", "Z", "+00:00", "Etc/UTC", "GMT"].contains(s) else {
                     throw Self.parsing("[query_string] [time_zone] \(value.rendered()) is not supported: Trawl's dates are UTC")

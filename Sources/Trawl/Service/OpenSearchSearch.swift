@@ -564,7 +564,7 @@ extension OpenSearchIndex {
                 if parameters["lenient"] == "true" { qs.append(("lenient", .bool(true))) }
                 parsed.query = try translator.query(.object([("query_string", .object(qs))]))
             case "df", "default_operator":
-                guard parameters["q"] != nil else { throw OpenSearchQueryTranslator.illegal("the parameter [\(key)] needs [q]") }
+                break // read with `q`; without it they change nothing
             case "from" where !counting, "size" where !counting:
                 guard let n = Int(value), n >= 0 else { throw OpenSearchQueryTranslator.illegal("[\(key)] must be a whole number ≥ 0, not [\(value)]") }
                 if key == "from" { parsed.from = n } else { parsed.size = n }
