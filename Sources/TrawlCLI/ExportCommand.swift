@@ -9,8 +9,8 @@ struct ExportCommand: ParsableCommand {
         abstract: "Export an index for OpenSearch: index settings and mappings, and _bulk NDJSON of every document.",
         discussion: """
             Writes OUT/settings.json (the body of PUT /{index}: one shard, an analyzer that \
-            reproduces Trawl's as far as OpenSearch can — ICU tokenizer, icu_normalizer nfkc_cf, \
-            icu_folding, Snowball stemming; keyword, date and number fields as mapped; it needs the \
+            reproduces Trawl's as far as OpenSearch can (ICU tokenizer, icu_normalizer nfkc_cf, \
+            icu_folding, Snowball stemming); keyword, date and number fields as mapped; it needs the \
             analysis-icu plugin) and OUT/bulk.ndjson (an index action and the _source of every \
             document, streamed with bounded memory). The index name in the bulk actions is the \
             index folder's name in lower case unless --name is given.

@@ -129,6 +129,12 @@ import Testing
         #expect(try fixture.dslIDs(#"{"term": {"nosuchfield": "x"}}"#).isEmpty)
     }
 
+    @Test func disMaxFindsAnyOfItsQueries() throws {
+        let ids = try fixture.dslIDs(#"{"dis_max": {"queries": [{"match": {"title": "gold"}}, {"term": {"tags": "grain"}}], "tie_breaker": 0.3}}"#)
+        #expect(Set(ids) == Set(try fixture.trawlIDs("title:gold OR tags:grain")))
+        #expect(ids.sorted() == fixture.bruteForce { fixture.terms($0.title).contains("gold") || fixture.tags($0).contains("grain") })
+    }
+
     @Test func boostsChangeScoresNotMatches() throws {
         let plain = try fixture.search(#"{"query": {"match": {"body": "oil"}}}"#)
         let boosted = try fixture.search(#"{"query": {"match": {"body": {"query": "oil", "boost": 3}}}}"#)
