@@ -6,7 +6,7 @@ import Trawl
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "Index folders of articles (.txt, .md, .html, .json, .jsonl, .eml, .mbox, Maildir, .epub, .docx, .odt), incrementally.",
+        abstract: "Index folders of articles (.txt, .md, .html, .json, .jsonl, .eml, .mbox, Maildir, .epub, .docx, .odt, .pdf), incrementally.",
         discussion: """
             New and changed files are (re)indexed, unchanged files skipped, and files that are \
             gone from a folder removed from the index. Ends with a summary line; problems with \
