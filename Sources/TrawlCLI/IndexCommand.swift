@@ -68,6 +68,12 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Give a metadata field its type before any document brings it: text, keyword, number, date or bool (repeatable); e.g. --field rating:number --field series:keyword. Types never change once an index has them; a schema.yaml of `name: type` lines in the index folder does the same.", valueName: "name:type"))
     var field: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Read files of an extension with a command that prints their text (repeatable; {} is the file's path, passed as one argument, never through a shell); recorded in the index for later runs; e.g. --extractor 'rtf=unrtf --text {}'.", valueName: "ext=command"))
+    var extractor: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Seconds an extractor command may run on one file before it is killed; e.g. --extractor-timeout 60.", valueName: "seconds"))
+    var extractorTimeout: Double = 30
+
     @Flag(name: .shortAndLong, help: "Also list, on standard error, each file that was not plain UTF-8 and the encoding it was read with.")
     var verbose = false
 
@@ -83,6 +89,12 @@ struct IndexCommand: ParsableCommand {
         if let mergeFactor, mergeFactor < 2 { throw ValidationError("--merge-factor must be at least 2") }
         for declaration in field where FieldSchema.parseDeclaration(declaration) == nil {
             throw ValidationError("--field takes name:type with a type among text, keyword, number, date, bool; got '\(declaration)'")
+        }
+        for specification in extractor {
+            do { _ = try ExternalExtractor(specification: specification) } catch { throw ValidationError("--extractor: \(error.message)") }
+        }
+        guard extractorTimeout.isFinite, extractorTimeout > 0, extractorTimeout <= 86_400 else {
+            throw ValidationError("--extractor-timeout must be between 0 and 86400 seconds")
         }
         if let encoding, TextEncoding.standardName(encoding) == nil {
             throw ValidationError("unknown encoding '\(encoding)'; give a charset name such as UTF-8, ISO-8859-1, windows-1252, Shift_JIS or KOI8-R")
@@ -117,6 +129,8 @@ struct IndexCommand: ParsableCommand {
         var indexerOptions = FolderIndexer.Options()
         indexerOptions.dateFromModificationTime = dateFromMtime
         indexerOptions.readerOptions.encoding = encoding
+        indexerOptions.extractors.extractors = try extractor.map { try ExternalExtractor(specification: $0) }
+        indexerOptions.extractors.timeout = extractorTimeout
         let indexer = FolderIndexer(writer: writer, options: indexerOptions)
         let progress = !quiet && !json && Terminal.stdoutIsTerminal ? ProgressLine(started: started) : nil
         Interruption.install(clearingLine: progress != nil)

@@ -82,6 +82,10 @@ public final class FolderIndexer {
         public var excluding: Set<String> = []
         /// Documents handed to the writer at once (analysis runs in parallel over a batch).
         public var batchSize = 512
+        /// External commands for files of other formats, with their time and output limits.
+        /// The extractors are recorded in the commit; those of earlier runs stay in force
+        /// (one given here replaces the recorded one of its extension).
+        public var extractors = ExtractorSettings()
 
         /// Default options.
         public init() {}
@@ -90,6 +94,8 @@ public final class FolderIndexer {
     private let writer: IndexWriter
     private let options: Options
     private let reader: DocumentReader
+    /// The extractors in force in this run: the recorded ones with those of the options.
+    private var extractors = ExtractorSettings()
     private var summary = IndexingSummary()
     /// Documents waiting for the writer, one group per file (the file's fields shared).
     private var batch: [DocumentGroup] = []
@@ -122,6 +128,9 @@ public final class FolderIndexer {
     /// `CancellationError` instead.
     public func run(paths: [String], progress: ((IndexingProgress) -> Void)? = nil) throws(TrawlError) -> IndexingSummary {
         summary = IndexingSummary()
+        extractors = options.extractors
+        extractors.extractors = ExtractorSettings.merged(recorded: ExtractorSettings.recorded(in: writer.committedUserData),
+                                                         given: options.extractors.extractors)
         var roots: [(root: String, isFolder: Bool, scan: FolderScanResult)] = []
         var excluded = options.excluding
         if let location = writer.path { excluded.insert(FolderIndexer.absolute(location)) }
@@ -132,7 +141,8 @@ public final class FolderIndexer {
                 throw TrawlError(.invalidArgument, "no such file or folder", path: path)
             }
             let isFolder = (info.st_mode & S_IFMT) == S_IFDIR
-            let scanner = FolderScanner(excluding: excluded)
+            let scanner = FolderScanner(excluding: excluded,
+                                        extractedExtensions: Set(extractors.extractors.map(\.fileExtension)))
             let scan = try scanner.scan(absolute)
             roots.append((absolute, isFolder, scan))
             summary.skipped += scan.skipped.count
@@ -168,6 +178,9 @@ public final class FolderIndexer {
         var indexed = Set((userData[IndexSchema.indexedRootsKey] ?? "").split(separator: "\n").map(String.init))
         for root in roots { indexed.insert(root.root) }
         userData[IndexSchema.indexedRootsKey] = indexed.sorted().joined(separator: "\n")
+        if !extractors.extractors.isEmpty {
+            userData[ExtractorSettings.userDataKey] = ExtractorSettings.userDataValue(extractors.extractors)
+        }
         try writer.commit(userData: userData)
         return summary
     }
@@ -195,7 +208,13 @@ public final class FolderIndexer {
                 summary.unchanged += 1
                 return
             }
-            result = try reader.read(contentsOf: bytes, relativePath: file.relativePath, format: file.format)
+            if let extractor = extractor(for: file) {
+                let text = try ExtractorProcess.run(extractor, path: String(decoding: file.pathBytes, as: UTF8.self),
+                                                    relativePath: file.relativePath, settings: extractors)
+                result = try reader.read(contentsOf: text, relativePath: file.relativePath, format: .text)
+            } else {
+                result = try reader.read(contentsOf: bytes, relativePath: file.relativePath, format: file.format)
+            }
         } catch {
             summary.failed += 1
             summary.problems.append(error.description)
@@ -208,6 +227,13 @@ public final class FolderIndexer {
         try replace(previous: previous, key: key)
         var derived = DerivedFields(file: file, key: key, hash: FolderIndexer.contentHash(bytes))
         for document in result.documents { try enqueue(document, file: file, key: key, derived: &derived) }
+    }
+
+    /// The extractor of a file's extension, if one is in force.
+    private func extractor(for file: ScannedFile) -> ExternalExtractor? {
+        guard !extractors.extractors.isEmpty, let name = file.relativePath.split(separator: "/").last,
+              let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        return extractors.extractor(forExtension: String(name[name.index(after: dot)...]))
     }
 
     /// Counts the file as added or updated, removing the old documents of an updated one.
