@@ -74,6 +74,9 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds an extractor command may run on one file before it is killed; e.g. --extractor-timeout 60.", valueName: "seconds"))
     var extractorTimeout: Double = 30
 
+    @Flag(name: .long, help: "Keep watching the folders after the first pass and index their changes as they happen (within about a second); Ctrl-C or SIGTERM stops after committing.")
+    var watch = false
+
     @Flag(name: .shortAndLong, help: "Also list, on standard error, each file that was not plain UTF-8 and the encoding it was read with.")
     var verbose = false
 
@@ -120,6 +123,10 @@ struct IndexCommand: ParsableCommand {
         }
         if let ramBudgetKb { options.ramBudget = ramBudgetKb << 10 }
         if let mergeFactor { options.mergeFactor = mergeFactor }
+        if watch {
+            try runWatching(writerOptions: options)
+            return
+        }
         let started = monotonicSeconds()
         let writer = try IndexWriter(path: location.writerPath, options: options)
         defer { writer.close() }
@@ -167,6 +174,61 @@ struct IndexCommand: ParsableCommand {
                                            index: location.writerPath, colors: Terminal.colorsEnabled))
         }
         if summary.failed > 0 { throw ExitCode(ExitStatus.partial) }
+    }
+
+    /// The options of the folder indexer, from the command line.
+    private func indexerOptions() throws -> FolderIndexer.Options {
+        var indexerOptions = FolderIndexer.Options()
+        indexerOptions.dateFromModificationTime = dateFromMtime
+        indexerOptions.readerOptions.encoding = encoding
+        indexerOptions.extractors.extractors = try extractor.map { try ExternalExtractor(specification: $0) }
+        indexerOptions.extractors.timeout = extractorTimeout
+        return indexerOptions
+    }
+
+    /// `--watch`: a first pass, then the folders' changes, one line (or JSON object) per commit,
+    /// until SIGINT or SIGTERM, which stop the watcher after it commits.
+    private func runWatching(writerOptions: IndexWriterOptions) throws {
+        let json = json, quiet = quiet, index = location.writerPath, colors = Terminal.colorsEnabled
+        let watcher = FolderWatcher(paths: paths, indexPath: index, writerOptions: writerOptions,
+                                    options: try indexerOptions()) { update in
+            for problem in update.summary.problems { printError("trawl: \(problem)") }
+            let summary = update.summary
+            if json {
+                print(JSONOutput.object([
+                    ("generation", .int(update.generation)), ("initial", .bool(update.isInitialPass)),
+                    ("added", .array(update.changes.added.map { .string($0) })),
+                    ("updated", .array(update.changes.updated.map { .string($0) })),
+                    ("deleted", .array(update.changes.deleted.map { .string($0) })),
+                    ("failed", .int(summary.failed)), ("documents", .int(summary.documents)),
+                ]).rendered())
+            } else if !quiet {
+                var counts: [String] = []
+                for (count, label) in [(summary.added, "added"), (summary.updated, "updated"), (summary.deleted, "deleted"),
+                                       (summary.failed, "failed")] where count > 0 {
+                    counts.append("\(count) \(label)")
+                }
+                let what = update.isInitialPass ? "First pass" : "Changes"
+                print(Terminal.style(what, "1", enabled: colors) + ": " + (counts.isEmpty ? "nothing changed" : counts.joined(separator: ", "))
+                      + " (commit \(update.generation), \(displayPath(index)))")
+            }
+            fflush(nil)
+        }
+        // SIGINT and SIGTERM stop the watcher, which commits what it has seen first.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        var sources: [DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { watcher.stop() }
+            source.resume()
+            sources.append(source)
+        }
+        if !quiet && !json { printError("trawl: watching \(paths.joined(separator: ", ")); Ctrl-C stops") }
+        watcher.start()
+        try watcher.wait()
+        withExtendedLifetime(sources) {}
+        if !quiet && !json { printError("trawl: stopped watching; the index is committed") }
     }
 
     /// `Indexed 14 files in 0.11 s: 14 added; 14 documents in ./index` (zero counts left out), or

@@ -42,6 +42,22 @@ public struct IndexingSummary: Sendable, Equatable, Codable {
     public init() {}
 }
 
+/// The files a run of ``FolderIndexer`` changed in the index, by absolute path.
+public struct ChangedSources: Sendable, Equatable {
+    /// Files indexed for the first time.
+    public var added: [String] = []
+    /// Files re-indexed because their content changed.
+    public var updated: [String] = []
+    /// Files gone from disk whose documents were removed.
+    public var deleted: [String] = []
+
+    /// Whether nothing changed.
+    public var isEmpty: Bool { added.isEmpty && updated.isEmpty && deleted.isEmpty }
+
+    /// Creates an empty record.
+    public init() {}
+}
+
 /// Progress of an indexing run, reported while it works.
 public struct IndexingProgress: Sendable, Equatable {
     /// Files examined so far.
@@ -103,6 +119,9 @@ public final class FolderIndexer {
     private var batchGroupKey: String?
     private var batchDocuments = 0
     private var batchBytes = 0
+    /// The source keys (absolute paths) of the files the last run added, re-indexed and removed,
+    /// for the watcher's updates.
+    private(set) var changedSources = ChangedSources()
     /// Asked before each file, as the task's cancellation is; when it returns true the run
     /// stops without committing (set by the asynchronous API of IndexingEvents.swift).
     var shouldCancel: (() -> Bool)?
@@ -128,6 +147,7 @@ public final class FolderIndexer {
     /// `CancellationError` instead.
     public func run(paths: [String], progress: ((IndexingProgress) -> Void)? = nil) throws(TrawlError) -> IndexingSummary {
         summary = IndexingSummary()
+        changedSources = ChangedSources()
         extractors = options.extractors
         extractors.extractors = ExtractorSettings.merged(recorded: ExtractorSettings.recorded(in: writer.committedUserData),
                                                          given: options.extractors.extractors)
@@ -169,7 +189,10 @@ public final class FolderIndexer {
             if isFolder {
                 for source in try writer.sources(withPrefix: root + "/") where !seen.contains(source) {
                     try flushBatch()
-                    if try writer.delete(source: source) > 0 { summary.deleted += 1 }
+                    if try writer.delete(source: source) > 0 {
+                        summary.deleted += 1
+                        changedSources.deleted.append(source)
+                    }
                 }
             }
         }
@@ -242,8 +265,10 @@ public final class FolderIndexer {
             try flushBatch()
             try writer.delete(source: key)
             summary.updated += 1
+            changedSources.updated.append(key)
         } else {
             summary.added += 1
+            changedSources.added.append(key)
         }
     }
 
