@@ -43,6 +43,12 @@ let package = Package(
             name: "CStemmer",
             providers: [.apt(["libstemmer-dev"])]
         ),
+        // PDF text and metadata through Poppler's GLib API.
+        .systemLibrary(
+            name: "CPoppler",
+            pkgConfig: "poppler-glib",
+            providers: [.apt(["libpoppler-glib-dev"])]
+        ),
         .systemLibrary(
             name: "CTrawlZlib",
             pkgConfig: "zlib",
@@ -51,7 +57,7 @@ let package = Package(
         .target(
             name: "Trawl",
             dependencies: [
-                "CTrawlICU", "CLibXML2", "CTrawlZlib", "CStemmer",
+                "CTrawlICU", "CLibXML2", "CTrawlZlib", "CStemmer", "CPoppler",
                 .product(name: "Yams", package: "Yams"),
             ]
             // No unsafe flags (SwiftPM refuses them in a package used by version): the hot

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages Trawl builds against when they are missing (Debian/Ubuntu):
-# pkg-config, ICU, libxml2, zlib and libstemmer (Snowball) development files, and zstd (the shared corpora are
+# pkg-config, ICU, libxml2, zlib, Poppler's GLib API (PDF) and libstemmer (Snowball) development files, and zstd (the shared corpora are
 # zstd-compressed). Run by scripts/demo.sh, scripts/test.sh and CI; does nothing when all are
 # present. Needs root (or sudo) only when something is missing. Extra arguments COMMAND=PACKAGE
 # add tools a step needs (`bash scripts/install-deps.sh man=man-db groff=groff-base`).
@@ -14,8 +14,9 @@ if command -v pkg-config >/dev/null 2>&1; then
   pkg-config --exists icu-uc || missing+=(libicu-dev)
   pkg-config --exists libxml-2.0 || missing+=(libxml2-dev)
   pkg-config --exists zlib || missing+=(zlib1g-dev)
+  pkg-config --exists poppler-glib || missing+=(libpoppler-glib-dev)
 else
-  missing+=(libicu-dev libxml2-dev zlib1g-dev)
+  missing+=(libicu-dev libxml2-dev zlib1g-dev libpoppler-glib-dev)
 fi
 [ -f /usr/include/libstemmer.h ] || missing+=(libstemmer-dev)
 command -v zstd >/dev/null 2>&1 || missing+=(zstd)

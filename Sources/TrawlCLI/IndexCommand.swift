@@ -6,7 +6,7 @@ import Trawl
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "Index folders of articles (.txt, .md, .html, .json, .jsonl, .eml, .mbox, Maildir, .epub, .docx, .odt), incrementally.",
+        abstract: "Index folders of articles (.txt, .md, .html, .json, .jsonl, .eml, .mbox, Maildir, .epub, .docx, .odt, .pdf), incrementally.",
         discussion: """
             New and changed files are (re)indexed, unchanged files skipped, and files that are \
             gone from a folder removed from the index. Ends with a summary line; problems with \
@@ -68,6 +68,15 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Give a metadata field its type before any document brings it: text, keyword, number, date or bool (repeatable); e.g. --field rating:number --field series:keyword. Types never change once an index has them; a schema.yaml of `name: type` lines in the index folder does the same.", valueName: "name:type"))
     var field: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Read files of an extension with a command that prints their text (repeatable; {} is the file's path, passed as one argument, never through a shell); recorded in the index for later runs; e.g. --extractor 'rtf=unrtf --text {}'.", valueName: "ext=command"))
+    var extractor: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Seconds an extractor command may run on one file before it is killed; e.g. --extractor-timeout 60.", valueName: "seconds"))
+    var extractorTimeout: Double = 30
+
+    @Flag(name: .long, help: "Keep watching the folders after the first pass and index their changes as they happen (within about a second); Ctrl-C or SIGTERM stops after committing.")
+    var watch = false
+
     @Flag(name: .shortAndLong, help: "Also list, on standard error, each file that was not plain UTF-8 and the encoding it was read with.")
     var verbose = false
 
@@ -83,6 +92,12 @@ struct IndexCommand: ParsableCommand {
         if let mergeFactor, mergeFactor < 2 { throw ValidationError("--merge-factor must be at least 2") }
         for declaration in field where FieldSchema.parseDeclaration(declaration) == nil {
             throw ValidationError("--field takes name:type with a type among text, keyword, number, date, bool; got '\(declaration)'")
+        }
+        for specification in extractor {
+            do { _ = try ExternalExtractor(specification: specification) } catch { throw ValidationError("--extractor: \(error.message)") }
+        }
+        guard extractorTimeout.isFinite, extractorTimeout > 0, extractorTimeout <= 86_400 else {
+            throw ValidationError("--extractor-timeout must be between 0 and 86400 seconds")
         }
         if let encoding, TextEncoding.standardName(encoding) == nil {
             throw ValidationError("unknown encoding '\(encoding)'; give a charset name such as UTF-8, ISO-8859-1, windows-1252, Shift_JIS or KOI8-R")
@@ -108,6 +123,10 @@ struct IndexCommand: ParsableCommand {
         }
         if let ramBudgetKb { options.ramBudget = ramBudgetKb << 10 }
         if let mergeFactor { options.mergeFactor = mergeFactor }
+        if watch {
+            try runWatching(writerOptions: options)
+            return
+        }
         let started = monotonicSeconds()
         let writer = try IndexWriter(path: location.writerPath, options: options)
         defer { writer.close() }
@@ -117,6 +136,8 @@ struct IndexCommand: ParsableCommand {
         var indexerOptions = FolderIndexer.Options()
         indexerOptions.dateFromModificationTime = dateFromMtime
         indexerOptions.readerOptions.encoding = encoding
+        indexerOptions.extractors.extractors = try extractor.map { try ExternalExtractor(specification: $0) }
+        indexerOptions.extractors.timeout = extractorTimeout
         let indexer = FolderIndexer(writer: writer, options: indexerOptions)
         let progress = !quiet && !json && Terminal.stdoutIsTerminal ? ProgressLine(started: started) : nil
         Interruption.install(clearingLine: progress != nil)
@@ -153,6 +174,61 @@ struct IndexCommand: ParsableCommand {
                                            index: location.writerPath, colors: Terminal.colorsEnabled))
         }
         if summary.failed > 0 { throw ExitCode(ExitStatus.partial) }
+    }
+
+    /// The options of the folder indexer, from the command line.
+    private func indexerOptions() throws -> FolderIndexer.Options {
+        var indexerOptions = FolderIndexer.Options()
+        indexerOptions.dateFromModificationTime = dateFromMtime
+        indexerOptions.readerOptions.encoding = encoding
+        indexerOptions.extractors.extractors = try extractor.map { try ExternalExtractor(specification: $0) }
+        indexerOptions.extractors.timeout = extractorTimeout
+        return indexerOptions
+    }
+
+    /// `--watch`: a first pass, then the folders' changes, one line (or JSON object) per commit,
+    /// until SIGINT or SIGTERM, which stop the watcher after it commits.
+    private func runWatching(writerOptions: IndexWriterOptions) throws {
+        let json = json, quiet = quiet, index = location.writerPath, colors = Terminal.colorsEnabled
+        let watcher = FolderWatcher(paths: paths, indexPath: index, writerOptions: writerOptions,
+                                    options: try indexerOptions()) { update in
+            for problem in update.summary.problems { printError("trawl: \(problem)") }
+            let summary = update.summary
+            if json {
+                print(JSONOutput.object([
+                    ("generation", .int(update.generation)), ("initial", .bool(update.isInitialPass)),
+                    ("added", .array(update.changes.added.map { .string($0) })),
+                    ("updated", .array(update.changes.updated.map { .string($0) })),
+                    ("deleted", .array(update.changes.deleted.map { .string($0) })),
+                    ("failed", .int(summary.failed)), ("documents", .int(summary.documents)),
+                ]).rendered())
+            } else if !quiet {
+                var counts: [String] = []
+                for (count, label) in [(summary.added, "added"), (summary.updated, "updated"), (summary.deleted, "deleted"),
+                                       (summary.failed, "failed")] where count > 0 {
+                    counts.append("\(count) \(label)")
+                }
+                let what = update.isInitialPass ? "First pass" : "Changes"
+                print(Terminal.style(what, "1", enabled: colors) + ": " + (counts.isEmpty ? "nothing changed" : counts.joined(separator: ", "))
+                      + " (commit \(update.generation), \(displayPath(index)))")
+            }
+            fflush(nil)
+        }
+        // SIGINT and SIGTERM stop the watcher, which commits what it has seen first.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        var sources: [DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { watcher.stop() }
+            source.resume()
+            sources.append(source)
+        }
+        if !quiet && !json { printError("trawl: watching \(paths.joined(separator: ", ")); Ctrl-C stops") }
+        watcher.start()
+        try watcher.wait()
+        withExtendedLifetime(sources) {}
+        if !quiet && !json { printError("trawl: stopped watching; the index is committed") }
     }
 
     /// `Indexed 14 files in 0.11 s: 14 added; 14 documents in ./index` (zero counts left out), or

@@ -220,7 +220,7 @@ extension SearchOutput {
             print(pad + Terminal.style(meta, "36", enabled: colors))
             if let path = hit.path {
                 // `path:line`, as compilers and grep print it, so editors open the file there.
-                let location = path + (hit.line.map { ":\($0)" } ?? "")
+                let location = path + (hit.line.map { ":\($0)" } ?? "") + (hit.page.map { " · page \($0)" } ?? "")
                 print(pad + Terminal.style(Terminal.truncate(location, toWidth: width - indent), "2", enabled: colors))
             }
             if let snippet = hit.snippet {

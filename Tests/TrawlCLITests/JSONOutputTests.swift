@@ -6,7 +6,7 @@ import Testing
     static let hit: JSONType = .record([
         "id": .string, "score": .number, "title": .string, "date": .nullable(.string),
         "snippet": .nullable(.string), "highlights": .array(.array(.integer)), "fields": .map(.either(.either(.string, .number), .either(.bool, .array(.string)))),
-        "path": .nullable(.string), "line": .nullable(.integer),
+        "path": .nullable(.string), "line": .nullable(.integer), "page": .nullable(.integer),
     ])
     static let search: JSONType = .record([
         "query": .string, "total": .integer, "total_relation": .string, "took_ms": .number, "hits": .array(hit),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Ingestion throughput per format: generates mail (.eml, .mbox, a Maildir), EPUB, Word and
-# OpenDocument inputs from the shared 20 Newsgroups and Reuters-21578 collections
+# Ingestion throughput per format: generates mail (.eml, .mbox, a Maildir), EPUB, Word,
+# OpenDocument and PDF inputs from the shared 20 Newsgroups and Reuters-21578 collections
 # (generate.py, Python's standard library only), then times a release `trawl index` of each
 # into a new index and prints a Markdown table of MB/s (input bytes on disk) and documents/s.
 #
@@ -26,7 +26,7 @@ echo "== generating inputs in $work" >&2
 python3 "$here/generate.py" --shared "$shared/data" --out "$work/inputs" >&2
 echo "| format | files | documents | MB | seconds | MB/s | documents/s |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-for format in eml mbox maildir docx odt epub; do
+for format in eml mbox maildir docx odt epub pdf; do
   input="$work/inputs/$format"
   files=$(find "$input" -type f | wc -l)
   bytes=$(find "$input" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')

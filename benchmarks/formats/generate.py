@@ -4,7 +4,10 @@
   an HTML part; bodies in ISO-8859-1 and quoted-printable);
 - mbox: all of 20 Newsgroups, one mbox per group (mboxrd escaping);
 - docx, odt: 2,000 Reuters-21578 articles each, one document per article (deflated ZIPs);
-- epub: 100 books of 20 Reuters articles each, one chapter per article.
+- epub: 100 books of 20 Reuters articles each, one chapter per article;
+- pdf: 2,000 Reuters-21578 articles, one PDF per article (Helvetica text, 80-character lines,
+  45 lines a page, deflated content streams, title, author and creation date in the document
+  information dictionary).
 """
 import argparse
 import email.utils
@@ -13,7 +16,9 @@ import os
 import quopri
 import re
 import subprocess
+import textwrap
 import zipfile
+import zlib
 from xml.sax.saxutils import escape
 
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -103,6 +108,40 @@ def write_zip(path, members):
             archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), text.encode("utf-8"), compress_type=method)
 
 
+def pdf_string(text):
+    text = text.encode("latin-1", "replace").decode("latin-1")
+    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def pdf(article):
+    lines = [article["title"], ""]
+    for paragraph in article["body"].split("\n\n"):
+        lines += textwrap.wrap(CONTROL.sub(" ", paragraph), 80) + [""]
+    pages = [lines[i:i + 45] for i in range(0, len(lines), 45)] or [[]]
+    objects = [None, None, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    kids = []
+    for page in pages:
+        content = "".join(f"BT /F1 10 Tf 56 {760 - 15 * i} Td {pdf_string(line)} Tj ET\n" for i, line in enumerate(page))
+        data = zlib.compress(content.encode("latin-1"))
+        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {len(objects)} 0 R >>".encode())
+        kids.append(len(objects))
+    objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
+    date = article.get("date") or "1987-03-01"
+    objects.append(f"<< /Title {pdf_string(article['title'])} /Author (Reuters) /CreationDate (D:{date.replace('-', '')[:8]}120000Z) >>".encode("latin-1", "replace"))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, len(objects), xref)
+    return bytes(out)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--shared", required=True)
@@ -110,7 +149,7 @@ def main():
     args = parser.parse_args()
     news = load(os.path.join(args.shared, "20newsgroups/20newsgroups.jsonl.zst"))
     reuters = [a for a in load(os.path.join(args.shared, "reuters21578/reuters21578.jsonl.zst")) if a["body"] and a["title"]]
-    for folder in ["eml", "mbox", "maildir/Mail/cur", "maildir/Mail/new", "maildir/Mail/tmp", "docx", "odt", "epub"]:
+    for folder in ["eml", "mbox", "maildir/Mail/cur", "maildir/Mail/new", "maildir/Mail/tmp", "docx", "odt", "epub", "pdf"]:
         os.makedirs(os.path.join(args.out, folder), exist_ok=True)
     for i, doc in enumerate(news[:4000]):
         with open(os.path.join(args.out, "eml", f"{i:05d}.eml"), "wb") as f:
@@ -130,6 +169,8 @@ def main():
     for i, article in enumerate(reuters[:2000]):
         write_zip(os.path.join(args.out, "docx", f"{article['id']}.docx"), docx(article))
         write_zip(os.path.join(args.out, "odt", f"{article['id']}.odt"), odt(article))
+        with open(os.path.join(args.out, "pdf", f"{article['id']}.pdf"), "wb") as f:
+            f.write(pdf(article))
     for book in range(100):
         write_zip(os.path.join(args.out, "epub", f"book{book:03d}.epub"), epub(book, reuters[2000 + book * 20: 2000 + (book + 1) * 20]))
 

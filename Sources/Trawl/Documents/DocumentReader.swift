@@ -27,13 +27,15 @@ public enum DocumentFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case docx
     /// An OpenDocument text (`.odt`).
     case odt
+    /// A PDF document (`.pdf`), read through Poppler: one document per file, its pages recorded.
+    case pdf
 
     /// Whether files of this format are ZIP archives (EPUB, Word, OpenDocument), read as
     /// binary rather than as text.
     public var isArchive: Bool {
         switch self {
         case .epub, .docx, .odt: return true
-        case .text, .markdown, .html, .json, .jsonLines, .email, .mbox: return false
+        case .text, .markdown, .html, .json, .jsonLines, .email, .mbox, .pdf: return false
         }
     }
 
@@ -52,6 +54,7 @@ public enum DocumentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case "epub": self = .epub
         case "docx": self = .docx
         case "odt": self = .odt
+        case "pdf": self = .pdf
         default: return nil
         }
     }
@@ -261,6 +264,11 @@ public struct DocumentReader: Sendable {
                 : MailReader.readMailbox(buffer, options: options, context: &context)
             return DocumentReadResult(documents: documents, warnings: context.finishedWarnings(),
                                       encoding: context.partEncoding ?? .utf8)
+        case .pdf:
+            if TextDecoding.isBlank(buffer) { return DocumentReadResult() }
+            var context = ReadContext(relativePath: relativePath, maximumWarnings: options.maximumWarnings)
+            let documents = try PDFReader.read(buffer, context: &context)
+            return DocumentReadResult(documents: documents, warnings: context.finishedWarnings())
         case .text, .markdown, .html, .json, .jsonLines:
             break
         }
@@ -291,7 +299,7 @@ public struct DocumentReader: Sendable {
                 return try JSONReader.readJSON(text, maximumDepth: maximumDepth, context: &context)
             case .jsonLines:
                 return JSONReader.readJSONLines(text, maximumDepth: maximumDepth, context: &context)
-            case .email, .mbox, .epub, .docx, .odt:
+            case .email, .mbox, .epub, .docx, .odt, .pdf:
                 return [] // read above
             }
         }

@@ -108,10 +108,15 @@ public struct FolderScanner: Sendable {
     /// Paths to leave out (such as the index folder), absolute or relative to the current
     /// directory. Paths that do not exist are ignored.
     public var excluding: Set<String>
+    /// Extensions (lower-cased, without the dot) of files read by an external extractor
+    /// (``ExternalExtractor``): such files are listed (as ``DocumentFormat/text``, the format
+    /// of the extractor's output) whatever Trawl would otherwise do with them.
+    public var extractedExtensions: Set<String> = []
 
     /// Creates a scanner.
-    public init(excluding: Set<String> = []) {
+    public init(excluding: Set<String> = [], extractedExtensions: Set<String> = []) {
         self.excluding = excluding
+        self.extractedExtensions = extractedExtensions
     }
 
     private struct FileID: Hashable {
@@ -267,6 +272,7 @@ public struct FolderScanner: Sendable {
     private func classify(name: [UInt8], info: stat, open: () -> Int32) -> Classification {
         if let dot = name.lastIndex(of: 0x2E), dot != name.startIndex, dot != name.index(before: name.endIndex) {
             let ext = String(decoding: name[(dot + 1)...], as: UTF8.self)
+            if !extractedExtensions.isEmpty, extractedExtensions.contains(ext.lowercased()) { return .success(.text) }
             if let format = DocumentFormat(pathExtension: ext) { return .success(format) }
             return .failure(.unsupportedType)
         }

@@ -218,7 +218,7 @@ enum EncodingDetection {
             return xmlDeclaredEncoding(bytes) ?? parameter(named: "charset", in: Array(bytes.prefix(4096)))
         case .text: return messageCharset(bytes)
         case .email, .mbox: return messageCharset(bytes)
-        case .markdown, .json, .jsonLines, .epub, .docx, .odt: return nil
+        case .markdown, .json, .jsonLines, .epub, .docx, .odt, .pdf: return nil
         }
     }
 

@@ -42,6 +42,22 @@ public struct IndexingSummary: Sendable, Equatable, Codable {
     public init() {}
 }
 
+/// The files a run of ``FolderIndexer`` changed in the index, by absolute path.
+public struct ChangedSources: Sendable, Equatable {
+    /// Files indexed for the first time.
+    public var added: [String] = []
+    /// Files re-indexed because their content changed.
+    public var updated: [String] = []
+    /// Files gone from disk whose documents were removed.
+    public var deleted: [String] = []
+
+    /// Whether nothing changed.
+    public var isEmpty: Bool { added.isEmpty && updated.isEmpty && deleted.isEmpty }
+
+    /// Creates an empty record.
+    public init() {}
+}
+
 /// Progress of an indexing run, reported while it works.
 public struct IndexingProgress: Sendable, Equatable {
     /// Files examined so far.
@@ -82,6 +98,10 @@ public final class FolderIndexer {
         public var excluding: Set<String> = []
         /// Documents handed to the writer at once (analysis runs in parallel over a batch).
         public var batchSize = 512
+        /// External commands for files of other formats, with their time and output limits.
+        /// The extractors are recorded in the commit; those of earlier runs stay in force
+        /// (one given here replaces the recorded one of its extension).
+        public var extractors = ExtractorSettings()
 
         /// Default options.
         public init() {}
@@ -90,6 +110,8 @@ public final class FolderIndexer {
     private let writer: IndexWriter
     private let options: Options
     private let reader: DocumentReader
+    /// The extractors in force in this run: the recorded ones with those of the options.
+    private var extractors = ExtractorSettings()
     private var summary = IndexingSummary()
     /// Documents waiting for the writer, one group per file (the file's fields shared).
     private var batch: [DocumentGroup] = []
@@ -97,6 +119,9 @@ public final class FolderIndexer {
     private var batchGroupKey: String?
     private var batchDocuments = 0
     private var batchBytes = 0
+    /// The source keys (absolute paths) of the files the last run added, re-indexed and removed,
+    /// for the watcher's updates.
+    private(set) var changedSources = ChangedSources()
     /// Asked before each file, as the task's cancellation is; when it returns true the run
     /// stops without committing (set by the asynchronous API of IndexingEvents.swift).
     var shouldCancel: (() -> Bool)?
@@ -122,6 +147,10 @@ public final class FolderIndexer {
     /// `CancellationError` instead.
     public func run(paths: [String], progress: ((IndexingProgress) -> Void)? = nil) throws(TrawlError) -> IndexingSummary {
         summary = IndexingSummary()
+        changedSources = ChangedSources()
+        extractors = options.extractors
+        extractors.extractors = ExtractorSettings.merged(recorded: ExtractorSettings.recorded(in: writer.committedUserData),
+                                                         given: options.extractors.extractors)
         var roots: [(root: String, isFolder: Bool, scan: FolderScanResult)] = []
         var excluded = options.excluding
         if let location = writer.path { excluded.insert(FolderIndexer.absolute(location)) }
@@ -132,7 +161,8 @@ public final class FolderIndexer {
                 throw TrawlError(.invalidArgument, "no such file or folder", path: path)
             }
             let isFolder = (info.st_mode & S_IFMT) == S_IFDIR
-            let scanner = FolderScanner(excluding: excluded)
+            let scanner = FolderScanner(excluding: excluded,
+                                        extractedExtensions: Set(extractors.extractors.map(\.fileExtension)))
             let scan = try scanner.scan(absolute)
             roots.append((absolute, isFolder, scan))
             summary.skipped += scan.skipped.count
@@ -159,7 +189,10 @@ public final class FolderIndexer {
             if isFolder {
                 for source in try writer.sources(withPrefix: root + "/") where !seen.contains(source) {
                     try flushBatch()
-                    if try writer.delete(source: source) > 0 { summary.deleted += 1 }
+                    if try writer.delete(source: source) > 0 {
+                        summary.deleted += 1
+                        changedSources.deleted.append(source)
+                    }
                 }
             }
         }
@@ -168,6 +201,9 @@ public final class FolderIndexer {
         var indexed = Set((userData[IndexSchema.indexedRootsKey] ?? "").split(separator: "\n").map(String.init))
         for root in roots { indexed.insert(root.root) }
         userData[IndexSchema.indexedRootsKey] = indexed.sorted().joined(separator: "\n")
+        if !extractors.extractors.isEmpty {
+            userData[ExtractorSettings.userDataKey] = ExtractorSettings.userDataValue(extractors.extractors)
+        }
         try writer.commit(userData: userData)
         return summary
     }
@@ -195,7 +231,13 @@ public final class FolderIndexer {
                 summary.unchanged += 1
                 return
             }
-            result = try reader.read(contentsOf: bytes, relativePath: file.relativePath, format: file.format)
+            if let extractor = extractor(for: file) {
+                let text = try ExtractorProcess.run(extractor, path: String(decoding: file.pathBytes, as: UTF8.self),
+                                                    relativePath: file.relativePath, settings: extractors)
+                result = try reader.read(contentsOf: text, relativePath: file.relativePath, format: .text)
+            } else {
+                result = try reader.read(contentsOf: bytes, relativePath: file.relativePath, format: file.format)
+            }
         } catch {
             summary.failed += 1
             summary.problems.append(error.description)
@@ -210,14 +252,23 @@ public final class FolderIndexer {
         for document in result.documents { try enqueue(document, file: file, key: key, derived: &derived) }
     }
 
+    /// The extractor of a file's extension, if one is in force.
+    private func extractor(for file: ScannedFile) -> ExternalExtractor? {
+        guard !extractors.extractors.isEmpty, let name = file.relativePath.split(separator: "/").last,
+              let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        return extractors.extractor(forExtension: String(name[name.index(after: dot)...]))
+    }
+
     /// Counts the file as added or updated, removing the old documents of an updated one.
     private func replace(previous: [String: String]?, key: String) throws(TrawlError) {
         if previous != nil {
             try flushBatch()
             try writer.delete(source: key)
             summary.updated += 1
+            changedSources.updated.append(key)
         } else {
             summary.added += 1
+            changedSources.added.append(key)
         }
     }
 

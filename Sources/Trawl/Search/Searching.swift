@@ -110,6 +110,9 @@ public struct SearchHit: Sendable, Equatable {
     /// (the snippet's start when nothing is highlighted), for documents whose body is a
     /// verbatim stretch of a text file (``Document/bodyLine``); nil otherwise.
     public var line: Int? = nil
+    /// The page (1-based) of a paged document (a PDF) that the snippet's first highlighted match
+    /// is on (the snippet's start when nothing is highlighted); nil for documents without pages.
+    public var page: Int? = nil
 }
 
 /// The results of a search.
@@ -253,7 +256,8 @@ extension IndexReader {
             let passage = try highlighter?.passage(of: stored, in: segment, doc: local, store: segment.store)
             let source = stored.fields.first { $0.0 == IndexSchema.sourceField }?.1
             hits.append(SearchHit(id: stored.id, score: scored.score, title: stored.title, date: stored.date,
-                                  snippet: passage?.snippet, fields: fields.fields, path: source, line: passage?.line))
+                                  snippet: passage?.snippet, fields: fields.fields, path: source, line: passage?.line,
+                                  page: passage?.page))
         }
         let took = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
         return SearchResults(total: total, totalRelation: exact ? .equalTo : .greaterThanOrEqualTo, hits: hits,

@@ -200,8 +200,11 @@ extension SnippetBuilder {
     /// stretch with the most distinct matched words is chosen, and only the chunk holding it and
     /// the next one are decompressed and analyzed: the work is bounded whatever the body's size.
     func passage(of stored: StoredDocument, in segment: SegmentReader, doc: Int,
-                 store: DocumentStoreReader) throws(TrawlError) -> (snippet: Snippet, line: Int?)? {
+                 store: DocumentStoreReader) throws(TrawlError) -> (snippet: Snippet, line: Int?, page: Int?)? {
         let chunks = stored.bodyChunks
+        // The page of the body's UTF-8 offset `offset`, for documents whose page starts are stored.
+        let pageStarts = StoredPages(stored)
+        func page(_ offset: Int) -> Int? { pageStarts?.page(atBodyOffset: offset) }
         // The source line of `offset` in `text`, which follows `linesBefore` line feeds of the body.
         func line(_ text: UnsafeRawBufferPointer, _ offset: Int, linesBefore: Int) -> Int? {
             stored.bodyLine.map { $0 + linesBefore + TextDecoding.lineFeeds(in: text, 0..<offset) }
@@ -210,7 +213,7 @@ extension SnippetBuilder {
             guard !stored.body.isEmpty else { return nil }
             let (snippet, offset) = passage(of: stored.body)
             var body = stored.body
-            return (snippet, body.withUTF8 { line(UnsafeRawBufferPointer($0), offset, linesBefore: 0) })
+            return (snippet, body.withUTF8 { line(UnsafeRawBufferPointer($0), offset, linesBefore: 0) }, page(offset))
         }
         var index = 0
         let target = try bestPosition(in: segment, doc: doc)
@@ -247,13 +250,15 @@ extension SnippetBuilder {
                 let (snippet, offset) = passage(of: Array(bytes[window]), continuesBefore: continuesBefore || window.lowerBound > 0,
                                                 continuesAfter: continuesAfter || window.upperBound < bytes.count)
                 if !snippet.highlights.isEmpty {
-                    return (snippet, bytes.withUnsafeBytes { line($0, window.lowerBound + offset, linesBefore: chunks[index].linesBefore) })
+                    return (snippet, bytes.withUnsafeBytes { line($0, window.lowerBound + offset, linesBefore: chunks[index].linesBefore) },
+                            page(chunks[index].start + window.lowerBound + offset))
                 }
             }
         }
         try loadNext()
         let (snippet, offset) = passage(of: bytes, continuesBefore: continuesBefore, continuesAfter: continuesAfter)
-        return (snippet, bytes.withUnsafeBytes { line($0, offset, linesBefore: chunks[index].linesBefore) })
+        return (snippet, bytes.withUnsafeBytes { line($0, offset, linesBefore: chunks[index].linesBefore) },
+                page(chunks[index].start + offset))
     }
 
     /// The bytes analyzed around the estimated place of a match in a chunk.
@@ -325,5 +330,33 @@ extension SnippetBuilder {
             }
         }
         return best.position
+    }
+}
+
+/// The page starts of a paged document (a PDF), read from its reserved stored field
+/// (``PDFReader/pageStartsField``): the UTF-8 offsets in the body where each page begins.
+struct StoredPages {
+    let starts: [Int]
+
+    /// The pages of `stored`, or nil when it records none (or the record is not well formed).
+    init?(_ stored: StoredDocument) {
+        guard let text = stored.fields.first(where: { $0.0 == PDFReader.pageStartsField })?.1 else { return nil }
+        var starts: [Int] = []
+        for item in text.split(separator: " ") {
+            guard let value = Int(item), value >= (starts.last ?? -1) else { return nil }
+            starts.append(value)
+        }
+        guard !starts.isEmpty else { return nil }
+        self.starts = starts
+    }
+
+    /// The 1-based page holding the body's byte `offset`.
+    func page(atBodyOffset offset: Int) -> Int {
+        var lo = 0, hi = starts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if starts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return lo + 1
     }
 }

@@ -19,7 +19,7 @@ extension SearchResults {
 
 extension SearchHit {
     /// One hit: `id`, `score` (4 decimals), `title`, `date`, `snippet`, `highlights` (byte
-    /// ranges in the snippet), `fields`, `path`, `line`.
+    /// ranges in the snippet), `fields`, `path`, `line`, `page`.
     public var json: JSON {
         var members: [(String, JSON)] = [
             ("id", .string(id)), ("score", .double((Double(score) * 10_000).rounded() / 10_000)),
@@ -35,6 +35,7 @@ extension SearchHit {
         members.append(("fields", .object(fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) })))
         members.append(("path", path.map { .string($0) } ?? .null))
         members.append(("line", line.map { .int($0) } ?? .null))
+        members.append(("page", page.map { .int($0) } ?? .null))
         return .object(members)
     }
 }
