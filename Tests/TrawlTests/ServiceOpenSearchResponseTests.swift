@@ -70,6 +70,9 @@ import Testing
         // The URL form, and _score as the only key is the relevance order.
         let url = OpenSearchFixture.ids(try fixture.search(nil, ["sort": "rating:desc,date:asc", "size": "100"]))
         #expect(url == list.compactMap { $0["_id"]?.stringValue })
+        let unmapped = OpenSearchFixture.ids(try fixture.search(#"{"size": 100, "sort": [{"nosuch": {"order": "asc", "unmapped_type": "long"}}, {"rating": "desc"}]}"#))
+        #expect(unmapped == OpenSearchFixture.ids(try fixture.search(#"{"size": 100, "sort": [{"rating": "desc"}]}"#)))
+        #expect(unmapped.count == fixture.documents.count)
         let byScore = OpenSearchFixture.ids(try fixture.search(#"{"size": 100, "sort": ["_score"], "query": {"match": {"body": "oil"}}}"#))
         #expect(byScore == (try fixture.trawlIDs("body:oil")))
     }
