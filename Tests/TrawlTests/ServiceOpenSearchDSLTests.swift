@@ -125,6 +125,15 @@ import Testing
         #expect(try !fixture.dslIDs(#"{"prefix": {"body": "tank"}}"#).isEmpty)
         #expect(try fixture.dslIDs(#"{"exists": {"field": "author"}}"#).sorted() == fixture.bruteForce { $0.fields["author"] != nil })
         #expect(try fixture.dslIDs(#"{"exists": {"field": "date"}}"#).sorted() == fixture.bruteForce { $0.date != nil })
+        // A date term is the whole unit it names; epoch milliseconds name one second.
+        let day = try #require(fixture.documents.compactMap(\.date).first)
+        let dayText = String(day.description.prefix(10))
+        #expect(try fixture.dslIDs(#"{"term": {"date": "\#(dayText)"}}"#).sorted()
+                == fixture.bruteForce { $0.date.map { String($0.description.prefix(10)) } == dayText })
+        #expect(try fixture.dslIDs(#"{"term": {"date": \#(day.secondsSinceEpoch * 1000)}}"#).sorted()
+                == fixture.bruteForce { $0.date?.secondsSinceEpoch == day.secondsSinceEpoch })
+        #expect(try fixture.dslIDs(#"{"term": {"date": "\#(day.description)"}}"#).sorted()
+                == fixture.bruteForce { $0.date?.secondsSinceEpoch == day.secondsSinceEpoch })
         // Unknown fields match nothing, as unmapped fields in OpenSearch.
         #expect(try fixture.dslIDs(#"{"term": {"nosuchfield": "x"}}"#).isEmpty)
     }

@@ -327,7 +327,7 @@ import Testing
     }
 
     @Test func exportWritesSettingsAndBulkThatReadBackToTheSameDocuments() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-export-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("opensearch-export-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let summary = try OpenSearchExport.write(reader: fixture.reader, index: "articles", to: folder)
         #expect(summary.documents == fixture.documents.count)
