@@ -348,7 +348,7 @@ extension SearchPage {
         header{border-bottom:1px solid var(--line);background:var(--panel);padding:.75rem 0}
         .search{max-width:62rem;margin:0 auto;padding:0 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
         h1{margin:0;font-size:1.25rem}h1 a{color:inherit;text-decoration:none}
-        .box{display:flex;flex:1 1 20rem;gap:.5rem}
+        .box{display:flex;flex:1 1 14rem;gap:.5rem}
         input,select,button{font:inherit;color:inherit}
         input[type=search]{flex:1;min-width:0;padding:.5rem .75rem;border:1px solid var(--muted);border-radius:.4rem;background:var(--bg)}
         input[type=date],select{padding:.3rem .4rem;border:1px solid var(--muted);border-radius:.4rem;background:var(--bg)}
