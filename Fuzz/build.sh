@@ -5,7 +5,7 @@
 # with the library sources it needs (so internal API is visible), with -sanitize=fuzzer,address;
 # the ICU shim is compiled with clang and the same sanitizers.
 #
-# DocumentReadersFuzz, SegmentReaderFuzz, SearchExecutorFuzz: they need the whole library, Yams (front matter) and
+# DocumentReadersFuzz, SegmentReaderFuzz, SearchExecutorFuzz, OpenSearchDSLFuzz: they need the whole library, Yams (front matter) and
 # libxml2 (HTML). The library is built once into fuzz-out/build-library: libyaml (CYaml) with
 # clang, Yams and Trawl with swiftc (-enable-testing, so the targets use `@testable import Trawl`),
 # all instrumented for libFuzzer and ASan; each target then compiles its own file and links.
@@ -14,7 +14,7 @@
 # `swift package resolve` fetches it).
 set -euo pipefail
 
-target="${1:?usage: Fuzz/build.sh <target> (QueryParserFuzz, DocumentReadersFuzz, SegmentReaderFuzz or SearchExecutorFuzz)}"
+target="${1:?usage: Fuzz/build.sh <target> (QueryParserFuzz, DocumentReadersFuzz, SegmentReaderFuzz, SearchExecutorFuzz or OpenSearchDSLFuzz)}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/fuzz-out"
 mkdir -p "$out"
@@ -62,7 +62,7 @@ case "$target" in
       -use-ld=lld -o "$out/$target"
     ;;
 
-  DocumentReadersFuzz|SegmentReaderFuzz|SearchExecutorFuzz)
+  DocumentReadersFuzz|SegmentReaderFuzz|SearchExecutorFuzz|OpenSearchDSLFuzz)
     lib="$out/build-library"
     yams="$root/.build/checkouts/Yams"
     if [ ! -d "$yams/Sources/Yams" ]; then

@@ -8,7 +8,7 @@ set -uo pipefail
 seconds="${1:-30}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/fuzz-out"
-targets=(QueryParserFuzz DocumentReadersFuzz SegmentReaderFuzz SearchExecutorFuzz)
+targets=(QueryParserFuzz DocumentReadersFuzz SegmentReaderFuzz SearchExecutorFuzz OpenSearchDSLFuzz)
 status=0
 summary=()
 
@@ -30,6 +30,7 @@ for target in "${targets[@]}"; do
     DocumentReadersFuzz) options+=(-max_len=65536) ;;
     SegmentReaderFuzz) options+=(-max_len=4096) ;;
     SearchExecutorFuzz) options+=(-max_len=512) ;;
+    OpenSearchDSLFuzz) options+=(-max_len=2048 -dict="$root/Fuzz/OpenSearchDSLFuzz/dsl.dict") ;;
   esac
   echo "== $target: run ${seconds}s"
   log="$out/$target-run.log"

@@ -34,7 +34,7 @@ extension TrawlCommand {
     static var commands: [any ParsableCommand.Type] {
         var commands: [any ParsableCommand.Type] = [IndexCommand.self, SearchCommand.self, ExplainCommand.self, AnalyzeCommand.self,
                                                     StatsCommand.self, SuggestCommand.self, CheckCommand.self, DeleteCommand.self,
-                                                    OptimizeCommand.self]
+                                                    OptimizeCommand.self, ExportCommand.self]
         #if canImport(TrawlServer)
         commands.append(ServeCommand.self)
         #endif

@@ -280,7 +280,7 @@ public final class IndexService: @unchecked Sendable {
     private func exists(id: String) throws(OpenSearchError) -> Bool {
         if let change = pending[id] { return change != nil }
         do throws(TrawlError) {
-            return try reader.document(id: id) != nil
+            return try reader.documentNumber(id: id) != nil
         } catch {
             throw IndexService.internalError(error)
         }

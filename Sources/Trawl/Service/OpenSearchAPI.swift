@@ -48,12 +48,12 @@ public struct OpenSearchIndex: Sendable {
     /// `parameters` the URL's query parameters (`q`, `from`, `size`, `sort`, `df`,
     /// `default_operator`, `track_total_hits`, `_source`, …). Returns the response body.
     public func search(body: JSON?, parameters: [String: String]) throws(OpenSearchError) -> JSON {
-        throw OpenSearchError(status: 400, type: "illegal_argument_exception", reason: "_search is not supported yet")
+        try run(try parse(body: body, parameters: parameters, counting: false))
     }
 
     /// `GET/POST /{index}/_count`: the number of matching documents, `{"count", "_shards"}`.
     public func count(body: JSON?, parameters: [String: String]) throws(OpenSearchError) -> JSON {
-        throw OpenSearchError(status: 400, type: "illegal_argument_exception", reason: "_count is not supported yet")
+        try runCount(try parse(body: body, parameters: parameters, counting: true))
     }
 }
 
@@ -79,12 +79,12 @@ public enum OpenSearchMappings {
     /// The `mappings` object of an index whose metadata fields have these types: `title` and
     /// `body` as text, `date` as date, and every metadata field by its type.
     public static func mappings(of schema: FieldSchema) -> JSON {
-        .object([("properties", .object([]))])
+        mappingsJSON(of: schema, textAnalyzer: nil)
     }
 
     /// The field types a `mappings` object declares; unsupported types and parameters are a
     /// 400 naming them.
     public static func fieldSchema(from mappings: JSON) throws(OpenSearchError) -> FieldSchema {
-        throw OpenSearchError(status: 400, type: "mapper_parsing_exception", reason: "mappings are not supported yet")
+        try parseMappings(mappings)
     }
 }
