@@ -19,7 +19,7 @@ if ! command -v chromium > /dev/null || ! { command -v chromedriver > /dev/null 
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver > /dev/null
 fi
-chromium --version
+chromium --version 2> /dev/null || true
 
 echo "== venv with $selenium"
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
