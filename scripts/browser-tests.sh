@@ -30,7 +30,7 @@ swift build -c release --product trawl 2>&1 | grep -E "error|warning: |Build com
 trawl="$(swift build -c release --show-bin-path)/trawl"
 [ -x "$trawl" ] || { echo "browser-tests: no release trawl binary"; exit 1; }
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/trawl-browser-tests.XXXXXX")"
+work="$(mktemp -d -t trawl-browser-tests.XXXXXX)"
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -TERM "$server_pid"; wait "$server_pid" || true; fi
