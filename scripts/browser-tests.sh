@@ -19,7 +19,7 @@ if ! command -v chromium > /dev/null || ! { command -v chromedriver > /dev/null 
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver > /dev/null
 fi
-chromium --version
+chromium --version 2> /dev/null || true
 
 echo "== venv with $selenium"
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
@@ -30,7 +30,7 @@ swift build -c release --product trawl 2>&1 | grep -E "error|warning: |Build com
 trawl="$(swift build -c release --show-bin-path)/trawl"
 [ -x "$trawl" ] || { echo "browser-tests: no release trawl binary"; exit 1; }
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/trawl-browser-tests.XXXXXX")"
+work="$(mktemp -d -t trawl-browser-tests.XXXXXX)"
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -TERM "$server_pid"; wait "$server_pid" || true; fi

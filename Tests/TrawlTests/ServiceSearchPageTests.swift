@@ -259,6 +259,15 @@ import Testing
             }.map(\.id))
             #expect(Set(ServiceSearchPageTests.hitIDs(root)) == inRange, "\(from)–\(to)")
         }
+        // An empty range finds nothing and says why.
+        let (_, empty) = try ServiceSearchPageTests.page(reader, "q=oil&from=2021&to=2019")
+        #expect(ServiceSearchPageTests.hitIDs(empty).isEmpty)
+        #expect(empty.text.contains("“from” is after “to”"))
+        // A query over the parser's limits is a 400 page with the reason, not a failure.
+        let page = SearchPage(reader: reader, indexName: "news")
+        let tooDeep = page.response(for: SearchPageRequest(parameters: [("q", String(repeating: "(", count: 600) + "oil")]))
+        #expect(tooDeep.status == 400)
+        #expect(try ServiceSearchPageTests.parse(tooDeep.body).elements("p", class: "error").first?.text.contains("nest") == true)
         // A date that is not one is reported and ignored, never searched as syntax.
         let (_, root) = try ServiceSearchPageTests.page(reader, "q=oil&from=2020%5D+OR+x&to=now-1d")
         #expect(root.text.contains("is not a date"))

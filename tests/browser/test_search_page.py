@@ -39,7 +39,7 @@ def check(condition, message):
         raise AssertionError(message)
 
 
-def make_driver(width, height, javascript=True):
+def make_driver(width, height, javascript=True, phone=False):
     options = webdriver.ChromeOptions()
     for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
         if os.path.exists(candidate):
@@ -48,6 +48,9 @@ def make_driver(width, height, javascript=True):
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      f"--window-size={width},{height}", "--lang=en-US"):
         options.add_argument(argument)
+    if phone:
+        # A phone's viewport (desktop windows cannot be narrower than about 500 pixels).
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 3}})
     if not javascript:
         options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -209,10 +212,14 @@ def run(url, manifest, screenshots):
 
         errors = browser_errors(driver)
         check(not errors, f"browser errors: {errors}")
+    finally:
+        driver.quit()
 
-        # A phone: no sideways scrolling, the box and results fit.
-        driver.set_window_size(390, 844)
+    # A phone: no sideways scrolling, the box and results fit.
+    driver = make_driver(390, 844, phone=True)
+    try:
         driver.get(url + "/?q=" + QUERY)
+        check(driver.execute_script("return window.innerWidth") == 390, "the phone viewport is not 390 pixels wide")
         width = driver.execute_script("return window.innerWidth")
         scroll = driver.execute_script("return document.documentElement.scrollWidth")
         check(scroll <= width, f"the phone page scrolls sideways: {scroll} > {width}")

@@ -23,6 +23,10 @@ extension SearchPage {
         if outcome.isIntroduction {
             renderIntroduction(outcome, into: &html)
         } else if let results = outcome.results {
+            if results.total == 0 && outcome.error == nil {
+                html.raw("<p class=\"hint\">No document matches. Check the spelling, try fewer or other words")
+                html.raw(request.filters.isEmpty && request.from.isEmpty && request.to.isEmpty ? ".</p>\n" : ", or remove a filter.</p>\n")
+            }
             renderHits(results, request: request, into: &html)
             renderPaging(results, request: request, into: &html)
         }
@@ -341,17 +345,17 @@ extension SearchPage {
         :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
         .skip{position:absolute;left:-999px;top:0}.skip:focus{left:.5rem;background:var(--bg);padding:.5rem;z-index:1}
         .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-        header{border-bottom:1px solid var(--line);background:var(--panel);padding:.75rem 1rem}
-        .search{max-width:62rem;margin:0 auto;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
+        header{border-bottom:1px solid var(--line);background:var(--panel);padding:.75rem 0}
+        .search{max-width:62rem;margin:0 auto;padding:0 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
         h1{margin:0;font-size:1.25rem}h1 a{color:inherit;text-decoration:none}
-        .box{display:flex;flex:1 1 20rem;gap:.5rem}
+        .box{display:flex;flex:1 1 14rem;gap:.5rem}
         input,select,button{font:inherit;color:inherit}
         input[type=search]{flex:1;min-width:0;padding:.5rem .75rem;border:1px solid var(--muted);border-radius:.4rem;background:var(--bg)}
         input[type=date],select{padding:.3rem .4rem;border:1px solid var(--muted);border-radius:.4rem;background:var(--bg)}
         button{padding:.5rem 1rem;border:0;border-radius:.4rem;background:var(--link);color:var(--bg);cursor:pointer}
         button.secondary{padding:.3rem .8rem;background:transparent;color:var(--link);border:1px solid var(--link)}
         .options{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;border:0;margin:0;padding:0;flex-basis:100%;font-size:.95rem}
-        .active-filters{max-width:62rem;margin:.5rem auto 0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:.5rem}
+        .active-filters{max-width:62rem;margin:.5rem auto 0;padding:0 1rem;list-style:none;display:flex;flex-wrap:wrap;gap:.5rem}
         .active-filters a{display:inline-block;padding:.1rem .6rem;border:1px solid var(--link);border-radius:1rem;text-decoration:none}
         .layout{max-width:62rem;margin:0 auto;padding:0 1rem;display:grid;grid-template-columns:minmax(0,1fr);gap:0 2rem}
         @media (min-width:50rem){.layout{grid-template-columns:minmax(0,1fr) 14rem}}
@@ -372,8 +376,10 @@ extension SearchPage {
         .paging .current{background:var(--link);color:var(--bg);border-color:var(--link)}
         .gap{padding:.45rem .25rem}
         .facets h3{font-size:1rem;margin:1rem 0 .25rem}
-        .facets ul{list-style:none;margin:0;padding:0}
-        .facets a{display:flex;justify-content:space-between;gap:.5rem;padding:.3rem .25rem;text-decoration:none;border-radius:.3rem}
+        .facets ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem .5rem}
+        .facets a{display:flex;justify-content:space-between;gap:.5rem;padding:.3rem .5rem;text-decoration:none;border-radius:.3rem;\
+        border:1px solid var(--line)}
+        @media (min-width:50rem){.facets ul{display:block}.facets a{border:0;padding:.3rem .25rem}}
         .facets a:hover{background:var(--panel)}.facets .value{overflow-wrap:anywhere}
         .facets .n{color:var(--muted)}.facets a.active{font-weight:600;background:var(--panel)}
         footer{max-width:62rem;margin:0 auto;padding:1rem;color:var(--muted);font-size:.85rem}
