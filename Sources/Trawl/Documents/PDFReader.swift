@@ -123,7 +123,7 @@ enum PDFReader {
         }
         if title == nil { title = headingLikeLine(body) }
         document.title = title ?? ""
-        if pageStarts.count > 1 {
+        if !pageStarts.isEmpty {
             fields[pageStartsField] = .string(pageStarts.map(String.init).joined(separator: " "))
         }
         document.fields = fields
