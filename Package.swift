@@ -43,12 +43,6 @@ let package = Package(
             name: "CStemmer",
             providers: [.apt(["libstemmer-dev"])]
         ),
-        // PDF text and metadata through Poppler's GLib API.
-        .systemLibrary(
-            name: "CPoppler",
-            pkgConfig: "poppler-glib",
-            providers: [.apt(["libpoppler-glib-dev"])]
-        ),
         .systemLibrary(
             name: "CTrawlZlib",
             pkgConfig: "zlib",
@@ -57,7 +51,8 @@ let package = Package(
         .target(
             name: "Trawl",
             dependencies: [
-                "CTrawlICU", "CLibXML2", "CTrawlZlib", "CStemmer", "CPoppler",
+                "CTrawlICU", "CLibXML2", "CTrawlZlib", "CStemmer",
+                // Poppler (PDF) is loaded with dlopen on first use: see Documents/PopplerLibrary.swift.
                 .product(name: "Yams", package: "Yams"),
             ]
             // No unsafe flags (SwiftPM refuses them in a package used by version): the hot

@@ -5,8 +5,8 @@
 # with the library sources it needs (so internal API is visible), with -sanitize=fuzzer,address;
 # the ICU shim is compiled with clang and the same sanitizers.
 #
-# DocumentReadersFuzz, SegmentReaderFuzz, SearchExecutorFuzz, OpenSearchDSLFuzz: they need the whole library, Yams (front matter),
-# libxml2 (HTML) and Poppler's GLib API (PDF; not instrumented). The library is built once into fuzz-out/build-library: libyaml (CYaml) with
+# DocumentReadersFuzz, SegmentReaderFuzz, SearchExecutorFuzz, OpenSearchDSLFuzz: they need the whole library, Yams (front matter) and
+# libxml2 (HTML). The library is built once into fuzz-out/build-library: libyaml (CYaml) with
 # clang, Yams and Trawl with swiftc (-enable-testing, so the targets use `@testable import Trawl`),
 # all instrumented for libFuzzer and ASan; each target then compiles its own file and links.
 #
@@ -69,11 +69,10 @@ case "$target" in
       (cd "$root" && swift package resolve >/dev/null)
     fi
     [ -d "$yams/Sources/Yams" ] || { echo "Yams sources not found in $yams" >&2; exit 2; }
-    xml_flags=($(pkg-config --cflags libxml-2.0 poppler-glib))
+    xml_flags=($(pkg-config --cflags libxml-2.0))
     clang_modules=(
       -Xcc "-fmodule-map-file=$root/Sources/CLibXML2/module.modulemap"
       -Xcc "-fmodule-map-file=$root/Sources/CTrawlZlib/module.modulemap"
-      -Xcc "-fmodule-map-file=$root/Sources/CPoppler/module.modulemap"
       -Xcc "-fmodule-map-file=$root/Sources/CStemmer/module.modulemap"
       -Xcc "-fmodule-map-file=$yams/Sources/CYaml/include/module.modulemap"
       -Xcc -I -Xcc "$yams/Sources/CYaml/include"
@@ -111,7 +110,7 @@ case "$target" in
       -module-name "$target" "${clang_modules[@]}" \
       "$root"/Fuzz/"$target"/*.swift "${shared[@]}" \
       "$lib/Trawl.o" "$lib/Yams.o" "$lib"/cyaml/*.o "$lib/TrawlICU.o" \
-      -licuuc -licui18n -licudata -lxml2 -lz -lstemmer $(pkg-config --libs poppler-glib) \
+      -licuuc -licui18n -licudata -lxml2 -lz -lstemmer \
       -use-ld=lld -o "$out/$target"
     ;;
 

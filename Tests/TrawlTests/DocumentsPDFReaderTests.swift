@@ -48,7 +48,7 @@ private typealias S = DocumentsTestSupport
         let fromHeading = try #require(S.single(try S.read(bytes: bare, .pdf)))
         #expect(fromHeading.title == "Findings on Kelp Forests")
         #expect(fromHeading.fields["author"] == nil)
-        #expect(fromHeading.fields[PDFReader.pageStartsField] == nil, "one page: no page starts recorded")
+        #expect(fromHeading.fields[PDFReader.pageStartsField] == .string("0"), "one page starting at the body's start")
     }
 
     @Test func damagedEncryptedEmptyAndTextlessFiles() throws {

@@ -1,5 +1,9 @@
-import CPoppler
 import CLibXML2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads PDF files through Poppler's GLib API: one document per file.
 ///
@@ -15,6 +19,9 @@ import CLibXML2
 /// - An encrypted file (one that needs a password) or a damaged one that Poppler cannot open
 ///   is `.documentUnreadable`; a file whose pages hold no text (scanned images) is kept with
 ///   its metadata and a warning.
+///
+/// Poppler is loaded on first use (``PopplerLibrary``); without it, each PDF file is
+/// `.documentUnreadable` with a message that names the package to install.
 enum PDFReader {
     /// The reserved stored field with the UTF-8 offsets where each page's text starts in the body.
     static let pageStartsField = "_pages"
@@ -27,21 +34,25 @@ enum PDFReader {
             throw context.error(.documentMalformed, "The file is not a PDF document: it has no \"%PDF-\" header.")
         }
         guard let base = bytes.baseAddress else { return [] }
+        let poppler: PopplerLibrary
+        switch PopplerLibrary.shared {
+        case .success(let library): poppler = library
+        case .failure(let error): throw context.error(error.code, error.message)
+        }
         // Poppler keeps a reference to the bytes while the document is open: give it a copy it owns.
-        guard let data = g_bytes_new(base, gsize(bytes.count)) else {
+        guard let data = poppler.bytesNew(base, bytes.count) else {
             throw context.error(.documentUnreadable, "The PDF document could not be loaded into memory.")
         }
-        defer { g_bytes_unref(data) }
-        var failure: UnsafeMutablePointer<GError>?
-        guard let pdf = poppler_document_new_from_bytes(data, nil, &failure) else {
+        defer { poppler.bytesUnref(data) }
+        var failure: UnsafeMutableRawPointer?
+        guard let pdf = poppler.documentNewFromBytes(data, nil, &failure) else {
             var message = "Poppler could not open it"
             var encrypted = false
             if let failure {
-                if failure.pointee.domain == poppler_error_quark(), failure.pointee.code == Int32(POPPLER_ERROR_ENCRYPTED.rawValue) {
-                    encrypted = true
-                }
-                if let text = failure.pointee.message { message = String(cString: text) }
-                g_error_free(failure)
+                let fields = PopplerLibrary.errorFields(failure)
+                encrypted = fields.domain == poppler.errorQuark() && fields.code == PopplerLibrary.errorEncrypted
+                if let text = fields.message { message = text }
+                poppler.errorFree(failure)
             }
             if encrypted {
                 throw context.error(.documentUnreadable, "The PDF document is encrypted with a password, so its text cannot be read.",
@@ -50,38 +61,38 @@ enum PDFReader {
             throw context.error(.documentUnreadable, "The PDF document is damaged or not a PDF: it cannot be opened.",
                                 underlying: message)
         }
-        defer { g_object_unref(UnsafeMutableRawPointer(pdf)) }
+        defer { poppler.objectUnref(pdf) }
 
         var document = Document(id: context.relativePath)
         var fields: [String: FieldValue] = [:]
-        func take(_ text: UnsafeMutablePointer<gchar>?) -> String? {
+        func take(_ text: UnsafeMutablePointer<CChar>?) -> String? {
             guard let text else { return nil }
-            defer { g_free(text) }
+            defer { poppler.free(text) }
             let value = TextDecoding.collapsingWhitespace(String(decoding: UnsafeRawBufferPointer(start: text, count: strlen(text)),
                                                                  as: UTF8.self))
             return value.isEmpty ? nil : value
         }
-        var title = take(poppler_document_get_title(pdf))
-        var author = take(poppler_document_get_author(pdf))
-        if let subject = take(poppler_document_get_subject(pdf)) { fields["subject"] = .string(subject) }
-        if let keywords = take(poppler_document_get_keywords(pdf)) {
+        var title = take(poppler.title(pdf))
+        var author = take(poppler.author(pdf))
+        if let subject = take(poppler.subject(pdf)) { fields["subject"] = .string(subject) }
+        if let keywords = take(poppler.keywords(pdf)) {
             let list = keywords.split(whereSeparator: { $0 == "," || $0 == ";" })
                 .map { TextDecoding.collapsingWhitespace(String($0)) }.filter { !$0.isEmpty }
             MetadataFields.addList(list, to: "keywords", in: &fields)
         }
-        if let creator = take(poppler_document_get_creator(pdf)) { fields["creator"] = .string(creator) }
-        if title == nil || author == nil, let xmp = take(poppler_document_get_metadata(pdf)) {
+        if let creator = take(poppler.creator(pdf)) { fields["creator"] = .string(creator) }
+        if title == nil || author == nil, let xmp = take(poppler.metadata(pdf)) {
             let found = xmpTitleAndCreator(xmp)
             if title == nil { title = found.title }
             if author == nil { author = found.creator }
         }
         if let author { fields["author"] = .string(author) }
-        let created = poppler_document_get_creation_date(pdf)
+        let created = poppler.creationDate(pdf)
         if created > 0 { document.date = DocumentDate(secondsSinceEpoch: Int64(created)) }
-        let modified = poppler_document_get_modification_date(pdf)
+        let modified = poppler.modificationDate(pdf)
         if modified > 0 { fields["updated"] = .date(DocumentDate(secondsSinceEpoch: Int64(modified))) }
 
-        let pageCount = Int(poppler_document_get_n_pages(pdf))
+        let pageCount = Int(poppler.pageCount(pdf))
         if pageCount > maximumPages {
             context.warn("The PDF document has \(pageCount) pages; only the first \(maximumPages) were read.",
                          code: .limitExceeded)
@@ -89,10 +100,10 @@ enum PDFReader {
         var body: [UInt8] = []
         var pageStarts: [Int] = []
         for index in 0..<min(pageCount, maximumPages) {
-            guard let page = poppler_document_get_page(pdf, Int32(index)) else { continue }
-            defer { g_object_unref(UnsafeMutableRawPointer(page)) }
-            guard let raw = poppler_page_get_text(page) else { continue }
-            defer { g_free(raw) }
+            guard let page = poppler.page(pdf, Int32(index)) else { continue }
+            defer { poppler.objectUnref(page) }
+            guard let raw = poppler.pageText(page) else { continue }
+            defer { poppler.free(raw) }
             let text = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
             let normalized = TextDecoding.normalizedText(text)
             if !body.isEmpty { body.append(contentsOf: [0x0A, 0x0A]) }
@@ -112,7 +123,7 @@ enum PDFReader {
         }
         if title == nil { title = headingLikeLine(body) }
         document.title = title ?? ""
-        if pageStarts.count > 1 {
+        if !pageStarts.isEmpty {
             fields[pageStartsField] = .string(pageStarts.map(String.init).joined(separator: " "))
         }
         document.fields = fields

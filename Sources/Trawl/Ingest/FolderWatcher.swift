@@ -343,6 +343,11 @@ final class InotifyChangeSource: ChangeSource {
                     failed = true
                     continue
                 }
+                if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0, let folder = folders[wd], roots.contains(folder) {
+                    // A watched root went away: only polling notices it coming back.
+                    failed = true
+                    continue
+                }
                 if mask & UInt32(IN_IGNORED) != 0 {
                     folders.removeValue(forKey: wd)
                     continue
