@@ -2,7 +2,8 @@
 # Load on `trawl serve` with wrk over the Reuters index and the peer harness's Reuters queries:
 #   1. throughput of GET /search with the default threads and with --threads 1;
 #   2. GET /search median latency (one connection) against `trawl search --batch`'s round trip
-#      on the same queries;
+#      on the same queries (ids only, and with snippets; GET /search also computes the "did you
+#      mean" suggestion of a query with fewer than 3 hits, as `trawl search --json` does);
 #   3. concurrent _bulk writes and searches for SECONDS, counting errors.
 #   scripts/server-load.sh [SECONDS]     (default 60 for step 3; 10 s for each wrk run)
 # Prints small tables; exits 1 when a request failed. Skips when the data set is absent.
@@ -59,9 +60,13 @@ with open(sys.argv[2] + "/batch.jsonl", "w") as f:
 with open(sys.argv[2] + "/paths.lua", "w") as f:
     f.write("paths = {\n")
     for s in out: f.write('  "/search?limit=10&q=%s",\n' % urllib.parse.quote(s, safe=""))
-    f.write("}\ncounter = 0\nrequest = function()\n  counter = counter + 1\n  return wrk.format(\"GET\", paths[(counter %% #paths) + 1])\nend\n")
+    f.write("}\ncounter = 0\nrequest = function()\n  counter = counter + 1\n  return wrk.format(\"GET\", paths[(counter % #paths) + 1])\nend\n")
 PY
 echo "queries: $(wc -l < "$work/queries.txt")"
+# wrk goes on with plain requests when its script does not load: check it first.
+if wrk -t1 -c1 -d1s -s "$work/paths.lua" http://127.0.0.1:9 2>&1 | grep -q "paths.lua"; then
+  echo "server-load: wrk cannot load its request script"; exit 1
+fi
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 start_server() {
@@ -95,11 +100,15 @@ for threads in default 1; do
 done
 
 # trawl search --batch round trip: one request written, its answer read, the next request.
-batch_median="$(python3 - "$trawl" "$work" <<'PY'
-import subprocess, sys, time, statistics
-trawl, work = sys.argv[1], sys.argv[2]
+# (`snippets`: the hits' stored fields and snippets too, as GET /search answers them.)
+batch_round_trip() {
+python3 - "$trawl" "$work" "$1" <<'PY'
+import json, subprocess, sys, time, statistics
+trawl, work, snippets = sys.argv[1], sys.argv[2], sys.argv[3] == "snippets"
 p = subprocess.Popen([trawl, "search", "--batch", "--index", work + "/reuters"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 lines = open(work + "/batch.jsonl").read().splitlines()
+if snippets:
+    lines = [json.dumps(dict(json.loads(l), snippets=True)) for l in lines]
 times = []
 for _ in range(5):
     for line in lines:
@@ -109,12 +118,15 @@ for _ in range(5):
 p.stdin.close(); p.wait()
 print("%.3fms" % (statistics.median(times) * 1000))
 PY
-)"
+}
+batch_median="$(batch_round_trip ids)"
+batch_snippets_median="$(batch_round_trip snippets)"
 echo
 echo "| one at a time, same queries | median |"
 echo "|---|---:|"
 echo "| GET /search (wrk, 1 connection) | $latency |"
-echo "| trawl search --batch round trip | $batch_median |"
+echo "| trawl search --batch round trip (ids only) | $batch_median |"
+echo "| trawl search --batch round trip (with snippets) | $batch_snippets_median |"
 
 # Concurrent _bulk writes and searches.
 start_server

@@ -230,9 +230,18 @@ struct ServerTests {
 
     @Test func creatingAnEmptyIndexIsAcknowledged() async throws {
         let server = try await RunningServer.start()
-        let create = await server.send("PUT", "/articles", json: #"{"settings": {"number_of_shards": 1}}"#)
-        #expect(create.status == 200)
+        let create = await server.send("PUT", "/articles", json: #"{"settings": {"number_of_shards": 1}, "mappings": {"properties": {"month": {"type": "keyword"}, "pages": {"type": "integer"}}}}"#)
+        #expect(create.status == 200, "\(create.text)")
         #expect(create.json?["acknowledged"]?.boolValue == true)
+        // The declared types hold: a keyword field takes a string as one whole value.
+        #expect(server.service.reader.schema["month"] == .keyword)
+        #expect(await server.send("PUT", "/articles/_doc/1?refresh=true", json: #"{"title": "x", "month": "1987-03", "pages": 4}"#).status == 201)
+        let hits = await server.send("GET", "/search?q=month:%221987-03%22")
+        #expect(hits.json?["total"]?.intValue == 1, "\(hits.text)")
+        let mappings = await server.send("GET", "/articles")
+        #expect(mappings.json?["articles"]?["mappings"]?["properties"]?["month"]?["type"]?.stringValue == "keyword")
+        let bad = await server.send("PUT", "/articles", json: #"{"aliases": {}}"#)
+        #expect(bad.status == 400)
         await server.finish()
     }
 

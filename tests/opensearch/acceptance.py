@@ -73,7 +73,7 @@ def searches():
     for q in ["oil gold", "yen mark franc", "merger acquisition"]:
         add("query_string OR " + q, {"query_string": {"query": q, "default_operator": "OR"}}, q, **{"or": True})
     add("query_string fields", {"query_string": {"query": "oil prices", "default_operator": "AND", "fields": ["title^3", "body"]}},
-        "oil prices", weights="title=3,body=1")
+        "(title:oil^3 OR body:oil) AND (title:prices^3 OR body:prices)")
     add("query_string date range", {"query_string": {"query": "oil AND date:[1987-03-01 TO 1987-03-31]", "default_operator": "AND"}},
         "oil AND date:[1987-03-01 TO 1987-03-31]")
     # match
