@@ -21,9 +21,13 @@ struct ServeCommand: ParsableCommand {
             gracefully: requests in flight finish and buffered writes are committed.
             With an API key (--api-key or $TRAWL_API_KEY) every write needs the header \
             `Authorization: ApiKey KEY` (or `Bearer KEY`); --protect-reads extends that to reads.
+            With --watch the server also keeps folders indexed as they change, as trawl index \
+            --watch does, through the server's own writer: their files' documents (ids are their \
+            paths) sit in the index next to those written through the API.
             Examples:
               trawl serve --index ./index
               TRAWL_API_KEY=secret trawl serve --port 9201 --protect-reads
+              trawl serve --index ./index --watch ~/notes ~/articles
               curl 'http://127.0.0.1:9200/search?q=oil&limit=3'
             """
     )
@@ -50,6 +54,10 @@ struct ServeCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("How often buffered writes become visible: e.g. 1s (default), 500ms, or -1 for only on request.", valueName: "interval"))
     var refreshInterval = "1s"
+
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Folders (or files) to keep indexed as they change (repeatable); e.g. --watch ~/notes.", valueName: "folder"),
+            completion: .directory)
+    var watch: [String] = []
 
     /// The key: --api-key, else $TRAWL_API_KEY.
     var key: String? {
@@ -78,8 +86,15 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        for path in watch {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw CLIFailure(message: "no such file or folder to watch: \(path); check the path and try again", status: ExitStatus.usage, code: "usage")
+            }
+        }
         var options = IndexServiceOptions()
         options.refreshInterval = try refreshSeconds()
+        options.watchedPaths = watch
         let service = try IndexService(path: location.writerPath, options: options)
         var configuration = ServerConfiguration()
         configuration.host = host
@@ -95,6 +110,24 @@ struct ServeCommand: ParsableCommand {
         }
         let logger = Logger(label: "trawl.serve")
         let host = configuration.host
+        if let watcher = service.watcher {
+            logger.info("watching", metadata: ["folders": .string(watch.joined(separator: ", "))])
+            Task {
+                do {
+                    for try await update in watcher.updates {
+                        for problem in update.summary.problems { logger.warning("\(problem)") }
+                        let changes = update.changes
+                        logger.info(update.isInitialPass ? "indexed watched folders" : "indexed folder changes", metadata: [
+                            "added": .stringConvertible(changes.added.count), "updated": .stringConvertible(changes.updated.count),
+                            "deleted": .stringConvertible(changes.deleted.count), "failed": .stringConvertible(update.summary.failed),
+                            "generation": .stringConvertible(update.generation),
+                        ])
+                    }
+                } catch {
+                    logger.error("stopped watching the folders", metadata: ["error": .string("\(error)")])
+                }
+            }
+        }
         let app = TrawlServer.application(service: service, configuration: configuration, logger: logger) { port in
             logger.info("serving", metadata: ["index": .string(service.name), "url": .string("http://\(host):\(port)")])
         }

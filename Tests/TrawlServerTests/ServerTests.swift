@@ -345,6 +345,36 @@ struct ServerTests {
         try? FileManager.default.removeItem(atPath: server.folder)
     }
 
+    @Test func watchedFolderIsServedNextToAPIDocuments() async throws {
+        let docs = NSTemporaryDirectory() + "trawl-server-watch-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: docs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: docs) }
+        try Data("# Walrus\n\nwalrus tusk\n".utf8).write(to: URL(fileURLWithPath: docs + "/a.md"))
+        let server = try await RunningServer.start(watching: [docs])
+        // Polls up to 20 s (the machine may be loaded) until a search answers `ids`.
+        func eventually(_ query: String, _ ids: [String]) async throws -> Bool {
+            let deadline = Date().addingTimeInterval(20)
+            repeat {
+                if await searchIDs(server, query) == ids { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            } while Date() < deadline
+            return false
+        }
+        #expect(try await eventually("walrus", ["a.md"]))
+        #expect(await server.send("PUT", "/articles/_doc/api?refresh=true", json: #"{"title": "Okapi"}"#).status == 201)
+        #expect(await searchIDs(server, "okapi") == ["api"])
+        try Data("dugong\n".utf8).write(to: URL(fileURLWithPath: docs + "/b.txt"))
+        #expect(try await eventually("dugong", ["b.txt"]))
+        let fetched = await server.send("GET", "/articles/_doc/b.txt")
+        #expect(fetched.status == 200, "\(fetched.text)")
+        await server.stop()
+        // Shutdown stopped the watcher and released the index, which holds both kinds.
+        let reader = try IndexReader(path: server.indexPath)
+        #expect(Set(try reader.search(SearchRequest(query: .matchAll, limit: 10)).hits.map(\.id)) == ["a.md", "b.txt", "api"])
+        try IndexWriter(path: server.indexPath).close()
+        try? FileManager.default.removeItem(atPath: server.folder)
+    }
+
     @Test func periodicRefreshMakesWritesVisible() async throws {
         let server = try await RunningServer.start(refreshInterval: 0.05)
         let answer = await server.send("PUT", "/articles/_doc/p?refresh=wait_for", json: #"{"title": "Periodic"}"#)

@@ -121,7 +121,7 @@ final class RunningServer: @unchecked Sendable {
 
     /// Starts a server; `refreshInterval` defaults to an hour so that visibility is decided by
     /// the tests alone.
-    static func start(name: String = "articles", refreshInterval: Double = 3600,
+    static func start(name: String = "articles", refreshInterval: Double = 3600, watching: [String] = [],
                       configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> RunningServer {
         let folder = NSTemporaryDirectory() + "trawl-server-tests-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -129,6 +129,7 @@ final class RunningServer: @unchecked Sendable {
         var options = IndexServiceOptions()
         options.refreshInterval = refreshInterval
         options.writer.threads = 1
+        options.watchedPaths = watching
         let service = try IndexService(path: indexPath, options: options)
         var configuration = ServerConfiguration()
         configuration.port = 0

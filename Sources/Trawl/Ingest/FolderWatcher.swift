@@ -32,7 +32,17 @@ public struct IndexUpdate: Sendable, Equatable {
 /// and to the optional callback given to ``init(paths:indexPath:writerOptions:options:settings:onUpdate:)``.
 /// ``stop()`` finishes the pass under way (committing it), closes the writer and ends the
 /// sequence; it may be called from any thread or a signal handler's queue.
+///
+/// A watcher can also index through a writer that someone else owns (an ``IndexService``,
+/// `trawl serve --watch`): ``init(paths:indexPath:options:settings:passRunner:onUpdate:)`` takes
+/// a ``PassRunner`` that lends the owner's writer for each pass. The passes, batching and
+/// change sources are the same either way.
 public final class FolderWatcher: @unchecked Sendable {
+    /// Runs one pass of a watcher on a writer its owner holds: calls `pass` with the writer
+    /// (serialized with the owner's other writes), then makes the pass's commit visible to the
+    /// owner's searches. Throws when the writer is gone (the owner closed) or the pass failed.
+    public typealias PassRunner = @Sendable (_ pass: (IndexWriter) throws(TrawlError) -> Void) throws(TrawlError) -> Void
+
     /// Timing of a watcher.
     public struct Settings: Sendable, Hashable {
         /// Seconds without a change before a batch is indexed. Default 0.3.
@@ -59,6 +69,8 @@ public final class FolderWatcher: @unchecked Sendable {
     private let paths: [String]
     private let indexPath: String
     private let writerOptions: IndexWriterOptions
+    /// Lends the owner's writer; nil when the watcher opens its own.
+    private let passRunner: PassRunner?
     private let options: FolderIndexer.Options
     private let settings: Settings
     private let onUpdate: (@Sendable (IndexUpdate) -> Void)?
@@ -91,6 +103,25 @@ public final class FolderWatcher: @unchecked Sendable {
         self.paths = paths
         self.indexPath = indexPath
         self.writerOptions = writerOptions
+        self.passRunner = nil
+        self.options = options
+        self.settings = settings
+        self.onUpdate = onUpdate
+        (stream, continuation) = AsyncThrowingStream.makeStream(of: IndexUpdate.self, throwing: (any Error).self,
+                                                                bufferingPolicy: .unbounded)
+    }
+
+    /// A watcher of `paths` (folders or files) that indexes through a writer its owner holds
+    /// (the index at `indexPath`, which is never watched): each pass runs inside `passRunner`.
+    ///
+    /// - Parameter onUpdate: Also called with each update, on the watcher's thread.
+    public init(paths: [String], indexPath: String, options: FolderIndexer.Options = FolderIndexer.Options(),
+                settings: Settings = Settings(), passRunner: @escaping PassRunner,
+                onUpdate: (@Sendable (IndexUpdate) -> Void)? = nil) {
+        self.paths = paths
+        self.indexPath = indexPath
+        self.writerOptions = IndexWriterOptions()
+        self.passRunner = passRunner
         self.options = options
         self.settings = settings
         self.onUpdate = onUpdate
@@ -137,10 +168,18 @@ public final class FolderWatcher: @unchecked Sendable {
 
     private func runLoop() {
         do throws(TrawlError) {
-            let writer = try IndexWriter(path: indexPath, options: writerOptions)
-            defer { writer.close() }
-            let indexer = FolderIndexer(writer: writer, options: options)
-            try pass(indexer, writer: writer, initial: true)
+            // Passes run on the watcher's own writer, or on the owner's through its runner.
+            let runPass: ((IndexWriter) throws(TrawlError) -> Void) throws(TrawlError) -> Void
+            var ownWriter: IndexWriter?
+            if let passRunner {
+                runPass = passRunner
+            } else {
+                let writer = try IndexWriter(path: indexPath, options: writerOptions)
+                ownWriter = writer
+                runPass = { body throws(TrawlError) in try body(writer) }
+            }
+            defer { ownWriter?.close() }
+            try pass(runPass, initial: true)
             let absoluteRoots = paths.map(FolderIndexer.absolute)
             var excluded = options.excluding
             excluded.insert(FolderIndexer.absolute(indexPath))
@@ -170,11 +209,11 @@ public final class FolderWatcher: @unchecked Sendable {
                 let time = now()
                 if time - lastChange >= settings.quietPeriod || time - first >= settings.maximumDelay {
                     firstChange = nil
-                    try pass(indexer, writer: writer, initial: false)
+                    try pass(runPass, initial: false)
                 }
             }
             // Changes seen but not yet indexed are indexed before stopping.
-            if firstChange != nil { try pass(indexer, writer: writer, initial: false) }
+            if firstChange != nil { try pass(runPass, initial: false) }
             continuation.finish()
         } catch {
             lock.lock()
@@ -184,15 +223,21 @@ public final class FolderWatcher: @unchecked Sendable {
         }
     }
 
-    private func pass(_ indexer: FolderIndexer, writer: IndexWriter, initial: Bool) throws(TrawlError) {
+    private func pass(_ runPass: ((IndexWriter) throws(TrawlError) -> Void) throws(TrawlError) -> Void,
+                      initial: Bool) throws(TrawlError) {
         // Paths that vanished (a watched folder deleted) are left out of this pass.
         let present = paths.filter { access($0, F_OK) == 0 }
         guard !present.isEmpty else { return }
-        let summary = try indexer.run(paths: present)
-        let changes = indexer.changedSources
-        guard initial || !changes.isEmpty || summary.failed > 0 else { return }
-        let update = IndexUpdate(summary: summary, changes: changes, generation: writer.committed.generation,
-                                 isInitialPass: initial)
+        var made: IndexUpdate?
+        try runPass { writer throws(TrawlError) in
+            let indexer = FolderIndexer(writer: writer, options: options)
+            let summary = try indexer.run(paths: present)
+            let changes = indexer.changedSources
+            guard initial || !changes.isEmpty || summary.failed > 0 else { return }
+            made = IndexUpdate(summary: summary, changes: changes, generation: writer.committed.generation,
+                               isInitialPass: initial)
+        }
+        guard let update = made else { return }
         onUpdate?(update)
         continuation.yield(update)
     }

@@ -38,6 +38,14 @@ public struct IndexServiceOptions: Sendable {
     public var writer = IndexWriterOptions()
     /// The most actions one `_bulk` request may hold.
     public var maximumBulkActions = 100_000
+    /// Folders (or files) kept indexed as they change, through the service's writer
+    /// (`trawl serve --watch`); none by default. Their documents share the index with those
+    /// written through the API.
+    public var watchedPaths: [String] = []
+    /// How the watched folders are indexed.
+    public var folderIndexing = FolderIndexer.Options()
+    /// The timing of the folder watcher.
+    public var watchSettings = FolderWatcher.Settings()
 
     /// The defaults.
     public init() {}
@@ -71,8 +79,16 @@ public final class IndexService: @unchecked Sendable {
 
     private let queue: DispatchQueue
     private let snapshot: PosixLock<IndexReader>
+    /// Set once in `init`, only read afterwards.
+    private var folderWatcher: FolderWatcher?
 
-    /// Opens (or creates) the index at `path` for writing and starts the periodic refresh.
+    /// The watcher of ``IndexServiceOptions/watchedPaths`` (nil when none are watched): its
+    /// ``FolderWatcher/updates`` report each commit of folder changes.
+    public var watcher: FolderWatcher? { folderWatcher }
+
+    /// Opens (or creates) the index at `path` for writing, starts the periodic refresh and, when
+    /// ``IndexServiceOptions/watchedPaths`` are given, a ``FolderWatcher`` whose passes run on
+    /// the service's writer queue (between API writes; each is searchable once it commits).
     /// Throws `indexLocked` when another writer holds it.
     public init(path: String, options: IndexServiceOptions = IndexServiceOptions()) throws(TrawlError) {
         var trimmed = path
@@ -93,6 +109,38 @@ public final class IndexService: @unchecked Sendable {
             self.timer = timer
             timer.resume()
         }
+        if !options.watchedPaths.isEmpty {
+            let watcher = FolderWatcher(paths: options.watchedPaths, indexPath: trimmed, options: options.folderIndexing,
+                                        settings: options.watchSettings) { [weak self] pass throws(TrawlError) in
+                guard let self else { throw TrawlError(.io, "the index service is closed") }
+                try self.runWatcherPass(pass)
+            }
+            folderWatcher = watcher
+            watcher.start()
+        }
+    }
+
+    /// Runs one pass of the folder watcher on the writer queue, then makes it searchable.
+    private func runWatcherPass(_ pass: (IndexWriter) throws(TrawlError) -> Void) throws(TrawlError) {
+        let outcome: Result<Void, TrawlError> = queue.sync {
+            guard let writer = self.writer else {
+                return .failure(TrawlError(.io, "the index is closed: the server is shutting down"))
+            }
+            let before = writer.committed.generation
+            do throws(TrawlError) {
+                try pass(writer)
+            } catch {
+                return .failure(error)
+            }
+            if writer.committed.generation != before || self.dirty {
+                // The pass committed (the API's buffered writes too): swap in a new snapshot.
+                // Should that fail, the periodic refresh tries again.
+                self.dirty = true
+                try? self.refreshNow(force: true)
+            }
+            return .success(())
+        }
+        try outcome.get()
     }
 
     /// The newest refreshed snapshot, for searches.
@@ -244,6 +292,16 @@ public final class IndexService: @unchecked Sendable {
     /// Stops the periodic refresh, commits every buffered write and releases the index
     /// (graceful shutdown). Later writes answer 503.
     public func close() async {
+        if let watcher = folderWatcher {
+            // The watcher's last pass needs the queue: stop it before the writer closes.
+            watcher.stop()
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().async {
+                    try? watcher.wait()
+                    continuation.resume()
+                }
+            }
+        }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async {
                 self.timer?.cancel()
