@@ -70,6 +70,9 @@ import Testing
         // The URL form, and _score as the only key is the relevance order.
         let url = OpenSearchFixture.ids(try fixture.search(nil, ["sort": "rating:desc,date:asc", "size": "100"]))
         #expect(url == list.compactMap { $0["_id"]?.stringValue })
+        let unmapped = OpenSearchFixture.ids(try fixture.search(#"{"size": 100, "sort": [{"nosuch": {"order": "asc", "unmapped_type": "long"}}, {"rating": "desc"}]}"#))
+        #expect(unmapped == OpenSearchFixture.ids(try fixture.search(#"{"size": 100, "sort": [{"rating": "desc"}]}"#)))
+        #expect(unmapped.count == fixture.documents.count)
         let byScore = OpenSearchFixture.ids(try fixture.search(#"{"size": 100, "sort": ["_score"], "query": {"match": {"body": "oil"}}}"#))
         #expect(byScore == (try fixture.trawlIDs("body:oil")))
     }
@@ -324,7 +327,7 @@ import Testing
     }
 
     @Test func exportWritesSettingsAndBulkThatReadBackToTheSameDocuments() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-export-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("opensearch-export-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let summary = try OpenSearchExport.write(reader: fixture.reader, index: "articles", to: folder)
         #expect(summary.documents == fixture.documents.count)

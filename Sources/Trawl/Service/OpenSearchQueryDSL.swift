@@ -451,7 +451,7 @@ struct OpenSearchQueryTranslator {
     /// The words of `text` on one field combined by the operator and `minimum_should_match`.
     private mutating func matchQuery(_ text: String, field: String?, options: MatchOptions, query: String) throws(OpenSearchError) -> Query {
         if let field, let type = fieldType(field), type != .text {
-            return try valueLeaf(text, field: field, query: query)
+            return try termLeaf(text, field: field, query: query)
         }
         if let field, fieldType(field) == nil { return .matchNone }
         let leaves = try matchLeaves(text, field: field, options: options, query: query)
@@ -493,7 +493,7 @@ struct OpenSearchQueryTranslator {
         }
         let text = try self.text(value, of: "match_phrase", parameter: "query")
         guard let type = fieldType(field) else { return .matchNone }
-        if type != .text { return Self.boosted(try valueLeaf(text, field: field, query: "match_phrase"), factor) }
+        if type != .text { return Self.boosted(try termLeaf(text, field: field, query: "match_phrase"), factor) }
         let leaf = try wordLeaf(text, field: field, slop: slop)
         if leaf == .matchNone { return zeroAll ? .matchAll : .matchNone }
         return Self.boosted(leaf, factor)
@@ -725,6 +725,11 @@ struct OpenSearchQueryTranslator {
     private mutating func termLeaf(_ text: String, field: String, query: String) throws(OpenSearchError) -> Query {
         guard let type = fieldType(field) else { return .matchNone }
         if type == .text { return try wordLeaf(text, field: field) }
+        if type == .date {
+            // A date (any precision, date math or epoch milliseconds) is the range of itself.
+            let bound: JSON = text.count > 8 && Int64(text) != nil ? .int(Int(text) ?? 0) : .string(text)
+            return try range(.object([(field, .object([("gte", bound), ("lte", bound)]))]))
+        }
         return try valueLeaf(text, field: field, query: query)
     }
 
