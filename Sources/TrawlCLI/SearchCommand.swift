@@ -162,28 +162,17 @@ extension SearchOutput {
     static func printFacets(_ facets: [FacetResult], colors: Bool, width: Int) {
         guard !facets.isEmpty else { return }
         for facet in facets {
-            var line = facet.buckets.filter { $0.count > 0 || facet.isRanges }.map { "\($0.value) \(grouped($0.count))" }.joined(separator: " · ")
+            var line = facet.buckets.filter { $0.count > 0 || facet.isRanges }.map { "\($0.value) \(NumberText.grouped($0.count))" }.joined(separator: " · ")
             if line.isEmpty { line = "(no values)" }
-            if facet.otherCount > 0 { line += " (+\(grouped(facet.otherCount)) in other values)" }
+            if facet.otherCount > 0 { line += " (+\(NumberText.grouped(facet.otherCount)) in other values)" }
             print(Terminal.style(facet.name + ":", "1", enabled: colors) + " " + line)
         }
-    }
-
-    /// A count with thousands separators: `1,000`.
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, digit) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(digit)
-        }
-        return n < 0 ? "-" + out : out
     }
 
     /// The total as people read it: `45 hits`, `1 hit`, `1,000+ hits` (a lower bound).
     static func totalText(_ results: SearchResults) -> String {
         let exact = results.totalRelation == .equalTo
-        let number = grouped(results.total) + (exact ? "" : "+")
+        let number = NumberText.grouped(results.total) + (exact ? "" : "+")
         return number + (exact && results.total == 1 ? " hit" : " hits")
     }
 
@@ -228,7 +217,7 @@ extension SearchOutput {
             }
             print("")
         }
-        let range = offset == 0 ? grouped(results.hits.count) : "\(grouped(offset + 1))–\(grouped(offset + results.hits.count))"
+        let range = offset == 0 ? NumberText.grouped(results.hits.count) : "\(NumberText.grouped(offset + 1))–\(NumberText.grouped(offset + results.hits.count))"
         print(Terminal.style("\(range) of \(totalText(results)), \(ms) ms", "2", enabled: colors))
         if !results.facets.isEmpty {
             print("")

@@ -52,7 +52,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Threads serving requests and searching (default: one per core).", valueName: "n"))
     var threads: Int?
 
-    @Option(name: .long, help: ArgumentHelp("How often buffered writes become visible: e.g. 1s (default), 500ms, or -1 for only on request.", valueName: "interval"))
+    @Option(name: .long, help: ArgumentHelp("How often buffered writes become visible: e.g. 1s (default), 500ms, or off for only on request (OpenSearch's -1 also works, written --refresh-interval=-1).", valueName: "interval"))
     var refreshInterval = "1s"
 
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Folders (or files) to keep indexed as they change (repeatable); e.g. --watch ~/notes.", valueName: "folder"),
@@ -69,11 +69,11 @@ struct ServeCommand: ParsableCommand {
     /// --refresh-interval in seconds (0 for never).
     func refreshSeconds() throws -> Double {
         let text = refreshInterval.trimmingCharacters(in: .whitespaces)
-        if text == "-1" { return 0 }
+        if text == "-1" || text.lowercased() == "off" { return 0 }
         let (number, scale): (Substring, Double) = text.hasSuffix("ms") ? (text.dropLast(2), 0.001)
             : text.hasSuffix("s") ? (text.dropLast(), 1) : (Substring(text), 1)
         guard let value = Double(number), value.isFinite, value > 0 else {
-            throw ValidationError("--refresh-interval takes a duration such as 1s or 500ms, or -1")
+            throw ValidationError("--refresh-interval takes a duration such as 1s or 500ms, or off")
         }
         return value * scale
     }

@@ -315,15 +315,7 @@ extension SearchPage {
     }
 
     /// A count with thousands separators: `12,345`.
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, digit) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(digit)
-        }
-        return n < 0 ? "-" + out : out
-    }
+    static func grouped(_ n: Int) -> String { NumberText.grouped(n) }
 
     /// Microseconds as milliseconds with two decimals: `1.25`.
     static func milliseconds(_ microseconds: Int) -> String {
