@@ -351,14 +351,16 @@ struct ServerTests {
         defer { try? FileManager.default.removeItem(atPath: docs) }
         try Data("# Walrus\n\nwalrus tusk\n".utf8).write(to: URL(fileURLWithPath: docs + "/a.md"))
         let server = try await RunningServer.start(watching: [docs])
-        // Polls up to 20 s (the machine may be loaded) until a search answers `ids`.
+        // Polls up to 60 s (the machine may be loaded, and this task may wait long for a thread
+        // while the suite runs in parallel) until a search answers `ids`; the search is tried
+        // once more after the last sleep, however late the task resumes.
         func eventually(_ query: String, _ ids: [String]) async throws -> Bool {
-            let deadline = Date().addingTimeInterval(20)
-            repeat {
+            let deadline = Date().addingTimeInterval(60)
+            while true {
                 if await searchIDs(server, query) == ids { return true }
+                if Date() >= deadline { return false }
                 try await Task.sleep(for: .milliseconds(100))
-            } while Date() < deadline
-            return false
+            }
         }
         #expect(try await eventually("walrus", ["a.md"]))
         #expect(await server.send("PUT", "/articles/_doc/api?refresh=true", json: #"{"title": "Okapi"}"#).status == 201)

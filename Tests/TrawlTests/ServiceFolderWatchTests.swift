@@ -7,15 +7,18 @@ private typealias S = DocumentsTestSupport
 /// `trawl serve --watch`: an ``IndexService`` whose folder watcher indexes through the
 /// service's own writer, while documents keep arriving through the API.
 @Suite struct ServiceFolderWatchTests {
-    /// Polls (up to `timeout` seconds: the machine may be loaded) until `condition` holds;
-    /// records an issue naming `step` otherwise.
-    static func eventually(_ step: String, timeout: Double = 20,
+    /// Polls (up to `timeout` seconds: the machine may be loaded, and a test task may wait
+    /// long for a thread while the whole suite runs in parallel) until `condition` holds;
+    /// records an issue naming `step` otherwise. The condition is checked once more after the
+    /// last sleep, however late the task resumes.
+    static func eventually(_ step: String, timeout: Double = 60,
                            _ condition: () throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
-        repeat {
+        while true {
             if (try? condition()) == true { return }
+            if Date() >= deadline { break }
             try await Task.sleep(for: .milliseconds(100))
-        } while Date() < deadline
+        }
         Issue.record("\(step): not seen within \(timeout) s")
     }
 
