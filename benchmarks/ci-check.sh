@@ -22,10 +22,15 @@ echo "== allocation thresholds: 2k and 20k articles must agree"
 value() { grep -o '"mallocCountTotal" *: *[0-9]*' "$1" | grep -o '[0-9]*$'; }
 bad=0
 pairs=0
+# Typo mode (`typos`) allocates per candidate word it tries, bounded by the expansion cap: its
+# count follows the dictionary around the typed words, not the posting lists, so it is held to
+# its own threshold on each corpus (step 2) and left out of this agreement.
+size_dependent=" typos "
 for small in Thresholds/TrawlBenchmarks.Alloc.*.2k.p90.json; do
   [ -e "$small" ] || { echo "ci-check: no thresholds under benchmarks/Thresholds"; exit 1; }
   large="${small%.2k.p90.json}.20k.p90.json"
   shape="${small#Thresholds/TrawlBenchmarks.Alloc.}"; shape="${shape%.2k.p90.json}"
+  case "$size_dependent" in *" $shape "*) [ -e "$large" ] || { echo "ci-check: $shape has no 20k threshold"; bad=1; }; continue ;; esac
   if [ ! -e "$large" ]; then
     echo "ci-check: $shape has no 20k threshold"; bad=1; continue
   fi

@@ -27,11 +27,18 @@ enum BenchmarkCorpus {
         /// The seeded synthetic corpus with this many articles (always available, identical on
         /// every machine: the allocation thresholds are recorded on it).
         case synthetic(Int)
+        /// The Wikipedia sample (30,539 articles, 412 MB; only where
+        /// ``BenchmarkCorpus/wikipediaPaths`` exist), for the benchmarks a large dictionary matters to.
+        case wikipedia
 
-        /// The concrete corpus (`main` becomes `reuters` or `synthetic(20_000)`).
+        /// The concrete corpus (`main` becomes `reuters` or `synthetic(20_000)`; `wikipedia`
+        /// without its files becomes `synthetic(20_000)`).
         var resolved: Source {
-            guard self == .main else { return self }
-            return BenchmarkCorpus.reutersPath != nil ? .reuters : .synthetic(20_000)
+            switch self {
+            case .main: return BenchmarkCorpus.reutersPath != nil ? .reuters : .synthetic(20_000)
+            case .wikipedia: return BenchmarkCorpus.wikipediaPaths != nil ? .wikipedia : .synthetic(20_000)
+            default: return self
+            }
         }
 
         /// Whether this is (resolves to) Reuters.
@@ -41,6 +48,7 @@ enum BenchmarkCorpus {
         var description: String {
             switch resolved {
             case .synthetic(let count): return "synthetic-\(count)"
+            case .wikipedia: return "wikipedia-en-2015-sample"
             default: return "reuters21578"
             }
         }
@@ -49,6 +57,7 @@ enum BenchmarkCorpus {
         func articles() -> [Article] {
             switch resolved {
             case .synthetic(let count): return BenchmarkCorpus.synthetic(count: count)
+            case .wikipedia: return BenchmarkCorpus.wikipedia() ?? BenchmarkCorpus.synthetic(count: 20_000)
             default: return BenchmarkCorpus.reuters() ?? BenchmarkCorpus.synthetic(count: 20_000)
             }
         }
@@ -80,6 +89,16 @@ enum BenchmarkCorpus {
         return hasZstd ? path : nil
     }
 
+    /// The two compressed parts of the Wikipedia sample, when they and `zstd` are present (and
+    /// `TRAWL_BENCH_CORPUS=synthetic` is not set).
+    static var wikipediaPaths: [String]? {
+        guard let reuters = reutersPath else { return nil }  // the same conditions: data folder, zstd
+        let folder = URL(fileURLWithPath: reuters).deletingLastPathComponent().deletingLastPathComponent().path
+            + "/wikipedia-en-2015-sample"
+        let paths = [1, 2].map { "\(folder)/wikipedia-en-2015-sample.part\($0).jsonl.zst" }
+        return paths.allSatisfy { FileManager.default.fileExists(atPath: $0) } ? paths : nil
+    }
+
     /// Decompresses a `.jsonl.zst` file with the `zstd` tool, or returns nil.
     static func readZstd(_ path: String) -> Data? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
@@ -98,6 +117,22 @@ enum BenchmarkCorpus {
     /// Reuters-21578 articles, or nil when the shared data is absent.
     static func reuters() -> [Article]? {
         guard let path = reutersPath, let data = readZstd(path) else { return nil }
+        return articles(jsonLines: data)
+    }
+
+    /// The Wikipedia sample's articles, or nil when its files are absent.
+    static func wikipedia() -> [Article]? {
+        guard let paths = wikipediaPaths else { return nil }
+        var articles: [Article] = []
+        for path in paths {
+            guard let data = readZstd(path) else { return nil }
+            articles += self.articles(jsonLines: data)
+        }
+        return articles
+    }
+
+    /// The articles of a JSON Lines corpus (`id`, `title`, `date`, `body` members).
+    static func articles(jsonLines data: Data) -> [Article] {
         var articles: [Article] = []
         for line in data.split(separator: UInt8(ascii: "\n")) {
             guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else { continue }

@@ -155,9 +155,11 @@ func registerSearchBenchmarks() {
     // Allocation counts are nearly exact: a change of more than 2 allocations per query fails
     // the check (the runtime's own bookkeeping moves the count by one now and then).
     let exact: [BenchmarkMetric: BenchmarkThresholds] = [.mallocCountTotal: .init(absolute: [.p90: 2])]
-    // Typo mode is left out: it allocates more on the larger dictionary (1,676 times per query
-    // on 2k articles, 1,832 on 20k), which the 2k/20k agreement check would refuse.
-    for shape in QueryShape.all + QueryShape.metadata + QueryShape.typoShapes.filter({ $0.name == "fuzzy" }) {
+    // Typo mode allocates per candidate word it tries (the words within reach of each typed
+    // word, at most the expansion cap), so its count follows the dictionary's neighbourhood of
+    // those words, not the posting lists: benchmarks/ci-check.sh holds it to its own threshold
+    // on each corpus instead of asking the two to agree.
+    for shape in QueryShape.all + QueryShape.metadata + QueryShape.typoShapes {
         for (label, count) in [("2k", 2_000), ("20k", 20_000)] {
             Benchmark("Alloc.\(shape.name).\(label)",
                       configuration: BenchmarkSettings.configuration(metrics: [.mallocCountTotal], maxDuration: .seconds(2),

@@ -13,6 +13,7 @@ let benchmarks: @Sendable () -> Void = {
     )
     registerPostingsBenchmarks()
     registerSearchBenchmarks()
+    registerAutocompleteBenchmarks()
     registerSnippetBenchmarks()
     registerAnalysisBenchmarks()
     registerIndexingBenchmarks()
