@@ -855,20 +855,8 @@ extension OpenSearchIndex {
         return out
     }
 
-    static func escapeHTML(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#x27;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// Highlight text escaped for HTML (`encoder: html`), as the search page escapes its text.
+    static func escapeHTML(_ text: String) -> String { HTMLText.escape(text) }
 
     /// The query as the snippet builder should see it when highlighting `field`: leaves on
     /// that field become default-field leaves (which the builder marks); leaves on other
