@@ -66,4 +66,32 @@ import Testing
             }
         }
     }
+
+    /// Restricted completions: for each term with the prefix, the documents that match the
+    /// earlier word and hold the term in title or body, by that count (prefixes with fewer
+    /// terms than the candidate cap, so every term is a candidate).
+    @Test(arguments: [300, 37])
+    func restrictedCompletionsEqualABruteForceCount(batch: Int) throws {
+        let documents = Self.corpus(seed: 11)
+        let reader = try Self.reader(documents, batch: batch)
+        let words = documents.map { Set(($0.title + " " + $0.body).split(separator: " ").map(String.init)) }
+        for earlier in ["ab", "ca", "dab", "bbb"] {
+            for prefix in ["abc", "cab", "dd", "bad", "ccc"] {
+                let vocabulary = Set(words.flatMap { $0 }.filter { $0.hasPrefix(prefix) })
+                #expect(vocabulary.count <= IndexReader.restrictedCandidates)
+                var counts: [String: Int] = [:]
+                for bag in words where bag.contains(earlier) {
+                    for word in bag where word.hasPrefix(prefix) { counts[word, default: 0] += 1 }
+                }
+                for limit in [1, 4, 50] {
+                    let want = counts.sorted { $0.value != $1.value ? $0.value > $1.value : Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+                        .prefix(limit)
+                    let got = try reader.complete(earlier + " " + prefix, limit: limit, restricted: true)
+                    #expect(got.map(\.term) == want.map(\.key), "\(earlier) \(prefix), limit \(limit), commits of \(batch)")
+                    #expect(got.map(\.documentFrequency) == want.map(\.value), "\(earlier) \(prefix), limit \(limit)")
+                    #expect(got.allSatisfy { $0.query == earlier + " " + $0.term })
+                }
+            }
+        }
+    }
 }

@@ -49,7 +49,9 @@ extension IndexReader {
         // members look up their frequency in the other field.
         let wanted = restricted && hasEarlier ? max(limit, IndexReader.restrictedCandidates) : limit
         let fields = [IndexSchema.titleField, IndexSchema.bodyField].filter { fieldStatistics[$0] != nil }
-        var ranked: [(term: [UInt8], df: Int)] = []
+        // `bound`: the sum of the fields' frequencies, which bounds a restricted count (the
+        // documents holding the term in either field).
+        var ranked: [(term: [UInt8], df: Int, bound: Int)] = []
         try SearchError.reading { () throws(TrawlError) in
             var tablesByField: [[TermTable]] = []
             for field in fields {
@@ -67,15 +69,16 @@ extension IndexReader {
                 }
             }
             for term in candidates {
-                var best = 0
+                var best = 0, sum = 0
                 for tables in tablesByField {
                     var df = 0
                     for table in tables {
                         if let i = table.ordinal(of: term) { df += Int(table.documentFrequencies[i]) }
                     }
                     best = max(best, df)
+                    sum += df
                 }
-                ranked.append((term, best))
+                ranked.append((term, best, sum))
             }
         }
         ranked.sort { $0.df != $1.df ? $0.df > $1.df : $0.term.lexicographicallyPrecedes($1.term) }
@@ -83,7 +86,7 @@ extension IndexReader {
             let parser = queryParser(defaultOperator: .and, lenient: true)
             let earlier = try SearchError.parse(head, with: parser)
             if earlier != .matchNone {
-                ranked = try restrict(Array(ranked.prefix(IndexReader.restrictedCandidates)), to: earlier)
+                ranked = try restrict(Array(ranked.prefix(IndexReader.restrictedCandidates)), to: earlier, limit: limit)
             }
         }
         return ranked.prefix(limit).map { entry in
@@ -92,39 +95,82 @@ extension IndexReader {
         }
     }
 
-    /// The candidates with their frequency among the documents matching `query`, those in none
-    /// dropped, by that frequency.
-    private func restrict(_ candidates: [(term: [UInt8], df: Int)], to query: Query) throws(SearchError) -> [(term: [UInt8], df: Int)] {
+    /// The best `limit` candidates by their frequency among the documents matching `query`
+    /// (those in none dropped), ties in byte order.
+    ///
+    /// A candidate's restricted frequency is at most `bound` (its frequencies in title and body
+    /// added), so the walk, by `bound`, stops at the first candidate whose bound is below the
+    /// `limit`-th best count so far. A candidate's postings are scanned against the matches'
+    /// bitmap, or, when the matches are much fewer than its postings, the matches leapfrog
+    /// through its postings with skips.
+    private func restrict(_ candidates: [(term: [UInt8], df: Int, bound: Int)], to query: Query, limit: Int) throws(SearchError) -> [(term: [UInt8], df: Int, bound: Int)] {
+        let candidates = candidates.sorted { $0.bound > $1.bound }
         var request = SearchRequest(query: query, limit: 0, countTotal: true)
         request.snippets = false
         request.loadStoredFields = false
-        var counts = [Int](repeating: 0, count: candidates.count)
-        for (s, segment) in segments.enumerated() {
-            // The matching documents of this segment, as a bitmap.
-            let matches = try matchingDocuments(request, segment: s)
-            guard !matches.isEmpty else { continue }
-            try SearchError.reading { () throws(TrawlError) in
-                for (c, candidate) in candidates.enumerated() {
-                    var seen = Set<UInt32>()
+        // Per segment: the matching documents as a bitmap and as a list.
+        var matches: [(bitmap: [UInt64], documents: [UInt32])] = []
+        for s in segments.indices {
+            let bitmap = try matchingDocuments(request, segment: s)
+            var documents: [UInt32] = []
+            for (w, word) in bitmap.enumerated() where word != 0 {
+                var bits = word
+                while bits != 0 {
+                    documents.append(UInt32(w << 6 + bits.trailingZeroBitCount))
+                    bits &= bits - 1
+                }
+            }
+            matches.append((bitmap, documents))
+        }
+        var best: [(term: [UInt8], df: Int, bound: Int)] = []
+        try SearchError.reading { () throws(TrawlError) in
+            var counted: [UInt64] = []
+            for candidate in candidates {
+                if best.count >= limit, candidate.bound < best[limit - 1].df { break }
+                var count = 0
+                for (s, segment) in segments.enumerated() where !matches[s].documents.isEmpty {
+                    let (bitmap, documents) = matches[s]
+                    // Documents already counted for this candidate (title or body), cleared after.
+                    if counted.count < bitmap.count { counted = [UInt64](repeating: 0, count: bitmap.count) }
                     for field in [IndexSchema.titleField, IndexSchema.bodyField] {
                         guard let info = try segment.dictionary.terms(forField: field)?.lookup(candidate.term) else { continue }
                         var cursor = try segment.cursor(field: field, info: info)
-                        var doc = cursor.doc
-                        while doc != PostingsCursor.noMoreDocs {
-                            let d = Int(doc)
-                            if d < segment.documentCount && matches[d >> 6] & (UInt64(1) << UInt64(d & 63)) != 0 { seen.insert(doc) }
-                            doc = cursor.next()
+                        if documents.count * 8 < Int(info.docFreq) {
+                            for target in documents {
+                                let doc = cursor.advance(to: target)
+                                if doc == PostingsCursor.noMoreDocs { break }
+                                if doc == target, counted[Int(doc) >> 6] & (UInt64(1) << UInt64(doc & 63)) == 0 {
+                                    counted[Int(doc) >> 6] |= UInt64(1) << UInt64(doc & 63)
+                                    count += 1
+                                }
+                            }
+                        } else {
+                            var doc = cursor.doc
+                            while doc != PostingsCursor.noMoreDocs {
+                                let d = Int(doc)
+                                let bit = UInt64(1) << UInt64(d & 63)
+                                if d < segment.documentCount && bitmap[d >> 6] & bit != 0 && counted[d >> 6] & bit == 0 {
+                                    counted[d >> 6] |= bit
+                                    count += 1
+                                }
+                                doc = cursor.next()
+                            }
                         }
                         try cursor.throwIfCorrupt()
                     }
-                    counts[c] += seen.count
+                    for doc in documents where counted[Int(doc) >> 6] != 0 { counted[Int(doc) >> 6] = 0 }
                 }
+                guard count > 0 else { continue }
+                // Kept most frequent first; whatever falls below the `limit`-th count no longer
+                // matters, and equal counts are settled by bytes in the final sort.
+                if best.count >= limit, count < best[limit - 1].df { continue }
+                var at = best.count
+                while at > 0, best[at - 1].df < count { at -= 1 }
+                best.insert((candidate.term, count, candidate.bound), at: at)
             }
         }
-        var result: [(term: [UInt8], df: Int)] = []
-        for (c, candidate) in candidates.enumerated() where counts[c] > 0 { result.append((candidate.term, counts[c])) }
-        result.sort { $0.df != $1.df ? $0.df > $1.df : $0.term.lexicographicallyPrecedes($1.term) }
-        return result
+        best.sort { $0.df != $1.df ? $0.df > $1.df : $0.term.lexicographicallyPrecedes($1.term) }
+        return Array(best.prefix(limit))
     }
 
     /// The live documents of segment `s` that `request`'s query matches, as a bitmap (empty
