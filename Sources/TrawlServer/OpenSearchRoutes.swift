@@ -115,6 +115,10 @@ struct OpenSearchRoutes: Sendable {
                 let types = try ServerInfo.fieldTypes(fromCreateBody: try parseJSON(body, required: false))
                 try await service.create(fieldTypes: types)
                 return HTTPSupport.json(.object([("acknowledged", .bool(true)), ("shards_acknowledged", .bool(true)), ("index", .string(service.name))]))
+            case .delete:
+                try requireIndex(first)
+                try await service.deleteIndex()
+                return HTTPSupport.json(.object([("acknowledged", .bool(true))]))
             default:
                 throw unsupported(method, segments)
             }

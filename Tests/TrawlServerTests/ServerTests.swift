@@ -245,6 +245,35 @@ struct ServerTests {
         await server.finish()
     }
 
+    /// `DELETE /{index}` empties the index and its mappings in one commit that survives a
+    /// restart; the index is served on, and new mappings of other types can be declared.
+    @Test func deletingTheIndexEmptiesItAndItsMappings() async throws {
+        let server = try await RunningServer.start()
+        let create = await server.send("PUT", "/articles", json: #"{"mappings": {"properties": {"pages": {"type": "integer"}}}}"#)
+        #expect(create.status == 200, "\(create.text)")
+        await load(server)
+        #expect(await server.send("PUT", "/articles/_doc/9", json: #"{"title": "buffered", "pages": 3}"#).status == 201)
+        #expect(await server.send("GET", "/articles/_count").json?["count"]?.intValue == 4)
+        #expect(await server.send("DELETE", "/elsewhere").status == 404)
+        let deleted = await server.send("DELETE", "/articles")
+        #expect(deleted.status == 200, "\(deleted.text)")
+        #expect(deleted.json?["acknowledged"]?.boolValue == true)
+        #expect(await server.send("GET", "/articles/_count").json?["count"]?.intValue == 0)
+        #expect(await server.send("GET", "/articles/_doc/1").status == 404)
+        #expect(await server.send("GET", "/articles/_doc/9").status == 404)
+        #expect(await searchIDs(server, "oil") == [])
+        #expect(server.service.reader.schema["pages"] == nil)
+        // Gone on disk too: a reader of the folder sees the empty commit.
+        #expect(try IndexReader(path: server.indexPath).documentCount == 0)
+        // The same name takes new mappings, even a changed type, and new documents.
+        let again = await server.send("PUT", "/articles", json: #"{"mappings": {"properties": {"pages": {"type": "keyword"}}}}"#)
+        #expect(again.status == 200, "\(again.text)")
+        #expect(server.service.reader.schema["pages"] == .keyword)
+        #expect(await server.send("PUT", "/articles/_doc/a?refresh=true", json: #"{"title": "Oil again", "pages": "iv"}"#).status == 201)
+        #expect(await searchIDs(server, "oil") == ["a"])
+        await server.finish()
+    }
+
     @Test func badInputIsA4xxInOpenSearchsShape() async throws {
         let server = try await RunningServer.start { $0.maximumBodySize = 4096 }
         let malformed = await server.send("PUT", "/articles/_doc/1", json: #"{"title": "#)

@@ -289,6 +289,41 @@ public final class IndexService: @unchecked Sendable {
         }
     }
 
+    /// `DELETE /{index}`: removes every document and the field types (mappings) at once, with
+    /// one commit; the index folder stays and is served on, empty, so `PUT /{index}` can declare
+    /// new mappings. Refused (400) while the service watches folders, whose files would come
+    /// back with the next change.
+    public func deleteIndex() async throws(OpenSearchError) {
+        try await onQueue { () throws(OpenSearchError) in
+            try self.requireOpen()
+            guard let writer = self.writer else { return }
+            if self.folderWatcher != nil {
+                throw OpenSearchError(status: 400, type: "illegal_argument_exception",
+                                      reason: "index [\(self.name)] is fed by the folders it watches (--watch); stop watching them to delete it")
+            }
+            do throws(TrawlError) {
+                // Reopened with the service's own options, without the types a `PUT /{index}`
+                // declared, so that the empty index keeps none of them.
+                writer.close()
+                self.writer = nil
+                let reopened = try IndexWriter(path: self.path, options: self.options.writer)
+                self.writer = reopened
+                reopened.deleteAll()
+                var userData = reopened.committedUserData
+                userData["mappings"] = nil
+                try reopened.commit(userData: userData)
+                let reader = try IndexReader(path: self.path)
+                self.snapshot.withLock { $0 = reader }
+            } catch {
+                throw IndexService.internalError(error)
+            }
+            self.pending.removeAll()
+            self.versions.removeAll()
+            self.dirty = false
+            self.resumeWaiters()
+        }
+    }
+
     /// Stops the periodic refresh, commits every buffered write and releases the index
     /// (graceful shutdown). Later writes answer 503.
     public func close() async {
