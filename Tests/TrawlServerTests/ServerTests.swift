@@ -274,6 +274,38 @@ struct ServerTests {
         await server.finish()
     }
 
+    /// `if_seq_no` and `if_primary_term` apply a write only over the version they name.
+    @Test func conditionalWritesAnswerConflicts() async throws {
+        let server = try await RunningServer.start()
+        let first = await server.send("PUT", "/articles/_doc/a", json: #"{"title": "one"}"#)
+        let sequence = try #require(first.json?["_seq_no"]?.intValue)
+        let stale = await server.send("PUT", "/articles/_doc/a?if_seq_no=\(sequence + 5)&if_primary_term=1", json: #"{"title": "stale"}"#)
+        #expect(stale.status == 409)
+        #expect(stale.errorType == "version_conflict_engine_exception")
+        let current = await server.send("PUT", "/articles/_doc/a?if_seq_no=\(sequence)&if_primary_term=1", json: #"{"title": "two"}"#)
+        #expect(current.status == 200, "\(current.text)")
+        let next = try #require(current.json?["_seq_no"]?.intValue)
+        #expect(await server.send("PUT", "/articles/_doc/a?if_seq_no=\(sequence)&if_primary_term=1", json: #"{"title": "again"}"#).status == 409)
+        #expect(await server.send("POST", "/articles/_update/a?if_seq_no=\(sequence)&if_primary_term=1", json: #"{"doc": {"title": "x"}}"#).status == 409)
+        #expect(await server.send("PUT", "/articles/_doc/a?if_seq_no=\(next)", json: #"{"title": "x"}"#).status == 400)
+        #expect(await server.send("PUT", "/articles/_doc/missing?if_seq_no=0&if_primary_term=1", json: #"{"title": "x"}"#).status == 409)
+        #expect(await server.send("GET", "/articles/_doc/a").json?["_source"]?["title"]?.stringValue == "two")
+        let bulk = await server.send("POST", "/_bulk", body: Array("""
+            {"index": {"_index": "articles", "_id": "a", "if_seq_no": \(sequence), "if_primary_term": 1}}
+            {"title": "stale bulk"}
+            {"delete": {"_index": "articles", "_id": "a", "if_seq_no": \(next), "if_primary_term": 1}}
+
+            """.utf8))
+        let items = bulk.json?["items"]?.arrayElements ?? []
+        #expect(items.count == 2)
+        #expect(items.first?["index"]?["status"]?.intValue == 409)
+        #expect(items.last?["delete"]?["status"]?.intValue == 200, "\(bulk.text)")
+        #expect(await server.send("GET", "/articles/_doc/a").status == 404)
+        let versioned = await server.send("POST", "/_bulk", body: Array(#"{"delete": {"_index": "articles", "_id": "a", "version": 3}}\#n"#.utf8))
+        #expect(versioned.status == 400)
+        await server.finish()
+    }
+
     @Test func badInputIsA4xxInOpenSearchsShape() async throws {
         let server = try await RunningServer.start { $0.maximumBodySize = 4096 }
         let malformed = await server.send("PUT", "/articles/_doc/1", json: #"{"title": "#)
