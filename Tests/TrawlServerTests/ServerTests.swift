@@ -381,6 +381,39 @@ struct ServerTests {
         await guarded.finish()
     }
 
+    /// With `--protect-reads`, a browser gets a form for the key instead of the page; the right
+    /// key sets an HttpOnly cookie that opens reads (the page, searches), never writes.
+    @Test func protectedReadsLetABrowserInWithTheKey() async throws {
+        let server = try await RunningServer.start { $0.apiKey = "s3 cret/é"; $0.protectReads = true }
+        #expect(await server.send("PUT", "/articles/_doc/1?refresh=true", json: #"{"title": "Oil", "body": "crude oil exports rose"}"#,
+                                  headers: ["Authorization": "ApiKey s3 cret/é"]).status == 201)
+        let html = ["Accept": "text/html"]
+        let form = await server.send("GET", "/?q=oil", headers: html)
+        #expect(form.status == 401)
+        #expect(form.text.contains(#"<form method="post" action="/_login">"#))
+        #expect(form.headers["content-security-policy"]?.contains("default-src 'none'") == true)
+        let formHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
+        let wrong = await server.send("POST", "/_login", body: Array("key=s3+cret".utf8), headers: formHeaders)
+        #expect(wrong.status == 401)
+        #expect(wrong.text.contains("not right"))
+        #expect(wrong.headers["set-cookie"] == nil)
+        let right = await server.send("POST", "/_login", body: Array("key=s3+cret%2F%C3%A9".utf8), headers: formHeaders)
+        #expect(right.status == 303, "\(right.text)")
+        #expect(right.headers["location"] == "/")
+        let setCookie = try #require(right.headers["set-cookie"])
+        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
+        let cookie = String(setCookie.prefix { $0 != ";" })
+        let page = await server.send("GET", "/?q=oil", headers: html.merging(["Cookie": "other=1; " + cookie]) { $1 })
+        #expect(page.status == 200)
+        #expect(page.text.contains(#"<ol class="hits""#) && page.text.contains("<mark"), "the page with its hit")
+        #expect(await server.send("GET", "/search?q=oil", headers: ["Cookie": cookie]).status == 200)
+        #expect(await server.send("GET", "/search?q=oil", headers: ["Cookie": "trawl_key=s3"]).status == 401)
+        // The cookie never writes.
+        #expect(await server.send("PUT", "/articles/_doc/2", json: #"{"title": "x"}"#, headers: ["Cookie": cookie]).status == 401)
+        #expect(await server.send("POST", "/articles/_search", json: #"{"query": {"match_all": {}}}"#, headers: ["Cookie": cookie]).status == 401)
+        await server.finish()
+    }
+
     @Test func corsIsOffUnlessConfigured() async throws {
         let plain = try await RunningServer.start()
         let answer = await plain.send("GET", "/", headers: ["Origin": "https://example.org"])
