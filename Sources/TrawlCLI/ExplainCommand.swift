@@ -37,7 +37,8 @@ struct ExplainCommand: ParsableCommand {
         }
         let found: Explanation?
         do throws(SearchError) {
-            found = try session.reader.explain(tree, id: id, fieldWeights: session.fieldWeights)
+            found = try session.reader.explain(tree, id: id, fieldWeights: session.fieldWeights,
+                                               proximity: session.ranking.proximity)
         } catch {
             switch error {
             case .query(let error): throw CLIFailure.query(error, text: query)
