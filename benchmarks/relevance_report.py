@@ -3,17 +3,17 @@
 
     python3 benchmarks/relevance_report.py RESULTS.json [RESULTS.json ...] \
         --base trawl-bm25 --engines trawl-bm25,trawl,trawl-expand,tantivy,... \
-        [--loo trawl-p0.5w5,trawl-p1w5,...] [--title TEXT] > benchmarks/results/relevance-NAME.md
+        [--loo 'LABEL=DEFAULT,CONFIG,CONFIG,...' ...] [--title TEXT] > benchmarks/results/relevance-NAME.md
 
 Every engine's per-query measures come from the results files (the harness evaluates each query
 with trec_eval's definitions; `per_query` in the JSON). Per collection and measure, each engine is
 compared with `--base` by a paired two-sided randomization test (permutation of the per-query
 differences' signs, 10,000 rounds, fixed seed): `*` marks p < 0.05, `**` p < 0.01.
 
-`--loo` lists configurations of a parameter sweep (engine names): for each collection, the one
-with the best mean MAP over the other six is chosen and its MAP on the held-out collection is
-shown next to the default's (`--default`, the shipped configuration), a leave-one-collection-out
-check that the defaults are not fitted to the test.
+`--loo LABEL=DEFAULT,CONFIG,...` (repeatable) names a parameter sweep's configurations (engine
+names, the shipped default first): for each collection, the configuration with the best mean MAP
+over the other six is chosen and its MAP on the held-out collection is shown next to the
+default's, a leave-one-collection-out check that the defaults are not fitted to the test.
 """
 import argparse
 import json
@@ -37,7 +37,8 @@ def load(paths):
 
 
 def randomization_p(a, b, rounds=10000, seed=19):
-    """Two-sided p-value of the mean paired difference of `a` and `b` under sign flips."""
+    """Two-sided p-value of the mean paired difference of `a` and `b` under sign flips
+    (numpy when installed, else plain Python with the same definition)."""
     diffs = [x - y for x, y in zip(a, b)]
     n = len(diffs)
     if n == 0:
@@ -45,14 +46,22 @@ def randomization_p(a, b, rounds=10000, seed=19):
     observed = abs(sum(diffs)) / n
     if observed == 0:
         return 1.0
-    rng = random.Random(seed)
-    hits = 0
-    for _ in range(rounds):
-        s = 0.0
-        for d in diffs:
-            s += d if rng.random() < 0.5 else -d
-        if abs(s) / n >= observed - 1e-12:
-            hits += 1
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+    if np is not None:
+        rng = np.random.default_rng(seed)
+        signs = rng.integers(0, 2, size=(rounds, n), dtype=np.int8) * 2 - 1
+        stats = np.abs(signs @ np.asarray(diffs)) / n
+        hits = int(np.count_nonzero(stats >= observed - 1e-12))
+    else:
+        rng = random.Random(seed)
+        hits = 0
+        for _ in range(rounds):
+            total = sum(d if rng.random() < 0.5 else -d for d in diffs)
+            if abs(total) / n >= observed - 1e-12:
+                hits += 1
     return (hits + 1) / (rounds + 1)
 
 
@@ -66,8 +75,7 @@ def main():
     ap.add_argument("results", nargs="+")
     ap.add_argument("--base", required=True, help="engine the tests compare with")
     ap.add_argument("--engines", required=True, help="comma list of engines, in column order")
-    ap.add_argument("--loo", default="", help="comma list of sweep configurations for the leave-one-out check")
-    ap.add_argument("--default", default="", help="the shipped configuration among --loo")
+    ap.add_argument("--loo", action="append", default=[], help="LABEL=DEFAULT,CONFIG,... for the leave-one-out check")
     ap.add_argument("--title", default="Relevance: Trawl's ranking options and the peers")
     args = ap.parse_args()
     data = load(args.results)
@@ -105,12 +113,15 @@ def main():
         out.append("| **mean** | " + " | ".join(
             f"{mean(means[e]):.4f}" if len(means[e]) == len(collections) else "n/a" for e in engines) + " |")
         out.append("")
-    loo = [e for e in args.loo.split(",") if e]
-    if loo:
-        out.append("## Leave one collection out (MAP)")
+    for group in args.loo:
+        label, _, members = group.partition("=")
+        loo = [e for e in members.split(",") if e]
+        default = loo[0]
+        out.append(f"## Leave one collection out: {label} (MAP)")
         out.append("")
         out.append("For each collection, the configuration with the best mean MAP over the other six, and its MAP "
-                   f"on the held-out one, next to the shipped default `{args.default}`.")
+                   f"on the held-out one, next to the shipped default `{default}`; configurations: "
+                   + ", ".join(f"`{e}`" for e in loo) + ".")
         out.append("")
         out.append("| held out | chosen on the other six | its MAP | default's MAP |")
         out.append("|---|---|---:|---:|")
@@ -119,11 +130,12 @@ def main():
             others = [o for o in collections if o != c]
 
             def score(e):
-                return mean(mean(v["map"] for v in data[o][e].values()) for o in others if e in data[o])
+                return mean(mean(v["map"] for v in data[o][e].values()) for o in others)
 
-            best = max((e for e in loo if all(e in data[o] for o in collections)), key=score)
+            candidates = [e for e in loo if all(e in data[o] for o in collections)]
+            best = max(candidates, key=score)
             held = mean(v["map"] for v in data[c][best].values())
-            dflt = mean(v["map"] for v in data[c][args.default].values()) if args.default in data[c] else float("nan")
+            dflt = mean(v["map"] for v in data[c][default].values())
             chosen_values.append(held)
             default_values.append(dflt)
             out.append(f"| {c} | {best} | {held:.4f} | {dflt:.4f} |")
