@@ -112,6 +112,24 @@ final class ProximityBonus {
         totals.deallocate()
     }
 
+    /// A bound of document `doc`'s bonus from the words it holds, without reading positions:
+    /// the sum of their caps when it holds two or more, else 0.
+    func bound(doc: Int) -> Float {
+        var present = 0
+        var sum: Float = 0
+        for t in 0..<scorers.count where scorers[t].doc == doc {
+            present += 1
+            sum += caps[t]
+        }
+        return present >= 2 ? sum + sum.ulp * 16 : 0
+    }
+
+    /// Whether document `doc`, scoring `score` without the bonus, can beat `threshold` with it.
+    @inline(__always)
+    func canCompete(doc: Int, score: Float, threshold: Float) -> Bool {
+        score + bound > threshold && score + bound(doc: doc) > threshold
+    }
+
     /// The bonus of document `doc`: the words whose scorers sit on it are the ones it holds.
     func bonus(doc: Int) -> Float {
         let n = scorers.count

@@ -13,12 +13,11 @@ enum TopDocsSearch {
     /// proximity bonus is added to the matches that can still enter the top k with it.
     static func collectAll(_ scorer: Scorer, segment: SegmentReader, base: Int, proximity: ProximityBonus? = nil,
                            collector: inout TopHitsCollector) {
-        let extra = proximity?.bound ?? 0
         var doc = scorer.nextDoc()
         while doc != Scorer.noMoreDocs {
             if segment.isLive(doc) {
                 var score = scorer.score()
-                if let proximity, !collector.isFull || score + extra > collector.threshold {
+                if let proximity, !collector.isFull || proximity.canCompete(doc: doc, score: score, threshold: collector.threshold) {
                     score += proximity.bonus(doc: doc)
                 }
                 collector.collect(doc: base + doc, score: score)
@@ -60,7 +59,7 @@ enum TopDocsSearch {
             }
             if segment.isLive(doc) {
                 var score = scorer.score()
-                if let proximity, !collector.isFull || score + extra > collector.threshold {
+                if let proximity, !collector.isFull || proximity.canCompete(doc: doc, score: score, threshold: collector.threshold) {
                     score += proximity.bonus(doc: doc)
                 }
                 collector.collect(doc: base + doc, score: score)
@@ -156,7 +155,7 @@ enum TopDocsSearch {
                     k -= 1
                 }
                 if let proximity {
-                    if !pruned, !collector.isFull || score + extra > collector.threshold {
+                    if !pruned, !collector.isFull || proximity.canCompete(doc: doc, score: score, threshold: collector.threshold) {
                         score += proximity.bonus(doc: doc)
                     }
                     for k in essentialStart..<n {
