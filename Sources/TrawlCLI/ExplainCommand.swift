@@ -26,7 +26,7 @@ struct ExplainCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the explanation as JSON.")
     var json = false
 
-    @Flag(name: .long, help: "Explain with the term-proximity bonus of `trawl search --near`.")
+    @Flag(name: .long, help: "Explain with the term-proximity bonus of trawl search --near.")
     var near = false
 
     func run() throws {

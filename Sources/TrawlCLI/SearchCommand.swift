@@ -104,10 +104,10 @@ struct SearchCommand: ParsableCommand {
     func ranking() throws -> SearchSession.Ranking {
         var ranking = SearchSession.Ranking()
         if near { ranking.proximity = TermProximity() }
-        if let k1 { guard k1 >= 0, k1.isFinite else { throw ValidationError("--k1 takes a number ≥ 0") }; ranking.bm25.k1 = k1 }
+        if let k1 { guard k1 >= 0, k1.isFinite else { throw ValidationError("--k1 takes a number of 0 or more") }; ranking.bm25.k1 = k1 }
         if let b { guard b >= 0, b <= 1 else { throw ValidationError("--b takes a number from 0 to 1") }; ranking.bm25.b = b }
         if let multiFieldK1 {
-            guard multiFieldK1 >= 0, multiFieldK1.isFinite else { throw ValidationError("--bm25f-k1 takes a number ≥ 0") }
+            guard multiFieldK1 >= 0, multiFieldK1.isFinite else { throw ValidationError("--bm25f-k1 takes a number of 0 or more") }
             ranking.bm25.multiFieldK1 = multiFieldK1
         }
         if let proximity {
