@@ -10,6 +10,15 @@ struct SearchSession {
     let parser: QueryParser
     /// The BM25 field weights of every request.
     let fieldWeights: [String: Double]
+    /// The ranking options of every request: BM25 parameters, term proximity, query expansion.
+    var ranking = Ranking()
+
+    /// The ranking options `trawl search` can change from their library defaults.
+    struct Ranking {
+        var bm25 = BM25()
+        var proximity: TermProximity? = nil
+        var expansion: QueryExpansion? = nil
+    }
 
     /// Opens a session over `reader`.
     init(reader: IndexReader, defaultOperator: QueryParser.Operator = .and, lenient: Bool = false,
@@ -38,6 +47,9 @@ struct SearchSession {
         }
         var request = SearchRequest(query: tree, limit: limit, offset: offset, sort: sort, countTotal: countTotal)
         request.fieldWeights = fieldWeights
+        request.bm25 = ranking.bm25
+        request.proximity = ranking.proximity
+        request.expansion = ranking.expansion
         return request
     }
 }
