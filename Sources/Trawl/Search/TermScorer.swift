@@ -493,7 +493,17 @@ final class PrefixScorer: ScoredBitmapScorer {
     init(prefix: String, fields: [Field], words: [UInt64], limit: Int, scores: [Float]) {
         self.prefix = prefix
         self.fields = fields
-        super.init(words: words, limit: limit, scores: scores, maxScore: scores.max() ?? 0)
+        super.init(words: words, limit: limit, scores: scores, maxScore: PrefixScorer.largest(scores))
+    }
+
+    /// The largest score (0 for none): a plain loop over the buffer, which the optimizer
+    /// vectorizes where the generic `max()` may not be inlined.
+    static func largest(_ scores: [Float]) -> Float {
+        scores.withUnsafeBufferPointer { buffer in
+            var best: Float = 0
+            for score in buffer where score > best { best = score }
+            return best
+        }
     }
 }
 
