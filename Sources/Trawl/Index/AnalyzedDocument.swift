@@ -47,19 +47,45 @@ final class DocumentAnalysis: @unchecked Sendable {
     @exclusivity(unchecked) private var stamps: [UInt32] = []
     @exclusivity(unchecked) private var stamp: UInt32 = 0
     @exclusivity(unchecked) private var generation = -1
+    /// The index's default language (``DocumentLanguage/code(of:)``); nil when documents are not
+    /// analyzed per language (an analyzer without a stemmer, or an analysis of one language).
+    private let defaultLanguage: String?
+    private let configuration: AnalyzerConfiguration
+    /// The analyses of the other languages met so far, by code (nil: unusable, analyze as default).
+    @exclusivity(unchecked) private var languageAnalyses: [String: DocumentAnalysis?] = [:]
 
     /// Bytes this context may hold at most (its pipeline's caches and the term maps).
     static let memoryReserve = TokenPipeline.cacheByteLimit * 3 / 2
 
     /// Creates an analysis context for one thread.
-    init(configuration: AnalyzerConfiguration, storeBody: Bool) throws(TrawlError) {
+    init(configuration: AnalyzerConfiguration, storeBody: Bool, perLanguage: Bool = true) throws(TrawlError) {
         pipeline = try TokenPipeline(configuration: configuration)
         self.storeBody = storeBody
+        self.configuration = configuration
+        defaultLanguage = perLanguage ? DocumentLanguage.code(of: configuration) : nil
+    }
+
+    /// The analysis of a document whose declared language is not the index's default: nil on
+    /// the common path (no declared language, or the default one).
+    private func otherLanguageAnalysis(_ document: Document) -> (analysis: DocumentAnalysis, code: String)? {
+        guard let defaultLanguage, let value = document.fields[DocumentLanguage.field],
+              case .string(let code) = value, code != defaultLanguage else { return nil }
+        if let known = languageAnalyses[code] { return known.map { ($0, code) } }
+        let made = try? DocumentAnalysis(configuration: DocumentLanguage.configuration(for: code, like: configuration),
+                                         storeBody: storeBody, perLanguage: false)
+        languageAnalyses[code] = made
+        return made.map { ($0, code) }
     }
 
     /// Analyzes a document: title, body and the text fields of `metadata` are indexed as text;
     /// keyword values are folded; the body's word count becomes the `words` column.
     func analyze(_ document: Document, metadata: DocumentMetadata) -> AnalyzedDocument {
+        if let (other, code) = otherLanguageAnalysis(document) {
+            var analyzed = other.analyze(document, metadata: metadata)
+            let prefix = DocumentLanguage.prefix(code)
+            for i in analyzed.fields.indices { analyzed.fields[i].tag(prefix) }
+            return analyzed
+        }
         pipeline.trimCaches()
         var fields: [AnalyzedDocument.Field] = []
         fields.reserveCapacity(2 + document.fields.count)

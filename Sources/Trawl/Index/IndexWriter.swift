@@ -193,9 +193,15 @@ public final class IndexWriter {
         var warnings: [FieldWarning] = []
         var metadata: [DocumentMetadata] = []
         metadata.reserveCapacity(documents.count)
+        // A declared language is normalized to its code (`de-DE` → `de`) before typing.
+        for i in documents.indices { DocumentLanguage.normalize(&documents[i]) }
+        var next = 0
         for group in groups where !group.documents.isEmpty {
             let shared = schema.resolveShared(group.sharedFields, documentID: group.documents[0].id, warnings: &warnings)
-            for document in group.documents { metadata.append(schema.resolve(document, shared: shared, warnings: &warnings)) }
+            for _ in group.documents {
+                metadata.append(schema.resolve(documents[next], shared: shared, warnings: &warnings))
+                next += 1
+            }
         }
         let analyzed = try analyzeInParallel(documents, metadata)
         for document in analyzed {

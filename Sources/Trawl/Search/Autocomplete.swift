@@ -39,8 +39,9 @@ extension IndexReader {
         let lastWord = String(partial[wordStart...])
         let hasEarlier = head.contains { !$0.isWhitespace }
         let prefix = analyzer.foldPrefix(lastWord)
-        guard !prefix.isEmpty, limit > 0 else { return [] }
         let prefixBytes = Array(prefix.utf8)
+        // Language-tagged terms (``DocumentLanguage``) are no completions.
+        guard !prefix.isEmpty, limit > 0, prefixBytes[0] != DocumentLanguage.tagByte else { return [] }
         var frequencies: [[UInt8]: Int] = [:]
         try SearchError.reading { () throws(TrawlError) in
             for field in [IndexSchema.titleField, IndexSchema.bodyField] where fieldStatistics[field] != nil {

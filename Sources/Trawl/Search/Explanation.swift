@@ -137,7 +137,7 @@ struct ExplanationBuilder {
             let w = term.termWeight
             let tf = Float(term.termFrequency)
             let dl = length(term.field)
-            return Explanation(value: score, summary: "weight(\(term.field):\(term.term)), BM25: weight × tf / (tf + k1 · (1 − b + b · dl / avgdl))", details: [
+            return Explanation(value: score, summary: "weight(\(term.field):\(DocumentLanguage.display(term.term))), BM25: weight × tf / (tf + k1 · (1 − b + b · dl / avgdl))", details: [
                 Explanation(value: w.idf, summary: "idf = ln(1 + (N − n + 0.5) / (n + 0.5)), n = \(term.documentFrequency) documents in this segment"),
                 Explanation(value: w.fieldWeight, summary: "field weight of \(term.field)"),
                 Explanation(value: w.boost, summary: "query boost"),
@@ -160,7 +160,7 @@ struct ExplanationBuilder {
                 ]))
             }
             let pseudo = multi.pseudoFrequency
-            return Explanation(value: score, summary: "weight(\(multi.term) in \(multi.fields.joined(separator: ", "))), BM25F: idf × tf′ / (k1 + tf′)", details: [
+            return Explanation(value: score, summary: "weight(\(DocumentLanguage.display(multi.term)) in \(multi.fields.joined(separator: ", "))), BM25F: idf × tf′ / (k1 + tf′)", details: [
                 Explanation(value: multi.inverseDocumentFrequency, summary: "idf × boost, idf = ln(1 + (N − n + 0.5) / (n + 0.5)) with n the larger field document frequency"),
                 Explanation(value: pseudo, summary: "tf′ = Σ over fields", details: fields),
                 Explanation(value: plan.request.bm25.multiFieldK1, summary: "k1 of BM25F"),

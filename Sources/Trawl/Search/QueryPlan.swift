@@ -56,6 +56,8 @@ struct QueryPlan {
     ///   ``SearchError/index(_:)`` when the index cannot be read.
     init(reader: IndexReader, request: SearchRequest) throws(SearchError) {
         self.reader = reader
+        var request = request
+        request.query = try reader.languageExpanded(request.query, language: request.language)
         self.request = request
         try collect(request.query)
     }
