@@ -79,6 +79,9 @@ struct SearchCommand: ParsableCommand {
         return result
     }
 
+    @Option(name: .long, help: ArgumentHelp("Analyze the query's words in this language only (a code such as de); by default they are analyzed in every language of the index's documents; e.g. --language de.", valueName: "code"))
+    var language: String?
+
     @Flag(name: .long, help: "Read unparseable syntax as plain words instead of failing; e.g. --lenient 'AT&T (2024'.")
     var lenient = false
 
@@ -99,7 +102,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let session = SearchSession(reader: try IndexReader(path: location.path), defaultOperator: or ? .or : .and,
-                                    lenient: lenient || typos, fieldWeights: try fieldWeights())
+                                    lenient: lenient || typos, fieldWeights: try fieldWeights(), language: language)
         if batch {
             BatchSearch(session: session).run()
             return

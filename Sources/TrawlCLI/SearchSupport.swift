@@ -10,11 +10,14 @@ struct SearchSession {
     let parser: QueryParser
     /// The BM25 field weights of every request.
     let fieldWeights: [String: Double]
+    /// The language query words are analyzed in (nil: every language of the index).
+    let language: String?
 
     /// Opens a session over `reader`.
     init(reader: IndexReader, defaultOperator: QueryParser.Operator = .and, lenient: Bool = false,
-         fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights) {
+         fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights, language: String? = nil) {
         self.reader = reader
+        self.language = language
         var parser = reader.queryParser()
         parser.defaultOperator = defaultOperator
         parser.lenient = lenient
@@ -38,6 +41,7 @@ struct SearchSession {
         }
         var request = SearchRequest(query: tree, limit: limit, offset: offset, sort: sort, countTotal: countTotal)
         request.fieldWeights = fieldWeights
+        request.language = language
         return request
     }
 }

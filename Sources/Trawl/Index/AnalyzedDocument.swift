@@ -58,18 +58,22 @@ final class DocumentAnalysis: @unchecked Sendable {
     static let memoryReserve = TokenPipeline.cacheByteLimit * 3 / 2
 
     /// Creates an analysis context for one thread.
-    init(configuration: AnalyzerConfiguration, storeBody: Bool, perLanguage: Bool = true) throws(TrawlError) {
+    /// Whether documents that declare no language get one from ``LanguageDetection`` (and the
+    /// `lang` keyword with it).
+    private let detectsLanguages: Bool
+
+    init(configuration: AnalyzerConfiguration, storeBody: Bool, perLanguage: Bool = true,
+         detectsLanguages: Bool = false) throws(TrawlError) {
         pipeline = try TokenPipeline(configuration: configuration)
         self.storeBody = storeBody
         self.configuration = configuration
         defaultLanguage = perLanguage ? DocumentLanguage.code(of: configuration) : nil
+        self.detectsLanguages = detectsLanguages && defaultLanguage != nil
     }
 
-    /// The analysis of a document whose declared language is not the index's default: nil on
-    /// the common path (no declared language, or the default one).
-    private func otherLanguageAnalysis(_ document: Document) -> (analysis: DocumentAnalysis, code: String)? {
-        guard let defaultLanguage, let value = document.fields[DocumentLanguage.field],
-              case .string(let code) = value, code != defaultLanguage else { return nil }
+    /// The analysis of a document in language `code` when it is not the index's default.
+    private func otherLanguageAnalysis(_ code: String) -> (analysis: DocumentAnalysis, code: String)? {
+        guard let defaultLanguage, code != defaultLanguage else { return nil }
         if let known = languageAnalyses[code] { return known.map { ($0, code) } }
         let made = try? DocumentAnalysis(configuration: DocumentLanguage.configuration(for: code, like: configuration),
                                          storeBody: storeBody, perLanguage: false)
@@ -80,12 +84,34 @@ final class DocumentAnalysis: @unchecked Sendable {
     /// Analyzes a document: title, body and the text fields of `metadata` are indexed as text;
     /// keyword values are folded; the body's word count becomes the `words` column.
     func analyze(_ document: Document, metadata: DocumentMetadata) -> AnalyzedDocument {
-        if let (other, code) = otherLanguageAnalysis(document) {
-            var analyzed = other.analyze(document, metadata: metadata)
+        guard defaultLanguage != nil else { return analyzeInDefaultLanguage(document, metadata: metadata) }
+        // The declared language (normalized by the writer), else a detected one when asked for.
+        var detected: String? = nil
+        let language: String?
+        if case .string(let code) = document.fields[DocumentLanguage.field] {
+            language = code
+        } else if detectsLanguages, document.fields[DocumentLanguage.field] == nil {
+            detected = LanguageDetection.detect(document)
+            language = detected
+        } else {
+            language = nil
+        }
+        var analyzed: AnalyzedDocument
+        if let language, let (other, code) = otherLanguageAnalysis(language) {
+            analyzed = other.analyzeInDefaultLanguage(document, metadata: metadata)
             let prefix = DocumentLanguage.prefix(code)
             for i in analyzed.fields.indices { analyzed.fields[i].tag(prefix) }
-            return analyzed
+        } else {
+            analyzed = analyzeInDefaultLanguage(document, metadata: metadata)
         }
+        if let detected {
+            analyzed.keywords.append((DocumentLanguage.field, .keyword, [detected], [detected]))
+        }
+        return analyzed
+    }
+
+    /// Analyzes a document with this context's own pipeline.
+    private func analyzeInDefaultLanguage(_ document: Document, metadata: DocumentMetadata) -> AnalyzedDocument {
         pipeline.trimCaches()
         var fields: [AnalyzedDocument.Field] = []
         fields.reserveCapacity(2 + document.fields.count)

@@ -41,11 +41,13 @@ extension IndexReader {
     /// - Throws: ``SearchError/query(_:)`` when a prefix expands past the limit;
     ///   ``SearchError/index(_:)`` when index data is damaged or cannot be read.
     public func explain(_ query: Query, id: String,
-                        fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights) throws(SearchError) -> Explanation? {
+                        fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights,
+                        language: String? = nil) throws(SearchError) -> Explanation? {
         guard let number = try SearchError.reading({ () throws(TrawlError) in try documentNumber(id: id) }),
               let (s, local) = locate(number) else { return nil }
         var request = SearchRequest(query: query, limit: 1)
         request.fieldWeights = fieldWeights
+        request.language = language
         var plan = try QueryPlan(reader: self, request: request)
         return try SearchError.reading { () throws(TrawlError) -> Explanation? in
             guard let root = try plan.scorer(segment: s), root.scorer.advance(local) == local else {

@@ -6,7 +6,8 @@
 /// language's term and, per other language, that language's language-tagged term. Each
 /// alternative has its own document frequency, and a document holds the terms of one language
 /// only, so `Häuser` matches German documents through `haus (de)` without English documents
-/// matching by an accident of stemming. ``SearchRequest/language`` picks one language instead.
+/// matching by an accident of stemming. A prefix is matched among each language's terms alike.
+/// ``SearchRequest/language`` picks one language instead.
 struct IndexLanguages: Sendable {
     /// An analyzer of one language other than the index's default.
     struct Other: Sendable {
@@ -117,6 +118,19 @@ extension IndexReader {
             return leaves(text: t.text, field: t.field, slop: 0, original: query)
         case .phrase(let p) where isTextField(p.field):
             return leaves(text: p.text, field: p.field, slop: p.slop, original: query)
+        case .prefix(let p) where isTextField(p.field):
+            // The prefix folded alike in every language (stemming never applies to prefixes).
+            var clauses: [Query] = []
+            for alternative in alternatives {
+                guard let (code, _) = alternative else {
+                    clauses.append(query)
+                    continue
+                }
+                var tagged = p
+                tagged.prefix = DocumentLanguage.taggedTerm(p.prefix, language: code)
+                clauses.append(.prefix(tagged))
+            }
+            return clauses.count == 1 ? clauses[0] : .boolean(Query.Boolean(should: clauses))
         case .boolean(var b):
             b.must = b.must.map { expand($0, alternatives) }
             b.should = b.should.map { expand($0, alternatives) }
