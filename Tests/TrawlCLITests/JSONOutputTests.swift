@@ -34,6 +34,7 @@ import Testing
         "terms": .map(.integer), "bytes": .map(.integer),
         "date_range": .nullable(.record(["from": .string, "to": .string])),
         "analyzer": .string, "stores_body": .bool, "roots": .array(.string), "fields": .map(.object),
+        "default_language": .nullable(.string), "languages": .map(.integer), "language_detection": .bool,
     ])
     static let check: JSONType = .record([
         "index": .string, "healthy": .bool, "files": .integer, "bytes": .integer, "terms": .integer, "problems": .array(.string),
