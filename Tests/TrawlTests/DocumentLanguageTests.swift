@@ -140,6 +140,12 @@ import Testing
         let completions = try reader.complete("fi", limit: 20).map(\.term)
         #expect(!completions.contains { $0.utf8.first == DocumentLanguage.tagByte })
         #expect(try reader.complete("\u{1}de", limit: 20).isEmpty)
+        // A word known in another language of the index is no typo.
+        var request = SearchRequest(query: try reader.queryParser().parse("Häuser"))
+        request.suggestionText = "Häuser"
+        let results = try reader.search(request)
+        #expect(results.hits.map(\.id) == ["dorf.md"])
+        #expect(results.suggestion == nil)
     }
 
     /// Declared codes, tags and names normalize to the primary subtag; other values name no language.
@@ -163,6 +169,27 @@ import Testing
         #expect(DocumentLanguage.split(tagged) == ("de", "haus"))
         #expect(DocumentLanguage.split("haus") == (nil, "haus"))
         #expect(DocumentLanguage.display(tagged) == "haus (de)")
+    }
+
+    /// A `lang` value that names no language leaves the document in the default analysis.
+    @Test func undeclaredOrUnknownLanguagesTakeTheDefaultAnalysis() throws {
+        let directory = MemoryDirectory()
+        var options = IndexWriterOptions()
+        options.durable = false
+        let writer = try IndexWriter(directory: directory, lock: nil, options: options)
+        var odd = Document(id: "odd", title: "Houses", body: "Old houses by the river.")
+        odd.fields["lang"] = .string("English, mostly!")
+        var german = Document(id: "de", title: "Häuser", body: "Alte Häuser am Fluss.")
+        german.fields["language"] = .strings(["German"])
+        try writer.add([odd, german])
+        try writer.commit()
+        writer.close()
+        let reader = try IndexReader(directory: directory)
+        #expect(reader.otherLanguages == ["de"])
+        #expect(try reader.search("house").hits.map(\.id) == ["odd"])
+        #expect(try reader.search("Haus").hits.map(\.id) == ["de"])
+        #expect(try reader.search("lang:de").hits.map(\.id) == ["de"])
+        #expect(try reader.document(id: "odd")?.fields["lang"] == .strings(["English, mostly!"]))
     }
 
     /// An index whose documents are all in its default language stores exactly the terms it

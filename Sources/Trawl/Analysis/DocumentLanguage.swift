@@ -57,6 +57,12 @@ public enum DocumentLanguage {
         return nil
     }
 
+    /// Whether `value` is a normalized language code: two or three lower-case ASCII letters.
+    static func isCode(_ value: String) -> Bool {
+        let bytes = value.utf8
+        return (2...3).contains(bytes.count) && bytes.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }
+    }
+
     /// The code a document declares in ``field`` (or else ``alternateField``), normalized.
     static func declared(in fields: [String: FieldValue]) -> String? {
         for name in [field, alternateField] {

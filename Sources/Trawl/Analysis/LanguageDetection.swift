@@ -48,13 +48,18 @@ public enum LanguageDetection {
         return Detected(code: modernCodes[primary] ?? primary, percent: Int(percent), reliable: reliable != 0)
     }
 
+    /// The least share of a text (percent) its detected language must have for a document to
+    /// take it: CLD2 deems some English newswire full of foreign names reliably Malay or German
+    /// while giving that language no share of the text at all.
+    public static let minimumPercent = 70
+
     /// The language of a document's title and body when CLD2 is confident of it (a reliable
-    /// answer); nil otherwise.
+    /// answer covering at least ``minimumPercent`` of the text); nil otherwise.
     static func detect(_ document: Document) -> String? {
         var text = document.title
         text += "\n"
         text += document.body.utf8.count > maximumBytes ? String(decoding: document.body.utf8.prefix(maximumBytes), as: UTF8.self) : document.body
-        guard let detected = detect(text), detected.reliable else { return nil }
+        guard let detected = detect(text), detected.reliable, detected.percent >= minimumPercent else { return nil }
         return detected.code
     }
 }

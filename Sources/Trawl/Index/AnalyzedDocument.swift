@@ -89,7 +89,8 @@ final class DocumentAnalysis: @unchecked Sendable {
         var detected: String? = nil
         let language: String?
         if case .string(let code) = document.fields[DocumentLanguage.field] {
-            language = code
+            // A value that names no language (the writer normalized every one that does).
+            language = DocumentLanguage.isCode(code) ? code : nil
         } else if detectsLanguages, document.fields[DocumentLanguage.field] == nil {
             detected = LanguageDetection.detect(document)
             language = detected

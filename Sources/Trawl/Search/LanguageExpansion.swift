@@ -88,6 +88,15 @@ extension IndexReader {
         return expand(query, alternatives)
     }
 
+    /// The language-tagged terms of a word in each other language of the index (those in which
+    /// it analyzes to one term).
+    func otherLanguageTerms(of word: String) -> [String] {
+        languages.others.compactMap { other in
+            let terms = other.analyzer.terms(word)
+            return terms.count == 1 ? DocumentLanguage.taggedTerm(terms[0], language: other.code) : nil
+        }
+    }
+
     /// Whether a word in `field` is analyzed text (the default fields or a text field).
     private func isTextField(_ field: String?) -> Bool {
         guard let field else { return true }
