@@ -171,6 +171,16 @@ import Testing
         #expect(DocumentLanguage.display(tagged) == "haus (de)")
     }
 
+    /// HTML declares its language by `<html lang>`, else by a content-language `<meta>`.
+    @Test func htmlContentLanguageDeclaresTheLanguage() throws {
+        let page = #"<html><head><meta http-equiv="Content-Language" content="de-AT, en"><title>Haus</title></head><body><p>Ein Haus.</p></body></html>"#
+        let document = try #require(DocumentsTestSupport.single(try DocumentsTestSupport.read(page, .html, path: "a.html")))
+        #expect(document.fields["lang"] == .string("de-AT"))
+        let both = #"<html lang="fr"><head><meta http-equiv="content-language" content="de"></head><body><p>Une maison.</p></body></html>"#
+        let french = try #require(DocumentsTestSupport.single(try DocumentsTestSupport.read(both, .html, path: "b.html")))
+        #expect(french.fields["lang"] == .string("fr"))
+    }
+
     /// A `lang` value that names no language leaves the document in the default analysis.
     @Test func undeclaredOrUnknownLanguagesTakeTheDefaultAnalysis() throws {
         let directory = MemoryDirectory()
