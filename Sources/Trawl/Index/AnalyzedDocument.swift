@@ -57,11 +57,12 @@ final class DocumentAnalysis: @unchecked Sendable {
     /// Bytes this context may hold at most (its pipeline's caches and the term maps).
     static let memoryReserve = TokenPipeline.cacheByteLimit * 3 / 2
 
-    /// Creates an analysis context for one thread.
     /// Whether documents that declare no language get one from ``LanguageDetection`` (and the
     /// `lang` keyword with it).
     private let detectsLanguages: Bool
 
+    /// Creates an analysis context for one thread: `perLanguage` analyzes documents declared in
+    /// another language than the configuration's in their own (under language-tagged terms).
     init(configuration: AnalyzerConfiguration, storeBody: Bool, perLanguage: Bool = true,
          detectsLanguages: Bool = false) throws(TrawlError) {
         pipeline = try TokenPipeline(configuration: configuration)
