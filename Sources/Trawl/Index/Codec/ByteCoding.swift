@@ -168,6 +168,17 @@ struct ByteReader {
         }
     }
 
+    /// Whether the bytes from the current offset hold a whole variable-length integer (a byte
+    /// below 0x80 ends it): for readers of a buffer that is still being filled.
+    func holdsCompleteVInt() -> Bool {
+        var i = offset
+        while i < buffer.count {
+            if buffer[i] < 0x80 { return true }
+            i += 1
+        }
+        return false
+    }
+
     /// Reads a variable-length integer that must fit `limit` (inclusive) and returns it as `Int`.
     @inline(__always) mutating func readVInt(max limit: Int) throws(TrawlError) -> Int {
         let v = try readVInt()

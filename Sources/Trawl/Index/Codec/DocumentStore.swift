@@ -259,15 +259,18 @@ enum BlockCompression {
 ///                | BodyLength (vint), ChunkCount (vint), FirstFrame (vint),
 ///                  <ChunkLength (vint), FirstPosition (vint), LinesBefore (vint)>^ChunkCount
 /// ```
-/// A document is read with one binary search of the in-memory block index, one block
-/// decompression, and a skip over the preceding lengths. A body longer than
+/// A document is read with one binary search of the in-memory block index and its block
+/// inflated only as far as the document's end (``PrefixInflater``): the lengths, then the
+/// documents up to it. A body longer than
 /// ``BodyChunking/threshold`` is cut into chunks of about ``BodyChunking/chunkLength`` bytes,
 /// each its own frame (chunk `i` is frame `FirstFrame + i`); `FirstPosition` is the position
 /// of the chunk's first indexed word, so a snippet decompresses and analyzes only the chunks
 /// around a match, whatever the body's size.
 struct DocumentStoreWriter {
-    /// Uncompressed bytes per block before it is compressed.
-    static let blockSize = 32 * 1024
+    /// Uncompressed bytes per block before it is compressed. A hit's snippet inflates its block
+    /// up to the document, so smaller blocks read less per hit. On Reuters, 16 KiB against
+    /// 32 KiB: the store 6 % larger (the whole index 3 %), snippet searches 1.4× faster.
+    static let blockSize = 16 * 1024
 
     private var pending = ByteWriter(capacity: blockSize + 4096)
     private var pendingLengths: [Int] = []
@@ -355,6 +358,75 @@ struct DocumentStoreWriter {
             lastOffset = offset
         }
         file.buffer.write(UInt64(indexOffset))
+    }
+}
+
+/// A zlib stream inflated only as far as a reader needs: the output buffer has the block's
+/// full length, and ``inflate(upTo:)`` runs zlib until that many bytes are out.
+final class PrefixInflater {
+    private var stream = z_stream()
+    private let buffer: UnsafeMutableRawBufferPointer
+    private let fileName: String
+    private var started = false
+    private let rawLength: Int
+    /// Bytes inflated so far.
+    private(set) var produced = 0
+
+    /// Prepares to inflate `compressed`, which must expand to exactly `rawLength` bytes.
+    init(_ compressed: UnsafeRawBufferPointer, rawLength: Int, fileName: String) throws(TrawlError) {
+        guard rawLength >= 0, rawLength <= 1 << 30, compressed.count <= Int(UInt32.max) else {
+            throw TrawlError(.corruptIndex, "index file is damaged: implausible block length \(rawLength)", path: fileName)
+        }
+        buffer = .allocate(byteCount: max(rawLength, 1), alignment: 8)
+        self.rawLength = rawLength
+        self.fileName = fileName
+        // The zlib header (two bytes: deflate, no preset dictionary) is checked here and the
+        // deflate data after it inflated raw: the Adler-32 trailer is never reached by a
+        // prefix, so it is not computed either.
+        guard compressed.count >= 2, compressed[0] & 0x0F == 8, compressed[1] & 0x20 == 0,
+              (Int(compressed[0]) << 8 | Int(compressed[1])) % 31 == 0 else {
+            buffer.deallocate()
+            throw TrawlError(.corruptIndex, "index file is damaged: a compressed block has no zlib header", path: fileName)
+        }
+        guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            buffer.deallocate()
+            throw TrawlError(.corruptIndex, "zlib could not start", path: fileName)
+        }
+        started = true
+        stream.next_in = UnsafeMutablePointer(mutating: compressed.baseAddress?.advanced(by: 2).assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = UInt32(compressed.count - 2)
+        stream.next_out = buffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        stream.avail_out = 0
+    }
+
+    deinit {
+        if started { inflateEnd(&stream) }
+        buffer.deallocate()
+    }
+
+    /// Inflates until at least `end` bytes (at most the block's length) are out.
+    func inflate(upTo end: Int) throws(TrawlError) {
+        let target = min(end, rawLength)
+        while produced < target {
+            stream.next_out = buffer.baseAddress?.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = UInt32(target - produced)
+            let status = CTrawlZlib.inflate(&stream, Z_SYNC_FLUSH)
+            let made = (target - produced) - Int(stream.avail_out)
+            produced += made
+            switch status {
+            case Z_OK:
+                continue  // progress was made
+            case Z_STREAM_END where produced == rawLength:
+                return
+            default:  // no progress possible, a damaged stream, or one shorter than its block
+                throw TrawlError(.corruptIndex, "index file is damaged: a compressed block does not decompress (zlib \(status))", path: fileName)
+            }
+        }
+    }
+
+    /// The first `end` inflated bytes (valid while the inflater lives).
+    func output(upTo end: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<min(end, produced)])
     }
 }
 
@@ -447,20 +519,43 @@ struct DocumentStoreReader: Sendable {
             if firstDocs[mid] <= docID { lo = mid } else { hi = mid - 1 }
         }
         let blockEnd = lo + 1 < offsets.count ? offsets[lo + 1] : frameOffsets.first ?? payloadEnd
-        let raw = try decompressed(at: offsets[lo], end: blockEnd)
-        var document = try withTypedBytes(raw) { (bytes) throws(TrawlError) -> StoredDocument in
-            var block = ByteReader(bytes, fileName: input.name)
-            let count = try block.readVInt(max: bytes.count)
-            let index = docID - firstDocs[lo]
-            guard index < count else { throw block.corrupt("document missing from its block") }
-            var skip = 0
+        var header = ByteReader(UnsafeRawBufferPointer(rebasing: input.bytes[0..<blockEnd]), offset: offsets[lo], fileName: input.name)
+        let rawLength = Int(try header.readUInt32())
+        let compressedLength = Int(try header.readUInt32())
+        let compressed = try header.readBytes(compressedLength)
+        // Inflate only as far as the document ends: the lengths first, then up to the
+        // document (on average half the block; the block's own checksum is not reached, the
+        // file's is checked by `trawl check`).
+        let block = try PrefixInflater(compressed, rawLength: rawLength, fileName: input.name)
+        let index = docID - firstDocs[lo]
+        var lengthsEnd = min(rawLength, 64)
+        var documentStart = 0, documentEnd = 0
+        // The lengths, read again from the start each time more bytes are out; a length cut
+        // off by the end of the bytes so far asks for more (unless the block is all out).
+        parsing: while true {
+            try block.inflate(upTo: lengthsEnd)
+            var lengths = ByteReader(block.output(upTo: lengthsEnd), fileName: input.name)
+            let complete = lengthsEnd == rawLength
+            guard complete || lengths.holdsCompleteVInt() else { lengthsEnd = min(rawLength, lengthsEnd * 4); continue }
+            let count = try lengths.readVInt(max: rawLength)
+            guard index < count else { throw lengths.corrupt("document missing from its block") }
+            var skip = 0, length = 0
             for i in 0..<count {
-                let length = try block.readVInt(max: bytes.count)
-                if i < index { skip += length }
+                guard complete || lengths.holdsCompleteVInt() else { lengthsEnd = min(rawLength, lengthsEnd * 4); continue parsing }
+                let next = try lengths.readVInt(max: rawLength)
+                if i < index { skip += next } else if i == index { length = next }
             }
-            try block.seek(to: block.offset + skip)
-            return try StoredDocument.deserialize(&block, frameCount: frameOffsets.count)
+            documentStart = lengths.offset + skip
+            documentEnd = documentStart + length
+            break
         }
+        guard documentEnd <= rawLength else {
+            throw TrawlError(.corruptIndex, "index file is damaged: a document runs past its block", path: input.name)
+        }
+        try block.inflate(upTo: documentEnd)
+        var reader = ByteReader(block.output(upTo: documentEnd), offset: documentStart, fileName: input.name)
+        var document = try StoredDocument.deserialize(&reader, frameCount: frameOffsets.count)
+        withExtendedLifetime(block) {}
         if body == .whole, !document.bodyChunks.isEmpty {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(document.bodyLength)
