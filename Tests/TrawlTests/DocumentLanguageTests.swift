@@ -131,6 +131,18 @@ import Testing
         #expect(russian.highlights.map { String(decoding: Array(russian.text.utf8)[$0], as: UTF8.self) } == ["книги"])
     }
 
+    /// OpenSearch highlighting analyzes each document in its own language too.
+    @Test func openSearchHighlightsInTheDocumentsLanguage() throws {
+        let (reader, root) = try Self.mixedIndex()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let index = OpenSearchIndex(name: "mixed", reader: reader)
+        let response = try index.search(body: try JSON.parse(#"{"query": {"match": {"body": "Häuser"}}, "highlight": {"pre_tags": ["["], "post_tags": ["]"], "fields": {"body": {}}}}"#), parameters: [:])
+        let hits = response["hits"]?["hits"]?.arrayElements ?? []
+        #expect(hits.compactMap { $0["_id"]?.stringValue } == ["dorf.md"])
+        let fragment = hits.first?["highlight"]?["body"]?.arrayElements?.first?.stringValue ?? ""
+        #expect(fragment.contains("[Haus]"), "\(fragment)")
+    }
+
     /// Fuzzy words and corrections walk the default language's terms only: a German stem is no
     /// expansion of an English word.
     @Test func dictionaryWalksSkipOtherLanguagesTerms() throws {

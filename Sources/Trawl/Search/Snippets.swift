@@ -38,6 +38,13 @@ struct SnippetBuilder {
         collect(query)
     }
 
+    /// Analyzes text in `language` (one of the index's other languages), matching its tagged terms.
+    mutating func localize(to language: IndexLanguages.Other) {
+        analyzer = language.analyzer
+        languageTag = language.code
+        languages = nil
+    }
+
     private static func searchesBody(_ field: String?) -> Bool {
         field == nil || field == IndexSchema.bodyField
     }
@@ -214,9 +221,7 @@ extension SnippetBuilder {
             let code = column.foldedString(ordinal)
             if let other = languages.others.first(where: { $0.code == code }) {
                 var localized = self
-                localized.languages = nil
-                localized.analyzer = other.analyzer
-                localized.languageTag = code
+                localized.localize(to: other)
                 return try localized.passage(of: stored, in: segment, doc: doc, store: store)
             }
         }
