@@ -2,7 +2,7 @@
 # Load on `trawl serve` with wrk over the Reuters index and the peer harness's Reuters queries:
 #   1. throughput of GET /search with the default threads and with --threads 1;
 #   2. GET /search median latency (one connection) against `trawl search --batch`'s round trip
-#      on the same queries (ids only, and with snippets; GET /search also computes the "did you
+#      on the same queries: ids only, and doing GET /search's work (snippets, and the "did you
 #      mean" suggestion of a query with fewer than 3 hits, as `trawl search --json` does);
 #   3. concurrent _bulk writes and searches for SECONDS, counting errors.
 #   scripts/server-load.sh [SECONDS]     (default 60 for step 3; 10 s for each wrk run)
@@ -100,7 +100,7 @@ for threads in default 1; do
 done
 
 # trawl search --batch round trip: one request written, its answer read, the next request.
-# (`snippets`: the hits' stored fields and snippets too, as GET /search answers them.)
+# (`snippets`: the hits' stored fields, snippets and a suggestion too, as GET /search answers them.)
 batch_round_trip() {
 python3 - "$trawl" "$work" "$1" <<'PY'
 import json, subprocess, sys, time, statistics
@@ -108,7 +108,7 @@ trawl, work, snippets = sys.argv[1], sys.argv[2], sys.argv[3] == "snippets"
 p = subprocess.Popen([trawl, "search", "--batch", "--index", work + "/reuters"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 lines = open(work + "/batch.jsonl").read().splitlines()
 if snippets:
-    lines = [json.dumps(dict(json.loads(l), snippets=True)) for l in lines]
+    lines = [json.dumps(dict(json.loads(l), snippets=True, suggest=True)) for l in lines]
 times = []
 for _ in range(5):
     for line in lines:
@@ -126,7 +126,7 @@ echo "| one at a time, same queries | median |"
 echo "|---|---:|"
 echo "| GET /search (wrk, 1 connection) | $latency |"
 echo "| trawl search --batch round trip (ids only) | $batch_median |"
-echo "| trawl search --batch round trip (with snippets) | $batch_snippets_median |"
+echo "| trawl search --batch round trip (snippets and suggestion, GET /search's work) | $batch_snippets_median |"
 
 # Concurrent _bulk writes and searches.
 start_server

@@ -1,7 +1,7 @@
 import Foundation
 import Trawl
 
-/// One batch request line: `{"qid","q","k","count","snippets","stored","noop","facets","sort"}`
+/// One batch request line: `{"qid","q","k","count","snippets","stored","suggest","noop","facets","sort"}`
 /// (`facets` and `sort` as `--facets` and `--sort` take them); other members (such as a
 /// harness's query tree) are ignored.
 struct BatchRequest: Decodable, Equatable {
@@ -26,6 +26,7 @@ struct BatchRequest: Decodable, Equatable {
     var count: Bool?
     var snippets: Bool?
     var stored: Bool?
+    var suggest: Bool?
     var noop: Bool?
     var facets: String?
     var sort: String?
@@ -70,7 +71,7 @@ struct BatchRequestScanner {
                 guard take(UInt8(ascii: ":")) else { return nil }
                 skipSpace()
                 switch key {
-                case "qid", "q", "k", "count", "snippets", "stored", "noop", "facets", "sort":
+                case "qid", "q", "k", "count", "snippets", "stored", "suggest", "noop", "facets", "sort":
                     guard seen.insert(key).inserted else { return nil }
                     guard member(key, into: &request) else { return nil }
                 default:
@@ -111,6 +112,7 @@ struct BatchRequestScanner {
             case "count": request.count = value
             case "snippets": request.snippets = value
             case "stored": request.stored = value
+            case "suggest": request.suggest = value
             default: request.noop = value
             }
         }
@@ -327,6 +329,7 @@ struct BatchSearch {
         var count = false
         var snippets = false
         var stored = false
+        var suggest = false
         var facets: String?
         var sort: String?
         if line.utf8.first == UInt8(ascii: "{"), let request = BatchRequest.parse(line, decoder: decoder) {
@@ -346,16 +349,19 @@ struct BatchSearch {
             count = request.count ?? false
             snippets = request.snippets ?? false
             stored = request.stored ?? snippets
+            suggest = request.suggest ?? false
             facets = request.facets
             sort = request.sort
         }
         let started = DispatchTime.now().uptimeNanoseconds
         do throws(SearchError) {
             var request = try session.request(text, limit: k, countTotal: count)
-            // Without `count` the protocol asks for the top k alone (as the peers compute it).
-            request.totalHitsThreshold = 0
+            // Without `count` the protocol asks for the top k alone (as the peers compute it);
+            // a suggestion needs the total (up to the usual threshold) to know whether few match.
+            if !suggest { request.totalHitsThreshold = 0 }
             request.snippets = snippets
             request.loadStoredFields = stored
+            if suggest { request.suggestionText = text }
             if let facets { request.facets = try SearchCommand.facetRequests([facets], schema: session.reader.schema) }
             if let sort { request.sortFields = try SearchCommand.sortFields(sort, schema: session.reader.schema) }
             let results = try session.reader.search(request)
@@ -391,6 +397,10 @@ struct BatchSearch {
             if !results.facets.isEmpty {
                 out.append(contentsOf: #","facets":"#.utf8)
                 SearchOutput.facetsJSON(results.facets).render(into: &out)
+            }
+            if let suggestion = results.suggestion {
+                out.append(contentsOf: #","suggestion":"#.utf8)
+                JSONOutput.object([("query", .string(suggestion.query)), ("total", .int(suggestion.total))]).render(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         } catch {

@@ -29,8 +29,12 @@ struct ExplainCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the explanation as JSON.")
     var json = false
 
+    @Flag(name: .long, help: "Explain with the term-proximity bonus of trawl search --near.")
+    var near = false
+
     func run() throws {
-        let session = SearchSession(reader: try IndexReader(path: location.path))
+        var session = SearchSession(reader: try IndexReader(path: location.path))
+        if near { session.ranking.proximity = TermProximity() }
         let tree: Query
         do throws(QuerySyntaxError) {
             tree = try session.parse(query)
@@ -40,7 +44,8 @@ struct ExplainCommand: ParsableCommand {
         }
         let found: Explanation?
         do throws(SearchError) {
-            found = try session.reader.explain(tree, id: id, fieldWeights: session.fieldWeights, language: language)
+            found = try session.reader.explain(tree, id: id, fieldWeights: session.fieldWeights,
+                                               proximity: session.ranking.proximity, language: language)
         } catch {
             switch error {
             case .query(let error): throw CLIFailure.query(error, text: query)

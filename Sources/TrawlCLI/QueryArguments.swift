@@ -10,7 +10,8 @@ enum QueryArguments {
     static let commands: Set<String> = ["search", "explain", "analyze"]
 
     /// Options of those commands that take a value (the value may itself begin with `-`).
-    static let valueOptions: Set<String> = ["--index", "--limit", "--offset", "--sort", "--weights", "--analyzer"]
+    static let valueOptions: Set<String> = ["--index", "--limit", "--offset", "--sort", "--weights", "--analyzer", "--proximity",
+                                             "--expansion", "--k1", "--b", "--bm25f-k1"]
 
     /// `arguments` (without the program name) with dash-led queries placed after `--`; the
     /// arguments unchanged when there are none. Throws when options follow an explicit `--`.

@@ -82,6 +82,64 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Analyze the query's words in this language only (a code such as de); by default they are analyzed in every language of the index's documents; e.g. --language de.", valueName: "code"))
     var language: String?
 
+    @Flag(name: .long, help: "Rank documents where the query's words occur close together higher (a term-proximity bonus for queries of several plain words).")
+    var near = false
+
+    @Option(name: .long, help: ArgumentHelp("The term-proximity bonus's settings: WEIGHT or WEIGHT:WINDOW (default 0.1:10, with --near); 0 turns it off.", valueName: "weight"))
+    var proximity: String?
+
+    @Flag(name: .long, help: "Expand free-text queries with words of their best results (RM3 pseudo-relevance feedback: a second pass, slower).")
+    var expand = false
+
+    @Option(name: .long, help: ArgumentHelp("RM3 settings, implying --expand: DOCS:TERMS:ORIGINAL (default 10:30:0.8: feedback documents, expansion words, weight of the original query).", valueName: "settings"))
+    var expansion: String?
+
+    @Option(name: .long, help: ArgumentHelp("BM25 k1 of single-field scoring (default 1.2).", valueName: "k1"))
+    var k1: Float?
+
+    @Option(name: .long, help: ArgumentHelp("BM25 length normalization b (default 0.75).", valueName: "b"))
+    var b: Float?
+
+    @Option(name: .customLong("bm25f-k1"), help: ArgumentHelp("k1 of BM25F over title and body (default 2.0).", valueName: "k1"))
+    var multiFieldK1: Float?
+
+    /// The ranking options of the flags.
+    func ranking() throws -> SearchSession.Ranking {
+        var ranking = SearchSession.Ranking()
+        if near { ranking.proximity = TermProximity() }
+        if let k1 { guard k1 >= 0, k1.isFinite else { throw ValidationError("--k1 takes a number of 0 or more") }; ranking.bm25.k1 = k1 }
+        if let b { guard b >= 0, b <= 1 else { throw ValidationError("--b takes a number from 0 to 1") }; ranking.bm25.b = b }
+        if let multiFieldK1 {
+            guard multiFieldK1 >= 0, multiFieldK1.isFinite else { throw ValidationError("--bm25f-k1 takes a number of 0 or more") }
+            ranking.bm25.multiFieldK1 = multiFieldK1
+        }
+        if let proximity {
+            let parts = proximity.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let weight = Float(parts[0]), weight >= 0, weight.isFinite else {
+                throw ValidationError("--proximity takes WEIGHT or WEIGHT:WINDOW, e.g. 1 or 1:5 (0 turns it off)")
+            }
+            var window = TermProximity().window
+            if parts.count == 2 {
+                guard let w = Int(parts[1]), w >= 1, w <= 1_000 else { throw ValidationError("--proximity's WINDOW is a whole number from 1 to 1000") }
+                window = w
+            }
+            ranking.proximity = weight == 0 ? nil : TermProximity(weight: weight, window: window)
+        }
+        if expand || expansion != nil {
+            var settings = QueryExpansion()
+            if let expansion {
+                let parts = expansion.split(separator: ":", omittingEmptySubsequences: false)
+                guard parts.count == 3, let docs = Int(parts[0]), (1...1_000).contains(docs), let terms = Int(parts[1]),
+                      (1...1_000).contains(terms), let original = Double(parts[2]), original >= 0, original <= 1 else {
+                    throw ValidationError("--expansion takes DOCS:TERMS:ORIGINAL, e.g. 10:20:0.5 (docs and terms 1 to 1000, original 0 to 1)")
+                }
+                settings = QueryExpansion(documents: docs, terms: terms, originalWeight: original)
+            }
+            ranking.expansion = settings
+        }
+        return ranking
+    }
+
     @Flag(name: .long, help: "Read unparseable syntax as plain words instead of failing; e.g. --lenient 'AT&T (2024'.")
     var lenient = false
 
@@ -94,6 +152,7 @@ struct SearchCommand: ParsableCommand {
     func validate() throws {
         guard sort.contains(where: { !$0.isWhitespace }) else { throw ValidationError("--sort takes relevance or field names, e.g. -date or -rating,date") }
         _ = try fieldWeights()
+        _ = try ranking()
         guard limit >= 0, limit <= 100_000 else { throw ValidationError("--limit must be between 0 and 100000") }
         guard offset >= 0, offset <= 1_000_000 else { throw ValidationError("--offset must be between 0 and 1000000") }
         if batch && query != nil { throw ValidationError("give either a QUERY or --batch, not both") }
@@ -101,8 +160,9 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let session = SearchSession(reader: try IndexReader(path: location.path), defaultOperator: or ? .or : .and,
+        var session = SearchSession(reader: try IndexReader(path: location.path), defaultOperator: or ? .or : .and,
                                     lenient: lenient || typos, fieldWeights: try fieldWeights(), language: language)
+        session.ranking = try ranking()
         if batch {
             BatchSearch(session: session).run()
             return

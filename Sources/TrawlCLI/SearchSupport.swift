@@ -12,6 +12,15 @@ struct SearchSession {
     let fieldWeights: [String: Double]
     /// The language query words are analyzed in (nil: every language of the index).
     let language: String?
+    /// The ranking options of every request: BM25 parameters, term proximity, query expansion.
+    var ranking = Ranking()
+
+    /// The ranking options `trawl search` can change from their library defaults.
+    struct Ranking {
+        var bm25 = BM25()
+        var proximity: TermProximity? = nil
+        var expansion: QueryExpansion? = nil
+    }
 
     /// Opens a session over `reader`.
     init(reader: IndexReader, defaultOperator: QueryParser.Operator = .and, lenient: Bool = false,
@@ -42,6 +51,9 @@ struct SearchSession {
         var request = SearchRequest(query: tree, limit: limit, offset: offset, sort: sort, countTotal: countTotal)
         request.fieldWeights = fieldWeights
         request.language = language
+        request.bm25 = ranking.bm25
+        request.proximity = ranking.proximity
+        request.expansion = ranking.expansion
         return request
     }
 }

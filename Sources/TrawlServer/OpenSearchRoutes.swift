@@ -115,6 +115,10 @@ struct OpenSearchRoutes: Sendable {
                 let types = try ServerInfo.fieldTypes(fromCreateBody: try parseJSON(body, required: false))
                 try await service.create(fieldTypes: types)
                 return HTTPSupport.json(.object([("acknowledged", .bool(true)), ("shards_acknowledged", .bool(true)), ("index", .string(service.name))]))
+            case .delete:
+                try requireIndex(first)
+                try await service.deleteIndex()
+                return HTTPSupport.json(.object([("acknowledged", .bool(true))]))
             default:
                 throw unsupported(method, segments)
             }
@@ -159,13 +163,14 @@ struct OpenSearchRoutes: Sendable {
         case ("_doc", .put), ("_doc", .post), ("_create", .put), ("_create", .post):
             let create = action == "_create" || parameters["op_type"] == "create"
             let answer = try await service.index(id: id, source: try parseJSON(body, required: true) ?? .null,
-                                                 create: create, refresh: refresh)
+                                                 create: create, condition: try WriteCondition(parameters: parameters), refresh: refresh)
             return HTTPSupport.json(answer.body, status: answer.status)
         case ("_doc", .delete):
-            let answer = try await service.delete(id: id, refresh: refresh)
+            let answer = try await service.delete(id: id, condition: try WriteCondition(parameters: parameters), refresh: refresh)
             return HTTPSupport.json(answer.body, status: answer.status)
         case ("_update", .post):
-            let answer = try await service.update(id: id, body: try parseJSON(body, required: true) ?? .null, refresh: refresh)
+            let answer = try await service.update(id: id, body: try parseJSON(body, required: true) ?? .null,
+                                                  condition: try WriteCondition(parameters: parameters), refresh: refresh)
             return HTTPSupport.json(answer.body, status: answer.status)
         default:
             throw unsupported(method, segments)

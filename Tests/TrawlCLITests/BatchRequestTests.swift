@@ -26,6 +26,7 @@ import Testing
         #"{}"#,
         #"{"qid":"été","q":"zürich"}"#,
         #"{"q":"oil","facets":"tags:20,year","sort":"-rating,date","k":0}"#,
+        #"{"q":"oil","suggest":true,"snippets":false}"#,
     ])
     func theScannerReadsWhatJSONDecoderReads(line: String) throws {
         let scanned = try #require(Self.scanned(line))

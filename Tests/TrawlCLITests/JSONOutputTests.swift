@@ -159,6 +159,23 @@ import Testing
         #expect((error["error"] as? String)?.contains("nosuchfield") == true)
     }
 
+    /// `suggest` in a batch request answers the "did you mean" of `trawl search --json` for the
+    /// same query; without it there is none.
+    @Test func batchSuggestion() throws {
+        let query = "storn flods"
+        let search = trawl(["search", "--json", "--index", sampleIndex, query])
+        let expected = try #require(try search.jsonObject()["suggestion"] as? [String: Any], "\(search)")
+        let input = #"{"qid":"s","q":"storn flods","suggest":true}"# + "\n" + #"{"qid":"n","q":"storn flods"}"# + "\n"
+        let result = trawl(["search", "--batch", "--index", sampleIndex], stdin: input)
+        #expect(result.status == 0, "\(result)")
+        let answers = try result.stdout.split(separator: "\n").map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(answers.count == 2)
+        guard answers.count == 2 else { return }
+        let suggestion = try #require(answers[0]["suggestion"] as? [String: Any])
+        #expect(NSDictionary(dictionary: suggestion).isEqual(to: expected))
+        #expect(answers[1]["suggestion"] == nil)
+    }
+
     @Test func stats() throws {
         let result = trawl(["stats", "--json", "--index", sampleIndex])
         #expect(result.status == 0, "\(result)")

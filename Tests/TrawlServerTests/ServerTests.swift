@@ -245,6 +245,67 @@ struct ServerTests {
         await server.finish()
     }
 
+    /// `DELETE /{index}` empties the index and its mappings in one commit that survives a
+    /// restart; the index is served on, and new mappings of other types can be declared.
+    @Test func deletingTheIndexEmptiesItAndItsMappings() async throws {
+        let server = try await RunningServer.start()
+        let create = await server.send("PUT", "/articles", json: #"{"mappings": {"properties": {"pages": {"type": "integer"}}}}"#)
+        #expect(create.status == 200, "\(create.text)")
+        await load(server)
+        #expect(await server.send("PUT", "/articles/_doc/9", json: #"{"title": "buffered", "pages": 3}"#).status == 201)
+        #expect(await server.send("GET", "/articles/_count").json?["count"]?.intValue == 4)
+        #expect(await server.send("DELETE", "/elsewhere").status == 404)
+        let deleted = await server.send("DELETE", "/articles")
+        #expect(deleted.status == 200, "\(deleted.text)")
+        #expect(deleted.json?["acknowledged"]?.boolValue == true)
+        #expect(await server.send("GET", "/articles/_count").json?["count"]?.intValue == 0)
+        #expect(await server.send("GET", "/articles/_doc/1").status == 404)
+        #expect(await server.send("GET", "/articles/_doc/9").status == 404)
+        #expect(await searchIDs(server, "oil") == [])
+        #expect(server.service.reader.schema["pages"] == nil)
+        // Gone on disk too: a reader of the folder sees the empty commit.
+        #expect(try IndexReader(path: server.indexPath).documentCount == 0)
+        // The same name takes new mappings, even a changed type, and new documents.
+        let again = await server.send("PUT", "/articles", json: #"{"mappings": {"properties": {"pages": {"type": "keyword"}}}}"#)
+        #expect(again.status == 200, "\(again.text)")
+        #expect(server.service.reader.schema["pages"] == .keyword)
+        #expect(await server.send("PUT", "/articles/_doc/a?refresh=true", json: #"{"title": "Oil again", "pages": "iv"}"#).status == 201)
+        #expect(await searchIDs(server, "oil") == ["a"])
+        await server.finish()
+    }
+
+    /// `if_seq_no` and `if_primary_term` apply a write only over the version they name.
+    @Test func conditionalWritesAnswerConflicts() async throws {
+        let server = try await RunningServer.start()
+        let first = await server.send("PUT", "/articles/_doc/a", json: #"{"title": "one"}"#)
+        let sequence = try #require(first.json?["_seq_no"]?.intValue)
+        let stale = await server.send("PUT", "/articles/_doc/a?if_seq_no=\(sequence + 5)&if_primary_term=1", json: #"{"title": "stale"}"#)
+        #expect(stale.status == 409)
+        #expect(stale.errorType == "version_conflict_engine_exception")
+        let current = await server.send("PUT", "/articles/_doc/a?if_seq_no=\(sequence)&if_primary_term=1", json: #"{"title": "two"}"#)
+        #expect(current.status == 200, "\(current.text)")
+        let next = try #require(current.json?["_seq_no"]?.intValue)
+        #expect(await server.send("PUT", "/articles/_doc/a?if_seq_no=\(sequence)&if_primary_term=1", json: #"{"title": "again"}"#).status == 409)
+        #expect(await server.send("POST", "/articles/_update/a?if_seq_no=\(sequence)&if_primary_term=1", json: #"{"doc": {"title": "x"}}"#).status == 409)
+        #expect(await server.send("PUT", "/articles/_doc/a?if_seq_no=\(next)", json: #"{"title": "x"}"#).status == 400)
+        #expect(await server.send("PUT", "/articles/_doc/missing?if_seq_no=0&if_primary_term=1", json: #"{"title": "x"}"#).status == 409)
+        #expect(await server.send("GET", "/articles/_doc/a").json?["_source"]?["title"]?.stringValue == "two")
+        let bulk = await server.send("POST", "/_bulk", body: Array("""
+            {"index": {"_index": "articles", "_id": "a", "if_seq_no": \(sequence), "if_primary_term": 1}}
+            {"title": "stale bulk"}
+            {"delete": {"_index": "articles", "_id": "a", "if_seq_no": \(next), "if_primary_term": 1}}
+
+            """.utf8))
+        let items = bulk.json?["items"]?.arrayElements ?? []
+        #expect(items.count == 2)
+        #expect(items.first?["index"]?["status"]?.intValue == 409)
+        #expect(items.last?["delete"]?["status"]?.intValue == 200, "\(bulk.text)")
+        #expect(await server.send("GET", "/articles/_doc/a").status == 404)
+        let versioned = await server.send("POST", "/_bulk", body: Array(#"{"delete": {"_index": "articles", "_id": "a", "version": 3}}\#n"#.utf8))
+        #expect(versioned.status == 400)
+        await server.finish()
+    }
+
     @Test func badInputIsA4xxInOpenSearchsShape() async throws {
         let server = try await RunningServer.start { $0.maximumBodySize = 4096 }
         let malformed = await server.send("PUT", "/articles/_doc/1", json: #"{"title": "#)
@@ -318,6 +379,39 @@ struct ServerTests {
         #expect(await guarded.send("GET", "/search?q=x", headers: ["Authorization": "ApiKey s3cret"]).status == 200)
         #expect(await guarded.send("GET", "/_health").status == 200)
         await guarded.finish()
+    }
+
+    /// With `--protect-reads`, a browser gets a form for the key instead of the page; the right
+    /// key sets an HttpOnly cookie that opens reads (the page, searches), never writes.
+    @Test func protectedReadsLetABrowserInWithTheKey() async throws {
+        let server = try await RunningServer.start { $0.apiKey = "s3 cret/é"; $0.protectReads = true }
+        #expect(await server.send("PUT", "/articles/_doc/1?refresh=true", json: #"{"title": "Oil", "body": "crude oil exports rose"}"#,
+                                  headers: ["Authorization": "ApiKey s3 cret/é"]).status == 201)
+        let html = ["Accept": "text/html"]
+        let form = await server.send("GET", "/?q=oil", headers: html)
+        #expect(form.status == 401)
+        #expect(form.text.contains(#"<form method="post" action="/_login">"#))
+        #expect(form.headers["content-security-policy"]?.contains("default-src 'none'") == true)
+        let formHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
+        let wrong = await server.send("POST", "/_login", body: Array("key=s3+cret".utf8), headers: formHeaders)
+        #expect(wrong.status == 401)
+        #expect(wrong.text.contains("not right"))
+        #expect(wrong.headers["set-cookie"] == nil)
+        let right = await server.send("POST", "/_login", body: Array("key=s3+cret%2F%C3%A9".utf8), headers: formHeaders)
+        #expect(right.status == 303, "\(right.text)")
+        #expect(right.headers["location"] == "/")
+        let setCookie = try #require(right.headers["set-cookie"])
+        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
+        let cookie = String(setCookie.prefix { $0 != ";" })
+        let page = await server.send("GET", "/?q=oil", headers: html.merging(["Cookie": "other=1; " + cookie]) { $1 })
+        #expect(page.status == 200)
+        #expect(page.text.contains(#"<ol class="hits""#) && page.text.contains("<mark"), "the page with its hit")
+        #expect(await server.send("GET", "/search?q=oil", headers: ["Cookie": cookie]).status == 200)
+        #expect(await server.send("GET", "/search?q=oil", headers: ["Cookie": "trawl_key=s3"]).status == 401)
+        // The cookie never writes.
+        #expect(await server.send("PUT", "/articles/_doc/2", json: #"{"title": "x"}"#, headers: ["Cookie": cookie]).status == 401)
+        #expect(await server.send("POST", "/articles/_search", json: #"{"query": {"match_all": {}}}"#, headers: ["Cookie": cookie]).status == 401)
+        await server.finish()
     }
 
     @Test func corsIsOffUnlessConfigured() async throws {

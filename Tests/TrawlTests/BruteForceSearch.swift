@@ -362,11 +362,69 @@ struct BruteForceSearch {
         }
     }
 
+    /// The term-proximity bonus the engine's requests ask for (``SearchRequest/proximity``,
+    /// off by default).
+    var proximity: TermProximity? = nil
+
+    /// The term-proximity bonus of a document (``TermProximity``), recomputed from the analyzed
+    /// text: per field, every pair of occurrences of different query words within the window
+    /// adds idf(other) / d² to each word; per word the fields'
+    /// sums are weighted and normalized as BM25F, then saturated with k1 = 1.2 and scaled by
+    /// weight × idf.
+    func proximityBonus(_ query: Query, _ doc: Doc) -> Double {
+        guard let proximity, proximity.weight > 0, case .boolean(let b) = query,
+              let words = QueryPlan.proximityWords(query) else { return 0 }
+        // Each word's idf × boost, from its first clause (the engine's first scorer of the word).
+        var idfs: [Double] = []
+        for word in words {
+            var boost = 1.0
+            for clause in b.must + b.should {
+                if case .term(let t) = clause, t.term == word { boost = 1; break }
+                if case .boost(.term(let t), let factor) = clause, t.term == word { boost = factor; break }
+            }
+            var df = 0, n = 0
+            for field in fields(nil) {
+                df = max(df, documentFrequency[field]?[word] ?? 0)
+                n = max(n, fieldDocs[field] ?? 0)
+            }
+            idfs.append(boost * log(1 + (Double(max(n, 1)) - Double(df) + 0.5) / (Double(df) + 0.5)))
+        }
+        let present = words.filter { word in fields(nil).contains { text(doc, $0).positions[word] != nil } }.count
+        guard present >= 2 else { return 0 }
+        var totals = [Double](repeating: 0, count: words.count)
+        for field in fields(nil) {
+            let analyzed = text(doc, field)
+            var occurrences: [(position: Int, word: Int)] = []
+            for (w, word) in words.enumerated() {
+                for position in analyzed.positions[word] ?? [] { occurrences.append((position, w)) }
+            }
+            occurrences.sort { $0.position < $1.position || ($0.position == $1.position && $0.word < $1.word) }
+            var accumulators = [Double](repeating: 0, count: words.count)
+            for (i, a) in occurrences.enumerated() {
+                for b in occurrences[(i + 1)...] where a.word != b.word {
+                    let d = b.position - a.position
+                    guard d >= 1, d <= proximity.window else { continue }
+                    accumulators[a.word] += idfs[b.word] / Double(d * d)
+                    accumulators[b.word] += idfs[a.word] / Double(d * d)
+                }
+            }
+            let factor = weight(field) / (1 - 0.75 + 0.75 * quantized(analyzed.length) / average(field))
+            for w in words.indices { totals[w] += factor * accumulators[w] }
+        }
+        var bonus = 0.0
+        for w in words.indices where totals[w] > 0 {
+            bonus += Double(proximity.weight) * idfs[w] * totals[w] / (1.2 + totals[w])
+        }
+        return bonus
+    }
+
     /// Every live match, best first (ties by document order).
     func matches(_ query: Query) -> [Match] {
         var hits: [Match] = []
         for (i, doc) in docs.enumerated() where doc.live {
-            if let score = evaluate(query, doc) { hits.append(Match(number: i, id: doc.id, score: score)) }
+            if let score = evaluate(query, doc) {
+                hits.append(Match(number: i, id: doc.id, score: score + proximityBonus(query, doc)))
+            }
         }
         hits.sort { $0.score > $1.score || ($0.score == $1.score && $0.number < $1.number) }
         return hits

@@ -123,6 +123,46 @@ import Testing
         writer.close()
     }
 
+    /// `_version` and `_seq_no` carry on across a restart: a document's versions go on from
+    /// where they were, and sequence numbers never repeat.
+    @Test func versionsAndSequenceNumbersSurviveARestart() async throws {
+        let path = temporaryIndex()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let first = try service(path)
+        var sequences: [Int] = []
+        func sequence(_ answer: (status: Int, body: JSON)) -> Int { answer.body["_seq_no"]?.intValue ?? -1 }
+        for title in ["one", "two", "three"] {
+            sequences.append(sequence(try await first.index(id: "a", source: try JSON.parse(#"{"title": "\#(title)"}"#))))
+        }
+        let bulk = try await first.bulk(Array(#"""
+            {"index": {"_id": "b"}}
+            {"title": "bee"}
+            {"index": {"_id": "b"}}
+            {"title": "bee again"}
+
+            """#.utf8), defaultIndex: "books")
+        sequences += bulk["items"]?.arrayElements?.compactMap { $0["index"]?["_seq_no"]?.intValue } ?? []
+        let got = try await first.get(id: "a")
+        #expect(got.body["_version"]?.intValue == 3)
+        #expect(got.body["_seq_no"]?.intValue == sequences[2])
+        #expect(got.body["_source"] == .object([("title", .string("three"))]), "the reserved fields stay out of _source")
+        await first.close()
+
+        let second = try service(path)
+        let again = try await second.get(id: "a")
+        #expect(again.body["_version"]?.intValue == 3)
+        #expect(again.body["_seq_no"]?.intValue == sequences[2])
+        #expect(try await second.get(id: "b").body["_version"]?.intValue == 2)
+        let next = try await second.index(id: "a", source: try JSON.parse(#"{"title": "four"}"#))
+        #expect(next.body["_version"]?.intValue == 4)
+        sequences.append(sequence(next))
+        let deleted = try await second.delete(id: "b")
+        #expect(deleted.body["_version"]?.intValue == 3)
+        sequences.append(sequence(deleted))
+        #expect(sequences == Array(0..<7), "\(sequences)")
+        await second.close()
+    }
+
     @Test func bulkMatchesOneByOneWrites() async throws {
         // The same actions through _bulk and through single calls leave the same documents.
         let lines = (0..<40).map { i -> String in

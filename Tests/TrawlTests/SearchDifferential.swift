@@ -143,8 +143,12 @@ enum SearchDifferential {
         /// Draws for the paging and sorting checks.
         var offset: Int
         var pageSize: Int
+        /// Whether the requests ask for the term-proximity bonus (``SearchRequest/proximity``).
+        var proximity = false
 
-        var description: String { "`\(query)`" + (defaultOr ? " (default operator OR)" : "") }
+        var description: String {
+            "`\(query)`" + (defaultOr ? " (default operator OR)" : "") + (proximity ? " (term proximity)" : "")
+        }
     }
 
     /// A difference found, with everything needed to reproduce it.
@@ -307,8 +311,10 @@ enum SearchDifferential {
     }
 
     static func queryCase(_ random: inout DifferentialRandom) -> QueryCase {
-        QueryCase(query: query(&random, depth: 3), defaultOr: random.chance(30),
-                  offset: random.below(6), pageSize: 1 + random.below(4))
+        var queryCase = QueryCase(query: query(&random, depth: 3), defaultOr: random.chance(30),
+                                  offset: random.below(6), pageSize: 1 + random.below(4))
+        queryCase.proximity = random.chance(50)
+        return queryCase
     }
 
     // MARK: The check
@@ -317,7 +323,17 @@ enum SearchDifferential {
     static func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-4 * max(1, abs(b)) }
 
     /// Checks one query against the reference; throws a ``Failure``-ready problem description.
-    static func check(_ queryCase: QueryCase, reader: IndexReader, reference: BruteForceSearch) throws -> String? {
+    static func check(_ queryCase: QueryCase, reader: IndexReader, reference plainReference: BruteForceSearch) throws -> String? {
+        var reference = plainReference
+        let proximity: TermProximity? = queryCase.proximity ? TermProximity(weight: 0.5, window: 4) : nil
+        reference.proximity = proximity
+        /// A request of this case (with its proximity setting).
+        func makeRequest(_ query: Query, limit: Int, offset: Int = 0, sort: SearchSort = .relevance,
+                     countTotal: Bool = false) -> SearchRequest {
+            var request = SearchRequest(query: query, limit: limit, offset: offset, sort: sort, countTotal: countTotal)
+            request.proximity = proximity
+            return request
+        }
         // `byline:` (a text field) is known even when no document has it (it then matches nothing).
         var parser = QueryParser(analyzer: reader.analyzer, fields: Array(Set(reader.fieldNames + ["byline"])).sorted())
         parser.defaultOperator = queryCase.defaultOr ? .or : .and
@@ -334,7 +350,7 @@ enum SearchDifferential {
         // The exact hit set, every score and the total (exhaustive, with snippets).
         let exhaustive: SearchResults
         do {
-            exhaustive = try reader.search(SearchRequest(query: query, limit: liveCount + 1, countTotal: true))
+            exhaustive = try reader.search(makeRequest(query, limit: liveCount + 1, countTotal: true))
         } catch {
             return "search failed: \(error)"
         }
@@ -363,7 +379,7 @@ enum SearchDifferential {
         // Pruned top k (pure top-k: pruning from the first full heap on): the exhaustive top k
         // (documents may differ only where scores tie).
         for k in [1, 3, 10, 100] {
-            var request = SearchRequest(query: query, limit: k)
+            var request = makeRequest(query, limit: k)
             request.snippets = false
             request.loadStoredFields = k != 3
             request.totalHitsThreshold = 0
@@ -384,8 +400,8 @@ enum SearchDifferential {
             ("pruned top 10", 10, false, .relevance), ("newest 5", 5, false, .dateDescending),
         ]
         for contractCase in contractCases {
-            var request = SearchRequest(query: query, limit: contractCase.limit, sort: contractCase.sort,
-                                        countTotal: contractCase.countTotal)
+            var request = makeRequest(query, limit: contractCase.limit, sort: contractCase.sort,
+                                      countTotal: contractCase.countTotal)
             request.snippets = false
             request.totalHitsThreshold = 0
             let plain = try reader.search(request)
@@ -408,7 +424,7 @@ enum SearchDifferential {
 
         // Counting up to a threshold: exact totals below it, the threshold as a lower bound above.
         let countThreshold = queryCase.offset
-        var thresholdRequest = SearchRequest(query: query, limit: queryCase.pageSize)
+        var thresholdRequest = makeRequest(query, limit: queryCase.pageSize)
         thresholdRequest.totalHitsThreshold = countThreshold
         thresholdRequest.snippets = false
         let thresholded = try reader.search(thresholdRequest)
@@ -424,7 +440,7 @@ enum SearchDifferential {
 
         // Paging: a page at an offset is that slice of the full ranking, pruned or not.
         for countTotal in [false, true] {
-            var request = SearchRequest(query: query, limit: queryCase.pageSize, offset: queryCase.offset, countTotal: countTotal)
+            var request = makeRequest(query, limit: queryCase.pageSize, offset: queryCase.offset, countTotal: countTotal)
             request.snippets = countTotal
             let page = try reader.search(request)
             let slice = Array(exhaustive.hits.dropFirst(queryCase.offset).prefix(queryCase.pageSize))
@@ -437,7 +453,7 @@ enum SearchDifferential {
             let sort: SearchSort = descending ? .dateDescending : .dateAscending
             let engineScores = Dictionary(exhaustive.hits.map { ($0.id, Double($0.score)) }, uniquingKeysWith: { a, _ in a })
             let want = reference.dateSorted(query, descending: descending, tieScores: engineScores)
-            let page = try reader.search(SearchRequest(query: query, limit: queryCase.pageSize + 2, offset: queryCase.offset, sort: sort))
+            let page = try reader.search(makeRequest(query, limit: queryCase.pageSize + 2, offset: queryCase.offset, sort: sort))
             let wantIDs = want.dropFirst(queryCase.offset).prefix(queryCase.pageSize + 2).map(\.id)
             if page.hits.map(\.id) != Array(wantIDs) {
                 return "sorted by \(sort.rawValue) at offset \(queryCase.offset): \(page.hits.map(\.id)), expected \(Array(wantIDs))"
@@ -450,13 +466,13 @@ enum SearchDifferential {
 
         // Explain agrees with the score (a few matches, and one live document that does not match).
         for hit in exhaustive.hits.prefix(4) {
-            guard let explanation = try reader.explain(query, id: hit.id) else { return "explain found no document \(hit.id)" }
+            guard let explanation = try reader.explain(query, id: hit.id, proximity: proximity) else { return "explain found no document \(hit.id)" }
             if !close(Double(explanation.value), Double(hit.score)) {
                 return "explain of \(hit.id) gives \(explanation.value), the search \(hit.score)"
             }
         }
         if let outside = reference.docs.first(where: { $0.live && expectedScores[$0.id] == nil }),
-           let explanation = try reader.explain(query, id: outside.id), explanation.value != 0 {
+           let explanation = try reader.explain(query, id: outside.id, proximity: proximity), explanation.value != 0 {
             return "explain of non-matching \(outside.id) gives \(explanation.value)"
         }
         return nil
@@ -533,8 +549,10 @@ enum SearchDifferential {
                 if attempt(best.steps, q) { progress = true; break }
             }
             if progress { continue }
-            for flip in [QueryCase(query: best.query.query, defaultOr: false, offset: 0, pageSize: best.query.pageSize),
-                         QueryCase(query: best.query.query, defaultOr: best.query.defaultOr, offset: 0, pageSize: 1)]
+            for flip in [QueryCase(query: best.query.query, defaultOr: false, offset: 0, pageSize: best.query.pageSize,
+                                   proximity: best.query.proximity),
+                         QueryCase(query: best.query.query, defaultOr: best.query.defaultOr, offset: 0, pageSize: 1,
+                                   proximity: best.query.proximity)]
             where flip.defaultOr != best.query.defaultOr || flip.offset != best.query.offset || flip.pageSize != best.query.pageSize {
                 if attempt(best.steps, flip) { progress = true; break }
             }

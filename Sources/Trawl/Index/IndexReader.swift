@@ -146,6 +146,14 @@ public final class IndexReader: Sendable {
         guard let number = try documentNumber(id: id), let (s, local) = locate(number) else { return nil }
         return StoredFields(try segments[s].store.document(local), segment: segments[s], doc: local)
     }
+
+    /// The reserved (`_`-prefixed) stored fields of the live document with this id, which
+    /// ``StoredFields`` leaves out; nil when no live document has it.
+    public func reservedFields(ofDocument id: String) throws(TrawlError) -> [String: String]? {
+        guard let number = try documentNumber(id: id), let (s, local) = locate(number) else { return nil }
+        let fields = try segments[s].store.document(local, body: .deferred).fields.filter { $0.0.hasPrefix("_") }
+        return Dictionary(fields) { first, _ in first }
+    }
 }
 
 /// A document as stored in the index.

@@ -274,6 +274,18 @@ public final class IndexWriter {
         return inBuffer || inSegments
     }
 
+    /// Removes every document, buffered and committed, and the field types learnt from them
+    /// (those of ``IndexWriterOptions/fieldTypes`` stay); the analyzer and body storage stay.
+    /// The next ``commit(userData:)`` publishes the empty index atomically: until then, and
+    /// after a crash before it, readers see the last commit.
+    public func deleteAll() {
+        builder = SegmentBuilder(storesBody: storesBody)
+        segments = []
+        schema = FieldSchema([:])
+        for (name, type) in options.fieldTypes { schema.record(FieldSchema.fieldName(name), as: type) }
+        uncommittedChanges = true
+    }
+
     // MARK: Documents by source
 
     // A document's source is the value of its `_source` field: ``FolderIndexer`` sets it to the

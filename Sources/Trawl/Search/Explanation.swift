@@ -40,13 +40,16 @@ extension IndexReader {
     ///
     /// - Throws: ``SearchError/query(_:)`` when a prefix expands past the limit;
     ///   ``SearchError/index(_:)`` when index data is damaged or cannot be read.
+    /// `proximity` is the term-proximity bonus the search used (``SearchRequest/proximity``).
     public func explain(_ query: Query, id: String,
                         fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights,
+                        proximity: TermProximity? = nil,
                         language: String? = nil) throws(SearchError) -> Explanation? {
         guard let number = try SearchError.reading({ () throws(TrawlError) in try documentNumber(id: id) }),
               let (s, local) = locate(number) else { return nil }
         var request = SearchRequest(query: query, limit: 1)
         request.fieldWeights = fieldWeights
+        request.proximity = proximity
         request.language = language
         var plan = try QueryPlan(reader: self, request: request)
         return try SearchError.reading { () throws(TrawlError) -> Explanation? in
@@ -54,7 +57,19 @@ extension IndexReader {
                 return Explanation(value: 0, summary: "no match: document \(id) does not match \(query)")
             }
             let segment = segments[s]
-            return try ExplanationBuilder(plan: plan, segment: segment, doc: local).explain(root.scorer)
+            let base = try ExplanationBuilder(plan: plan, segment: segment, doc: local).explain(root.scorer)
+            guard let proximity = root.proximity else { return base }
+            let bonus = proximity.bonus(doc: local)
+            try root.throwIfCorrupt()
+            guard bonus > 0 else { return base }
+            let words = proximity.accumulators(doc: local).map { word in
+                Explanation(value: word.cap * word.accumulator / (proximity.saturation + word.accumulator),
+                            summary: "\(word.term): cap × acc′ / (k1 + acc′), cap = weight × idf = \(word.cap), acc′ = \(word.accumulator)")
+            }
+            return Explanation(value: base.value + bonus, summary: "sum of the word scores and the term-proximity bonus", details: [
+                base,
+                Explanation(value: bonus, summary: "term proximity: neighbouring occurrences of different query words within \(request.proximity?.window ?? 0) positions add idf(other) / distance² to each word's acc, weighted per field as BM25F (k1 = \(proximity.saturation))", details: words),
+            ])
         }
     }
 

@@ -152,7 +152,8 @@ struct FieldSortedHits {
     }
 
     /// Offers every live match of `scorer` in `segment` (documents numbered from `base`).
-    mutating func collect(_ scorer: Scorer, segment: SegmentReader, base: Int) {
+    /// A proximity bonus is part of the score that breaks ties.
+    mutating func collect(_ scorer: Scorer, segment: SegmentReader, base: Int, proximity: ProximityBonus? = nil) {
         let n = fields.count
         let sources: [Key] = fields.map { field in
             if field.field == IndexSchema.dateField { return .date(segment.dates) }
@@ -169,7 +170,8 @@ struct FieldSortedHits {
             if segment.isLive(doc) {
                 matched += 1
                 if k > 0 {
-                    let score = scorer.score()
+                    var score = scorer.score()
+                    if let proximity { score += proximity.bonus(doc: doc) }
                     for j in 0..<n {
                         let descending = fields[j].descending
                         switch sources[j] {

@@ -134,8 +134,35 @@ final class MultiFieldTermScorer: Scorer {
     /// The idf used.
     var inverseDocumentFrequency: Float { idf }
 
+    /// The first damaged-positions error met by ``readPositions(field:into:)``.
+    private var positionsError: TrawlError?
+
+    /// The index of `field` among this scorer's cursors, or nil when the word is not in it.
+    func cursorIndex(field: String) -> Int? { fields.firstIndex(of: field) }
+
+    /// The largest frequency of the word in the field of cursor `i` (how much room its
+    /// positions need).
+    func maxFrequency(cursor i: Int) -> Int { Int(cursors[i].termMaxFreq) }
+
+    /// Whether the field of cursor `i` holds the word in the current document.
+    @inline(__always)
+    func isOnDocument(cursor i: Int) -> Bool { cursors[i].doc == UInt32(truncatingIfNeeded: doc) }
+
+    /// Reads the current document's positions in the field of cursor `i` into `buffer` and
+    /// returns how many (none when they are damaged: the error is kept for
+    /// ``throwIfCorrupt()``, so the search fails instead of silently scoring less).
+    func readPositions(cursor i: Int, into buffer: UnsafeMutableBufferPointer<UInt32>) -> Int {
+        do throws(TrawlError) {
+            return try cursors[i].readPositions(into: buffer)
+        } catch {
+            if positionsError == nil { positionsError = error }
+            return 0
+        }
+    }
+
     /// Throws when a cursor met damaged data.
     func throwIfCorrupt() throws(TrawlError) {
+        if let positionsError { throw positionsError }
         for cursor in cursors { try cursor.throwIfCorrupt() }
     }
 }

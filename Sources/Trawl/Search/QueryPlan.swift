@@ -17,6 +17,9 @@ struct QueryPlan {
         var termScorers: [TermScorer]
         /// Every multi-field scorer, likewise.
         var multiFieldScorers: [MultiFieldTermScorer]
+        /// The term-proximity bonus of a free-text query of several words
+        /// (``SearchRequest/proximity``), added to the root's score.
+        var proximity: ProximityBonus? = nil
 
         func throwIfCorrupt() throws(TrawlError) {
             for scorer in termScorers { try scorer.throwIfCorrupt() }
@@ -203,8 +206,42 @@ struct QueryPlan {
         guard let node = try compileNode(request.query, segment: s, boost: 1, termScorers: &termScorers) else { return nil }
         var clauses: [Scorer]?
         if let disjunction = node as? DisjunctionScorer, disjunction.children.count > 1 { clauses = disjunction.children }
-        return CompiledRoot(scorer: wrapped(node), disjunctionClauses: clauses, termScorers: termScorers,
-                            multiFieldScorers: multiFieldScorers)
+        var root = CompiledRoot(scorer: wrapped(node), disjunctionClauses: clauses, termScorers: termScorers,
+                                multiFieldScorers: multiFieldScorers)
+        root.proximity = proximityBonus(segment: s)
+        return root
+    }
+
+    /// Whether the request's query earns a proximity bonus: only plain (or boosted) words of the
+    /// default fields, all required or all optional, nothing excluded, at least two distinct words.
+    static func proximityWords(_ query: Query) -> [String]? {
+        guard case .boolean(let b) = query, b.mustNot.isEmpty, b.must.isEmpty != b.should.isEmpty else { return nil }
+        var words: [String] = []
+        for clause in b.must + b.should {
+            var leaf = clause
+            // An expanded query (``QueryExpansion``) adds boosted words.
+            if case .boost(let inner, _) = clause { leaf = inner }
+            guard case .term(let t) = leaf, t.field == nil else { return nil }
+            if !words.contains(t.term) { words.append(t.term) }
+        }
+        return words.count >= 2 ? words : nil
+    }
+
+    /// The proximity bonus of segment `s` over the multi-field scorers just built, or nil.
+    private mutating func proximityBonus(segment s: Int) -> ProximityBonus? {
+        guard let proximity = request.proximity, Self.proximityWords(request.query) != nil else { return nil }
+        var distinct: [MultiFieldTermScorer] = []
+        for scorer in multiFieldScorers where !distinct.contains(where: { $0.term == scorer.term }) { distinct.append(scorer) }
+        let segment = reader.segments[s]
+        let fields = defaultFields.filter { segment.fieldsByName[$0]?.hasPositions == true }
+        var tables: [[Float]] = []
+        var codes: [UnsafePointer<UInt8>?] = []
+        for field in fields {
+            tables.append(fieldFactors(field))
+            codes.append(segment.fieldsByName[field].flatMap { segment.fieldLengths.codes(field: $0.number) })
+        }
+        return ProximityBonus(scorers: distinct, fields: fields, factorTables: tables, lengthCodes: codes,
+                              proximity: proximity, k1: bm25.k1)
     }
 
     private mutating func termScorer(_ key: FieldTerm, segment s: Int, boost: Float,

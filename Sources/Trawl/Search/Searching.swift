@@ -41,6 +41,13 @@ public struct SearchRequest: Sendable {
     public var loadStoredFields = true
     /// BM25 parameters.
     public var bm25 = BM25()
+    /// The term-proximity bonus of free-text queries of several words (``TermProximity``):
+    /// nil (the default) ranks with BM25F alone.
+    public var proximity: TermProximity? = nil
+    /// Pseudo-relevance feedback (RM3, ``QueryExpansion``) for free-text queries: nil (the
+    /// default) searches the query as it is; with it, a first pass's best documents add words
+    /// to the query and a second pass ranks.
+    public var expansion: QueryExpansion? = nil
     /// The most terms a prefix (`sanction*`) may expand to in a field before the search fails
     /// with ``QuerySyntaxError/prefixTooBroad(prefix:count:limit:column:)``. Every expansion's
     /// postings are read to find the matches and sum their frequencies, so the cap bounds the
@@ -163,6 +170,15 @@ extension IndexReader {
             return results
         }
         if let tolerance = request.typoTolerance { return try searchTolerant(request, tolerance) }
+        if let expansion = request.expansion {
+            let started = DispatchTime.now().uptimeNanoseconds
+            var second = request
+            second.expansion = nil
+            second.query = try expandedQuery(request, expansion)
+            var results = try search(second)
+            results.tookMicroseconds = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
+            return results
+        }
         let started = DispatchTime.now().uptimeNanoseconds
         for key in request.sortFields {
             guard let type = schema[key.field], type != .text else {
@@ -212,18 +228,22 @@ extension IndexReader {
             switch byRelevance {
             case true:
                 if request.countTotal {
-                    TopDocsSearch.collectAll(root.scorer, segment: segment, base: base, collector: &collector)
+                    TopDocsSearch.collectAll(root.scorer, segment: segment, base: base, proximity: root.proximity,
+                                             collector: &collector)
                 } else if let clauses = root.disjunctionClauses, clauses.count <= TopDocsSearch.maximumMaxScoreClauses {
-                    if TopDocsSearch.collectDisjunction(clauses, segment: segment, base: base, collector: &collector) { exact = false }
+                    if TopDocsSearch.collectDisjunction(clauses, segment: segment, base: base, proximity: root.proximity,
+                                                        collector: &collector) { exact = false }
                 } else if root.disjunctionClauses != nil {
                     // Thousands of clauses: MaxScore sorts every clause at every window, which
                     // costs far more than scoring every match (a 10,000-word OR took 6× longer).
-                    TopDocsSearch.collectAll(root.scorer, segment: segment, base: base, collector: &collector)
+                    TopDocsSearch.collectAll(root.scorer, segment: segment, base: base, proximity: root.proximity,
+                                             collector: &collector)
                 } else {
-                    if TopDocsSearch.collectPruned(root.scorer, segment: segment, base: base, collector: &collector) { exact = false }
+                    if TopDocsSearch.collectPruned(root.scorer, segment: segment, base: base, proximity: root.proximity,
+                                                   collector: &collector) { exact = false }
                 }
             case false:
-                fieldHits.collect(root.scorer, segment: segment, base: base)
+                fieldHits.collect(root.scorer, segment: segment, base: base, proximity: root.proximity)
             }
             try root.throwIfCorrupt()
         }

@@ -9,11 +9,19 @@ enum TopDocsSearch {
     /// block-max MaxScore, whose per-window work grows with the number of clauses.
     static let maximumMaxScoreClauses = 512
 
-    /// Exhaustive: every match is scored and counted (exact totals, or sorting by date).
-    static func collectAll(_ scorer: Scorer, segment: SegmentReader, base: Int, collector: inout TopHitsCollector) {
+    /// Exhaustive: every match is scored and counted (exact totals, or sorting by date). A
+    /// proximity bonus is added to the matches that can still enter the top k with it.
+    static func collectAll(_ scorer: Scorer, segment: SegmentReader, base: Int, proximity: ProximityBonus? = nil,
+                           collector: inout TopHitsCollector) {
         var doc = scorer.nextDoc()
         while doc != Scorer.noMoreDocs {
-            if segment.isLive(doc) { collector.collect(doc: base + doc, score: scorer.score()) }
+            if segment.isLive(doc) {
+                var score = scorer.score()
+                if let proximity, !collector.isFull || proximity.canCompete(doc: doc, score: score, threshold: collector.threshold) {
+                    score += proximity.bonus(doc: doc)
+                }
+                collector.collect(doc: base + doc, score: score)
+            }
             doc = scorer.nextDoc()
         }
     }
@@ -21,7 +29,11 @@ enum TopDocsSearch {
     /// Block-max pruning for any scorer (a term, a conjunction, a boolean with required
     /// clauses): windows whose bound cannot beat the threshold are skipped without decoding.
     /// Returns whether any document was skipped (the count is then a lower bound).
-    static func collectPruned(_ scorer: Scorer, segment: SegmentReader, base: Int, collector: inout TopHitsCollector) -> Bool {
+    /// A proximity bonus's bound is added to every window's bound; the bonus itself is computed
+    /// only for matches whose score with the bound beats the threshold.
+    static func collectPruned(_ scorer: Scorer, segment: SegmentReader, base: Int, proximity: ProximityBonus? = nil,
+                              collector: inout TopHitsCollector) -> Bool {
+        let extra = proximity?.bound ?? 0
         var skipped = false
         var upTo = -1
         var windowMax: Float = .infinity
@@ -32,11 +44,11 @@ enum TopDocsSearch {
                 if collector.threshold > minCompetitive {
                     // Scorers with a second phase drop candidates that cannot beat it.
                     minCompetitive = collector.threshold
-                    scorer.setMinCompetitiveScore(minCompetitive)
+                    scorer.setMinCompetitiveScore(extra > 0 ? Scorer.remainingMinimum(minCompetitive, minus: extra) : minCompetitive)
                 }
                 if doc > upTo {
                     upTo = scorer.advanceShallow(doc)
-                    windowMax = scorer.maxScore(upTo: upTo)
+                    windowMax = scorer.maxScore(upTo: upTo) + extra
                 }
                 if windowMax <= collector.threshold {
                     skipped = true
@@ -46,7 +58,10 @@ enum TopDocsSearch {
                 }
             }
             if segment.isLive(doc) {
-                let score = scorer.score()
+                var score = scorer.score()
+                if let proximity, !collector.isFull || proximity.canCompete(doc: doc, score: score, threshold: collector.threshold) {
+                    score += proximity.bonus(doc: doc)
+                }
                 collector.collect(doc: base + doc, score: score)
             }
             doc = scorer.nextDoc()
@@ -58,8 +73,13 @@ enum TopDocsSearch {
     /// that match. Per window of documents, clauses whose summed bounds cannot beat the
     /// threshold become non-essential: they are consulted only for documents found by the
     /// essential ones, and only while the document can still compete.
-    static func collectDisjunction(_ scorers: [Scorer], segment: SegmentReader, base: Int,
+    ///
+    /// A proximity bonus's bound counts as one more clause that every document may have: it
+    /// lowers the budget of the non-essential clauses, and the bonus itself is computed only for
+    /// documents whose full score plus the bound beats the threshold.
+    static func collectDisjunction(_ scorers: [Scorer], segment: SegmentReader, base: Int, proximity: ProximityBonus? = nil,
                                    collector: inout TopHitsCollector) -> Bool {
+        let extra = proximity?.bound ?? 0
         var skipped = false
         let clauses = ScorerList(scorers)
         let n = clauses.count
@@ -82,7 +102,7 @@ enum TopDocsSearch {
                 // A clause's own part of a competitive score must beat the threshold less what
                 // the other clauses can add (phrases then skip reading positions).
                 propagated = (threshold, exhausted)
-                clauses.setMinCompetitiveScore(threshold)
+                clauses.setMinCompetitiveScore(extra > 0 ? Scorer.remainingMinimum(threshold, minus: extra) : threshold)
             }
             var upTo = Scorer.noMoreDocs - 1
             for i in 0..<n { upTo = min(upTo, clauses.with(i) { $0.advanceShallow(max(minDoc, $0.doc)) }) }
@@ -94,7 +114,7 @@ enum TopDocsSearch {
             // Non-essential prefix: clauses whose bounds sum to at most the threshold.
             var essentialStart = 0
             var prefixSum: Float = 0
-            while essentialStart < n && prefixSum + bounds[order[essentialStart]] <= threshold {
+            while essentialStart < n && prefixSum + bounds[order[essentialStart]] + extra <= threshold {
                 prefixSum += bounds[order[essentialStart]]
                 essentialStart += 1
             }
@@ -116,7 +136,9 @@ enum TopDocsSearch {
                     score += clauses.with(order[k]) { clause -> Float in
                         guard clause.doc == doc else { return 0 }
                         let s = clause.score()
-                        _ = clause.nextDoc()
+                        // With a proximity bonus, the clause stays on the document until the
+                        // bonus has read its positions.
+                        if proximity == nil { _ = clause.nextDoc() }
                         return s
                     }
                 }
@@ -124,13 +146,21 @@ enum TopDocsSearch {
                 var pruned = false
                 var k = essentialStart - 1
                 while k >= 0 {
-                    if score + remaining <= collector.threshold { pruned = true; break }
+                    if score + remaining + extra <= collector.threshold { pruned = true; break }
                     remaining -= bounds[order[k]]
                     score += clauses.with(order[k]) { clause -> Float in
                         if clause.doc < doc { _ = clause.advance(doc) }
                         return clause.doc == doc ? clause.score() : 0
                     }
                     k -= 1
+                }
+                if let proximity {
+                    if !pruned, !collector.isFull || proximity.canCompete(doc: doc, score: score, threshold: collector.threshold) {
+                        score += proximity.bonus(doc: doc)
+                    }
+                    for k in essentialStart..<n {
+                        clauses.with(order[k]) { clause in if clause.doc == doc { _ = clause.nextDoc() } }
+                    }
                 }
                 if pruned {
                     skipped = true

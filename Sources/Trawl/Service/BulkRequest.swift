@@ -25,6 +25,8 @@ public struct BulkRequest: Sendable {
         public var source: JSON?
         /// Why the document line is unusable (answered as the item's error).
         public var problem: OpenSearchError?
+        /// `if_seq_no` and `if_primary_term`: write only over this version of the document.
+        public var condition: WriteCondition?
     }
 
     /// Parses the NDJSON body. A malformed or unknown action line, a missing document line or
@@ -75,13 +77,20 @@ public struct BulkRequest: Sendable {
                     case .null: action.id = nil
                     default: throw malformed("Malformed action/metadata line [\(lineNumber)]: [_id] must be a string")
                     }
-                case "routing", "retry_on_conflict", "require_alias", "pipeline", "_source", "version", "version_type",
-                     "if_seq_no", "if_primary_term", "dynamic_templates":
+                case "if_seq_no", "if_primary_term":
+                    guard let number = value.intValue else { throw malformed("Malformed action/metadata line [\(lineNumber)]: [\(key)] must be a number") }
+                    var condition = action.condition ?? WriteCondition(sequenceNumber: -1, primaryTerm: 0)
+                    if key == "if_seq_no" { condition.sequenceNumber = number } else { condition.primaryTerm = number }
+                    action.condition = condition
+                case "version", "version_type":
+                    throw malformed("Action/metadata line [\(lineNumber)]: [\(key)] is not supported; use [if_seq_no] and [if_primary_term]")
+                case "routing", "retry_on_conflict", "require_alias", "pipeline", "_source", "dynamic_templates":
                     continue
                 default:
                     throw malformed("Action/metadata line [\(lineNumber)] contains an unknown parameter [\(key)]")
                 }
             }
+            if let condition = action.condition { try condition.validate() }
             if kind != .delete {
                 guard k < lines.count else {
                     throw malformed("The [\(name)] action of line [\(lineNumber)] has no document line after it")
@@ -108,5 +117,49 @@ public struct BulkRequest: Sendable {
 
     private static func malformed(_ reason: String) -> OpenSearchError {
         OpenSearchError(status: 400, type: "illegal_argument_exception", reason: reason)
+    }
+}
+
+/// Optimistic concurrency control: a write that applies only while the document is at this
+/// sequence number and primary term (`if_seq_no`, `if_primary_term`), else a 409.
+public struct WriteCondition: Sendable, Equatable {
+    /// The `_seq_no` the document must have.
+    public var sequenceNumber: Int
+    /// The `_primary_term` it must have (always 1 here).
+    public var primaryTerm: Int
+
+    /// A condition on sequence number and primary term.
+    public init(sequenceNumber: Int, primaryTerm: Int) {
+        self.sequenceNumber = sequenceNumber
+        self.primaryTerm = primaryTerm
+    }
+
+    /// The condition of URL parameters `if_seq_no` and `if_primary_term` (nil when neither is
+    /// given; both or neither, as OpenSearch requires).
+    public init?(parameters: [String: String]) throws(OpenSearchError) {
+        let sequence = parameters["if_seq_no"], term = parameters["if_primary_term"]
+        if sequence == nil && term == nil { return nil }
+        guard let sequence, let number = Int(sequence) else {
+            throw OpenSearchError(status: 400, type: "action_request_validation_exception",
+                                  reason: "Validation Failed: 1: ifSeqNo is unassigned, but primary term is [\(term ?? "0")];")
+        }
+        guard let term, let primaryTerm = Int(term) else {
+            throw OpenSearchError(status: 400, type: "action_request_validation_exception",
+                                  reason: "Validation Failed: 1: ifSeqNo is set, but primary term is [0];")
+        }
+        self.init(sequenceNumber: number, primaryTerm: primaryTerm)
+        try validate()
+    }
+
+    /// Both members given and in range.
+    func validate() throws(OpenSearchError) {
+        guard sequenceNumber >= 0 else {
+            throw OpenSearchError(status: 400, type: "action_request_validation_exception",
+                                  reason: "Validation Failed: 1: ifSeqNo is unassigned, but primary term is [\(primaryTerm)];")
+        }
+        guard primaryTerm > 0 else {
+            throw OpenSearchError(status: 400, type: "action_request_validation_exception",
+                                  reason: "Validation Failed: 1: ifSeqNo is set, but primary term is [0];")
+        }
     }
 }

@@ -58,8 +58,9 @@ public struct IndexServiceOptions: Sendable {
 ///
 /// Reads (`reader`) are a lock-protected snapshot swap: searches never wait for writes.
 /// A `GET` of a document is real time, as in OpenSearch: documents written since the last
-/// refresh are answered from the writes themselves. Versions (`_version`, `_seq_no`) are counted
-/// in memory from the server's start: a document already in the index counts as version 1.
+/// refresh are answered from the writes themselves. A document's `_version` and `_seq_no` are
+/// stored with it (the reserved fields ``versionField`` and ``sequenceField``) and the next
+/// sequence number with each commit, so both carry on across restarts.
 public final class IndexService: @unchecked Sendable {
     /// The index name: the folder's name.
     public let name: String
@@ -71,7 +72,8 @@ public final class IndexService: @unchecked Sendable {
     // Confined to `queue`.
     private var writer: IndexWriter?
     private var pending: [String: Document?] = [:]
-    private var versions: [String: Int] = [:]
+    /// The `_version` and `_seq_no` of the documents written (or deleted) since the start.
+    private var versions: [String: (version: Int, sequence: Int)] = [:]
     private var nextSequenceNumber = 0
     private var dirty = false
     private var refreshWaiters: [CheckedContinuation<Void, Never>] = []
@@ -99,6 +101,7 @@ public final class IndexService: @unchecked Sendable {
         let writer = try IndexWriter(path: trimmed, options: options.writer)
         try writer.commit()
         self.writer = writer
+        nextSequenceNumber = writer.committedUserData[IndexService.sequenceUserData].flatMap { Int($0) } ?? 0
         snapshot = PosixLock(try IndexReader(path: trimmed))
         queue = DispatchQueue(label: "trawl.index-service.\(name)")
         if options.refreshInterval > 0 {
@@ -154,13 +157,13 @@ public final class IndexService: @unchecked Sendable {
     /// `PUT/POST /{index}/_doc/{id}` (or `POST /{index}/_doc` with `id` nil: an id is
     /// generated; `PUT /{index}/_create/{id}` with `create`): indexes `source`, replacing any
     /// document with this id. Returns the status and body.
-    public func index(id: String?, source: JSON, create: Bool = false,
+    public func index(id: String?, source: JSON, create: Bool = false, condition: WriteCondition? = nil,
                       refresh: RefreshPolicy = .none) async throws(OpenSearchError) -> (status: Int, body: JSON) {
         let id = id ?? IndexService.generatedID()
         let document = try OpenSearchDocuments.document(id: id, source: source)
         let answer = try await onQueue { () throws(OpenSearchError) in
             try self.requireOpen()
-            let result = try self.applyIndex(document, create: create)
+            let result = try self.applyIndex(document, create: create, condition: condition)
             try self.finish(refresh)
             return result
         }
@@ -175,21 +178,21 @@ public final class IndexService: @unchecked Sendable {
             guard let source = try self.currentSource(id: id) else {
                 return (404, .object([("_index", .string(self.name)), ("_id", .string(id)), ("found", .bool(false))]))
             }
-            let version = self.versions[id] ?? 1
+            let current = try self.currentVersion(id, existed: true)
             return (200, .object([
-                ("_index", .string(self.name)), ("_id", .string(id)), ("_version", .int(version)),
-                ("_seq_no", .int(max(0, version - 1))), ("_primary_term", .int(1)), ("found", .bool(true)),
+                ("_index", .string(self.name)), ("_id", .string(id)), ("_version", .int(current.version)),
+                ("_seq_no", .int(current.sequence)), ("_primary_term", .int(1)), ("found", .bool(true)),
                 ("_source", source),
             ]))
         }
     }
 
     /// `DELETE /{index}/_doc/{id}`: `result` `deleted` (200) or `not_found` (404).
-    public func delete(id: String, refresh: RefreshPolicy = .none) async throws(OpenSearchError) -> (status: Int, body: JSON) {
+    public func delete(id: String, condition: WriteCondition? = nil, refresh: RefreshPolicy = .none) async throws(OpenSearchError) -> (status: Int, body: JSON) {
         try OpenSearchDocuments.validate(id: id)
         let answer = try await onQueue { () throws(OpenSearchError) in
             try self.requireOpen()
-            let result = try self.applyDelete(id: id)
+            let result = try self.applyDelete(id: id, condition: condition)
             try self.finish(refresh)
             return result
         }
@@ -199,11 +202,11 @@ public final class IndexService: @unchecked Sendable {
 
     /// `POST /{index}/_update/{id}`: `body` holds `doc` (merged into the document),
     /// `doc_as_upsert` or `upsert` (the document when there is none). Scripts are unsupported.
-    public func update(id: String, body: JSON, refresh: RefreshPolicy = .none) async throws(OpenSearchError) -> (status: Int, body: JSON) {
+    public func update(id: String, body: JSON, condition: WriteCondition? = nil, refresh: RefreshPolicy = .none) async throws(OpenSearchError) -> (status: Int, body: JSON) {
         try OpenSearchDocuments.validate(id: id)
         let answer = try await onQueue { () throws(OpenSearchError) in
             try self.requireOpen()
-            let result = try self.applyUpdate(id: id, body: body)
+            let result = try self.applyUpdate(id: id, body: body, condition: condition)
             try self.finish(refresh)
             return result
         }
@@ -289,6 +292,41 @@ public final class IndexService: @unchecked Sendable {
         }
     }
 
+    /// `DELETE /{index}`: removes every document and the field types (mappings) at once, with
+    /// one commit; the index folder stays and is served on, empty, so `PUT /{index}` can declare
+    /// new mappings. Refused (400) while the service watches folders, whose files would come
+    /// back with the next change.
+    public func deleteIndex() async throws(OpenSearchError) {
+        try await onQueue { () throws(OpenSearchError) in
+            try self.requireOpen()
+            guard let writer = self.writer else { return }
+            if self.folderWatcher != nil {
+                throw OpenSearchError(status: 400, type: "illegal_argument_exception",
+                                      reason: "index [\(self.name)] is fed by the folders it watches (--watch); stop watching them to delete it")
+            }
+            do throws(TrawlError) {
+                // Reopened with the service's own options, without the types a `PUT /{index}`
+                // declared, so that the empty index keeps none of them.
+                writer.close()
+                self.writer = nil
+                let reopened = try IndexWriter(path: self.path, options: self.options.writer)
+                self.writer = reopened
+                reopened.deleteAll()
+                var userData = reopened.committedUserData
+                userData["mappings"] = nil
+                try reopened.commit(userData: userData)
+                let reader = try IndexReader(path: self.path)
+                self.snapshot.withLock { $0 = reader }
+            } catch {
+                throw IndexService.internalError(error)
+            }
+            self.pending.removeAll()
+            self.versions.removeAll()
+            self.dirty = false
+            self.resumeWaiters()
+        }
+    }
+
     /// Stops the periodic refresh, commits every buffered write and releases the index
     /// (graceful shutdown). Later writes answer 503.
     public func close() async {
@@ -344,11 +382,47 @@ public final class IndexService: @unchecked Sendable {
         }
     }
 
-    private func nextVersion(_ id: String, existed: Bool) -> (version: Int, sequence: Int) {
-        let version = (versions[id] ?? (existed ? 1 : 0)) + 1
-        versions[id] = version
+    /// The reserved stored field holding a document's `_version`.
+    public static let versionField = "_version"
+    /// The reserved stored field holding a document's `_seq_no`.
+    public static let sequenceField = "_seq_no"
+    /// The commit metadata key holding the next sequence number.
+    static let sequenceUserData = "next_seq_no"
+
+    /// The `_version` and `_seq_no` of document `id` as last written: from this run's writes,
+    /// else from the fields stored with it (a document written without them, by `trawl index`
+    /// say, is version 1, sequence 0); (0, -1) when it does not exist.
+    private func currentVersion(_ id: String, existed: Bool) throws(OpenSearchError) -> (version: Int, sequence: Int) {
+        if let known = versions[id] { return known }
+        guard existed else { return (0, -1) }
+        do throws(TrawlError) {
+            let fields = try reader.reservedFields(ofDocument: id) ?? [:]
+            return (fields[IndexService.versionField].flatMap { Int($0) } ?? 1, fields[IndexService.sequenceField].flatMap { Int($0) } ?? 0)
+        } catch {
+            throw IndexService.internalError(error)
+        }
+    }
+
+    /// The next version and sequence number of `id`, stored in `document` (recorded as current
+    /// by ``record(_:_:)`` once the write succeeds).
+    private func stamp(_ document: inout Document, existed: Bool) throws(OpenSearchError) -> (version: Int, sequence: Int) {
+        let next = (version: try currentVersion(document.id, existed: existed).version + 1, sequence: nextSequenceNumber)
         nextSequenceNumber += 1
-        return (version, nextSequenceNumber - 1)
+        document.fields[IndexService.versionField] = .string(String(next.version))
+        document.fields[IndexService.sequenceField] = .string(String(next.sequence))
+        return next
+    }
+
+    private func record(_ id: String, _ version: (version: Int, sequence: Int)) {
+        versions[id] = version
+    }
+
+    /// The next version of `id` for a deletion (kept in memory: the document is gone).
+    private func nextVersion(_ id: String, existed: Bool) throws(OpenSearchError) -> (version: Int, sequence: Int) {
+        let next = (version: try currentVersion(id, existed: existed).version + 1, sequence: nextSequenceNumber)
+        nextSequenceNumber += 1
+        versions[id] = next
+        return next
     }
 
     private func writeResult(_ id: String, result: String, version: Int, sequence: Int, status: Int) -> JSON {
@@ -361,12 +435,29 @@ public final class IndexService: @unchecked Sendable {
 
     private func conflict(_ id: String) -> OpenSearchError {
         OpenSearchError(status: 409, type: "version_conflict_engine_exception",
-                        reason: "[\(id)]: version conflict, document already exists (current version [\(versions[id] ?? 1)])")
+                        reason: "[\(id)]: version conflict, document already exists (current version [\((try? currentVersion(id, existed: true).version) ?? 1)])")
     }
 
-    private func applyIndex(_ document: Document, create: Bool) throws(OpenSearchError) -> (status: Int, body: JSON) {
+    /// A 409 unless document `id` is at the version `condition` requires.
+    private func check(_ condition: WriteCondition?, id: String, existed: Bool) throws(OpenSearchError) {
+        guard let condition else { return }
+        guard existed else {
+            throw OpenSearchError(status: 409, type: "version_conflict_engine_exception",
+                                  reason: "[\(id)]: version conflict, required seqNo [\(condition.sequenceNumber)], primary term [\(condition.primaryTerm)] but no document was found")
+        }
+        let current = try currentVersion(id, existed: true)
+        if current.sequence != condition.sequenceNumber || condition.primaryTerm != 1 {
+            throw OpenSearchError(status: 409, type: "version_conflict_engine_exception",
+                                  reason: "[\(id)]: version conflict, required seqNo [\(condition.sequenceNumber)], primary term [\(condition.primaryTerm)]. current document has seqNo [\(current.sequence)] and primary term [1]")
+        }
+    }
+
+    private func applyIndex(_ document: Document, create: Bool, condition: WriteCondition? = nil) throws(OpenSearchError) -> (status: Int, body: JSON) {
         let existed = try exists(id: document.id)
         if create && existed { throw conflict(document.id) }
+        try check(condition, id: document.id, existed: existed)
+        var document = document
+        let (version, sequence) = try stamp(&document, existed: existed)
         do throws(TrawlError) {
             try writer?.add(document)
         } catch {
@@ -374,13 +465,14 @@ public final class IndexService: @unchecked Sendable {
         }
         pending[document.id] = .some(document)
         dirty = true
-        let (version, sequence) = nextVersion(document.id, existed: existed)
+        record(document.id, (version, sequence))
         let status = existed ? 200 : 201
         return (status, writeResult(document.id, result: existed ? "updated" : "created", version: version, sequence: sequence, status: status))
     }
 
-    private func applyDelete(id: String) throws(OpenSearchError) -> (status: Int, body: JSON) {
+    private func applyDelete(id: String, condition: WriteCondition? = nil) throws(OpenSearchError) -> (status: Int, body: JSON) {
         let existed = try exists(id: id)
+        try check(condition, id: id, existed: existed)
         if existed {
             do throws(TrawlError) {
                 try writer?.delete(id: id)
@@ -390,15 +482,16 @@ public final class IndexService: @unchecked Sendable {
             pending[id] = .some(nil)
             dirty = true
         }
-        let (version, sequence) = nextVersion(id, existed: existed)
+        let (version, sequence) = try nextVersion(id, existed: existed)
         let status = existed ? 200 : 404
         return (status, writeResult(id, result: existed ? "deleted" : "not_found", version: version, sequence: sequence, status: status))
     }
 
-    private func applyUpdate(id: String, body: JSON) throws(OpenSearchError) -> (status: Int, body: JSON) {
+    private func applyUpdate(id: String, body: JSON, condition: WriteCondition? = nil) throws(OpenSearchError) -> (status: Int, body: JSON) {
         guard let members = body.objectMembers else {
             throw OpenSearchError(status: 400, type: "parsing_exception", reason: "the update body must be a JSON object")
         }
+        if condition != nil { try check(condition, id: id, existed: try exists(id: id)) }
         var partial: JSON?
         var upsert: JSON?
         var docAsUpsert = false
@@ -439,8 +532,8 @@ public final class IndexService: @unchecked Sendable {
         let merged = OpenSearchDocuments.merged(current, with: partial)
         let document = try OpenSearchDocuments.document(id: id, source: merged)
         if OpenSearchDocuments.source(of: document) == current {
-            let version = versions[id] ?? 1
-            return (200, writeResult(id, result: "noop", version: version, sequence: max(0, nextSequenceNumber - 1), status: 200))
+            let known = try currentVersion(id, existed: true)
+            return (200, writeResult(id, result: "noop", version: known.version, sequence: known.sequence, status: 200))
         }
         return try applyIndex(document, create: false)
     }
@@ -451,7 +544,7 @@ public final class IndexService: @unchecked Sendable {
         // Consecutive `index` actions go to the writer together (its analysis runs in parallel).
         var batch: [Document] = []
         var batchIDs: Set<String> = []
-        var batchItems: [(item: Int, existed: Bool)] = []
+        var batchItems: [(item: Int, existed: Bool, version: Int, sequence: Int)] = []
         func flushBatch() throws(OpenSearchError) {
             guard !batch.isEmpty else { return }
             do throws(TrawlError) {
@@ -468,10 +561,10 @@ public final class IndexService: @unchecked Sendable {
                 let document = batch[k]
                 pending[document.id] = .some(document)
                 dirty = true
-                let (version, sequence) = nextVersion(document.id, existed: entry.existed)
+                record(document.id, (entry.version, entry.sequence))
                 let status = entry.existed ? 200 : 201
                 items[entry.item] = .object([("index", writeResult(document.id, result: entry.existed ? "updated" : "created",
-                                                                   version: version, sequence: sequence, status: status))])
+                                                                   version: entry.version, sequence: entry.sequence, status: status))])
             }
             batch = []; batchIDs = []; batchItems = []
         }
@@ -498,29 +591,30 @@ public final class IndexService: @unchecked Sendable {
             }
             do throws(OpenSearchError) {
                 switch action.kind {
-                case .index where !(id.map(batchIDs.contains) ?? false):
+                case .index where action.condition == nil && !(id.map(batchIDs.contains) ?? false):
                     let documentID = id ?? IndexService.generatedID()
-                    let document = try OpenSearchDocuments.document(id: documentID, source: action.source ?? .null)
+                    var document = try OpenSearchDocuments.document(id: documentID, source: action.source ?? .null)
                     let existed = try exists(id: documentID)
+                    let (version, sequence) = try stamp(&document, existed: existed)
                     batch.append(document)
                     batchIDs.insert(documentID)
-                    batchItems.append((items.count, existed))
+                    batchItems.append((items.count, existed, version, sequence))
                     items.append(.null)
                 case .index, .create:
                     try flushBatch()
                     let documentID = id ?? IndexService.generatedID()
                     let document = try OpenSearchDocuments.document(id: documentID, source: action.source ?? .null)
-                    items.append(.object([(kind, try applyIndex(document, create: action.kind == .create).body)]))
+                    items.append(.object([(kind, try applyIndex(document, create: action.kind == .create, condition: action.condition).body)]))
                 case .update:
                     try flushBatch()
                     guard let id else { throw OpenSearchError(status: 400, type: "action_request_validation_exception", reason: "Validation Failed: 1: id is missing;") }
                     try OpenSearchDocuments.validate(id: id)
-                    items.append(.object([(kind, try applyUpdate(id: id, body: action.source ?? .null).body)]))
+                    items.append(.object([(kind, try applyUpdate(id: id, body: action.source ?? .null, condition: action.condition).body)]))
                 case .delete:
                     try flushBatch()
                     guard let id else { throw OpenSearchError(status: 400, type: "action_request_validation_exception", reason: "Validation Failed: 1: id is missing;") }
                     try OpenSearchDocuments.validate(id: id)
-                    items.append(.object([(kind, try applyDelete(id: id).body)]))
+                    items.append(.object([(kind, try applyDelete(id: id, condition: action.condition).body)]))
                 }
             } catch {
                 try flushBatch()
@@ -580,7 +674,9 @@ public final class IndexService: @unchecked Sendable {
             return
         }
         do throws(TrawlError) {
-            try writer.commit()
+            var userData = writer.committedUserData
+            userData[IndexService.sequenceUserData] = String(nextSequenceNumber)
+            try writer.commit(userData: userData)
             let reader = try IndexReader(path: path)
             snapshot.withLock { $0 = reader }
         } catch {

@@ -38,7 +38,7 @@ extension OpenSearchDocuments {
         if !document.title.isEmpty { members.append(("title", .string(document.title))) }
         if let date = document.date { members.append(("date", .string(date.description))) }
         if !document.body.isEmpty { members.append(("body", .string(document.body))) }
-        for (name, value) in document.fields.sorted(by: { $0.key < $1.key }) { members.append((name, value.json)) }
+        for (name, value) in document.fields.sorted(by: { $0.key < $1.key }) where !name.hasPrefix("_") { members.append((name, value.json)) }
         return .object(members)
     }
 

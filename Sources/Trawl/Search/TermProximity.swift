@@ -1,0 +1,212 @@
+/// A term-proximity bonus for free-text queries of several words: documents where the query's
+/// words occur close together score higher (BM25TP, after Rasolofo & Savoy 2003 and Büttcher,
+/// Clarke & Lushman 2006, applied to the BM25F fields).
+///
+/// In each searched field (title, body), every two occurrences of *different* query words at
+/// distance d ≤ ``window`` add `idf(other word) / d²` to each word's accumulator (all pairs in
+/// the window, as Rasolofo & Savoy count them, not only neighbours: a query's stop words would
+/// otherwise stand between its content words). Per word, the fields' accumulators
+/// are weighted and length-normalized as BM25F weighs frequencies, then saturated as a BM25
+/// term whose frequency is the accumulator:
+///
+///     acc′_t  = Σ_f  w_f · acc_{t,f} / (1 − b + b · dl_f / avgdl_f)
+///     bonus   = weight · Σ_t  idf_t · acc′_t / (k1 + acc′_t)
+///
+/// The bonus is below `weight · Σ_t idf_t`, the bound that block-max pruning adds to each
+/// candidate's; it is computed only for candidates that can still enter the top k.
+///
+/// Off by default (``SearchRequest/proximity`` is nil): over the seven classic test collections
+/// it moves the mean MAP by less than 0.001 and costs TIME 0.01 (benchmarks/README.md).
+/// It applies to queries made only of plain words searched in the default fields, OR'ed or
+/// AND'ed (`crude oil prices`, `crude OR oil OR prices`), with at least two distinct words.
+public struct TermProximity: Sendable, Hashable, Codable {
+    /// The bonus's scale: each word gets at most `weight × idf` more (its BM25F score is below idf).
+    public var weight: Float
+    /// The largest distance (in positions) between two occurrences that counts.
+    public var window: Int
+
+    /// The defaults: weight 0.1, window 10, the best mean MAP of a small grid over the seven
+    /// classic test collections (see benchmarks/README.md).
+    public init(weight: Float = 0.1, window: Int = 10) {
+        self.weight = weight
+        self.window = window
+    }
+}
+
+/// Computes ``TermProximity``'s bonus for one segment's documents from the positions of a
+/// query's multi-field word scorers (which must sit on the document asked about).
+final class ProximityBonus {
+    /// One scorer per distinct word.
+    private let scorers: [MultiFieldTermScorer]
+    /// Per word: its idf (× boost), what its neighbours receive.
+    private let idfs: [Float]
+    /// Per word: `weight · idf`, its largest bonus.
+    private let caps: [Float]
+    /// An upper bound of every bonus (a few units in the last place above the sum of the caps).
+    let bound: Float
+    private let window: UInt32
+    private let k1: Float
+    /// Per field: its name, the BM25F factor table and the length codes.
+    private let fieldNames: [String]
+    private let factorTables: [[Float]]
+    private let lengthCodes: [UnsafePointer<UInt8>?]
+    /// Per field and word: the word's cursor index in its scorer, −1 when absent.
+    private let cursorIndices: [[Int]]
+    /// Position buffers: one run per word, merged into a second buffer (ping-pong), so a
+    /// document's positions are merged without allocating.
+    private let runs: UnsafeMutablePointer<UInt64>
+    private let merged: UnsafeMutablePointer<UInt64>
+    private let capacity: Int
+    private let positions: UnsafeMutablePointer<UInt32>
+    private let positionCapacity: Int
+    /// Per word: the field's accumulator and the weighted total.
+    private let fieldAccumulators: UnsafeMutablePointer<Float>
+    private let totals: UnsafeMutablePointer<Float>
+
+    /// A bonus over `scorers` (one per distinct word; nil when fewer than two), or nil.
+    init?(scorers: [MultiFieldTermScorer], fields: [String], factorTables: [[Float]],
+          lengthCodes: [UnsafePointer<UInt8>?], proximity: TermProximity, k1: Float) {
+        guard scorers.count >= 2, proximity.weight > 0, proximity.window > 0, !fields.isEmpty else { return nil }
+        self.scorers = scorers
+        idfs = scorers.map(\.inverseDocumentFrequency)
+        caps = idfs.map { proximity.weight * max(0, $0) }
+        let sum = caps.reduce(0, +)
+        bound = sum + sum.ulp * 16
+        window = UInt32(min(proximity.window, Int(UInt32.max)))
+        self.k1 = k1
+        fieldNames = fields
+        self.factorTables = factorTables
+        self.lengthCodes = lengthCodes
+        var indices: [[Int]] = []
+        var largestRun = 1, largestField = 1
+        for field in fields {
+            var row: [Int] = []
+            var total = 0
+            for scorer in scorers {
+                let i = scorer.cursorIndex(field: field) ?? -1
+                row.append(i)
+                if i >= 0 {
+                    let m = scorer.maxFrequency(cursor: i)
+                    total += m
+                    largestRun = max(largestRun, m)
+                }
+            }
+            indices.append(row)
+            largestField = max(largestField, total)
+        }
+        cursorIndices = indices
+        capacity = largestField
+        positionCapacity = largestRun
+        runs = .allocate(capacity: largestField)
+        merged = .allocate(capacity: largestField)
+        positions = .allocate(capacity: largestRun)
+        fieldAccumulators = .allocate(capacity: scorers.count)
+        totals = .allocate(capacity: scorers.count)
+    }
+
+    deinit {
+        runs.deallocate()
+        merged.deallocate()
+        positions.deallocate()
+        fieldAccumulators.deallocate()
+        totals.deallocate()
+    }
+
+    /// A bound of document `doc`'s bonus from the words it holds, without reading positions:
+    /// the sum of their caps when it holds two or more, else 0.
+    func bound(doc: Int) -> Float {
+        var present = 0
+        var sum: Float = 0
+        for t in 0..<scorers.count where scorers[t].doc == doc {
+            present += 1
+            sum += caps[t]
+        }
+        return present >= 2 ? sum + sum.ulp * 16 : 0
+    }
+
+    /// Whether document `doc`, scoring `score` without the bonus, can beat `threshold` with it.
+    @inline(__always)
+    func canCompete(doc: Int, score: Float, threshold: Float) -> Bool {
+        score + bound > threshold && score + bound(doc: doc) > threshold
+    }
+
+    /// The bonus of document `doc`: the words whose scorers sit on it are the ones it holds.
+    func bonus(doc: Int) -> Float {
+        let n = scorers.count
+        var present = 0
+        for t in 0..<n where scorers[t].doc == doc { present += 1 }
+        guard present >= 2 else { return 0 }
+        for t in 0..<n { totals[t] = 0 }
+        var any = false
+        for f in fieldNames.indices {
+            let row = cursorIndices[f]
+            // Merge the words' positions in this field (each run is already in order).
+            var count = 0
+            var words = 0
+            for t in 0..<n {
+                let c = row[t]
+                guard c >= 0, scorers[t].doc == doc, scorers[t].isOnDocument(cursor: c) else { continue }
+                let read = scorers[t].readPositions(cursor: c, into: UnsafeMutableBufferPointer(start: positions, count: positionCapacity))
+                guard read > 0, count + read <= capacity else { continue }
+                words += 1
+                // Merge the new run (tagged with the word) with what is in `merged`.
+                var i = 0, j = 0, out = 0
+                let tag = UInt64(t)
+                while i < count && j < read {
+                    let next = UInt64(positions[j]) << 32 | tag
+                    if merged[i] <= next { runs[out] = merged[i]; i += 1 } else { runs[out] = next; j += 1 }
+                    out += 1
+                }
+                while i < count { runs[out] = merged[i]; i += 1; out += 1 }
+                while j < read { runs[out] = UInt64(positions[j]) << 32 | tag; j += 1; out += 1 }
+                count = out
+                merged.update(from: runs, count: count)
+            }
+            guard words >= 2 else { continue }
+            for t in 0..<n { fieldAccumulators[t] = 0 }
+            var touched = false
+            for k in 1..<count {
+                let current = merged[k]
+                let b = Int(current & 0xFFFF_FFFF)
+                let position = UInt32(truncatingIfNeeded: current >> 32)
+                var j = k - 1
+                while j >= 0 {
+                    let earlier = merged[j]
+                    let distance = position &- UInt32(truncatingIfNeeded: earlier >> 32)
+                    if distance > window { break }
+                    let a = Int(earlier & 0xFFFF_FFFF)
+                    if a != b && distance >= 1 {
+                        let d = Float(distance)
+                        let inverse = 1 / (d * d)
+                        fieldAccumulators[a] += idfs[b] * inverse
+                        fieldAccumulators[b] += idfs[a] * inverse
+                        touched = true
+                    }
+                    j -= 1
+                }
+            }
+            guard touched else { continue }
+            let code = lengthCodes[f]?[doc] ?? 1
+            let factor = factorTables[f][Int(code)]
+            for t in 0..<n { totals[t] += factor * fieldAccumulators[t] }
+            any = true
+        }
+        guard any else { return 0 }
+        var bonus: Float = 0
+        for t in 0..<n where totals[t] > 0 {
+            bonus += caps[t] * totals[t] / (k1 + totals[t])
+        }
+        return min(bonus, bound)
+    }
+
+    /// Per word present in the document: its weighted accumulator (after ``bonus(doc:)``), for
+    /// explanations.
+    func accumulators(doc: Int) -> [(term: String, accumulator: Float, cap: Float)] {
+        (0..<scorers.count).compactMap { t in
+            scorers[t].doc == doc && totals[t] > 0 ? (scorers[t].term, totals[t], caps[t]) : nil
+        }
+    }
+
+    /// The scale's k1.
+    var saturation: Float { k1 }
+}

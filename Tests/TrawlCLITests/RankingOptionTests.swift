@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// `trawl search --near/--proximity/--expand/--expansion/--k1/--b/--bm25f-k1` and
+/// `trawl explain --near` on the sample index.
+@Suite struct RankingOptionTests {
+    /// The hits of a JSON search as (id, score).
+    func hits(_ result: RunResult) throws -> [(id: String, score: Double)] {
+        let hits = try #require(try result.jsonObject()["hits"] as? [[String: Any]])
+        return hits.compactMap { hit in
+            guard let id = hit["id"] as? String, let score = hit["score"] as? Double else { return nil }
+            return (id, score)
+        }
+    }
+
+    @Test func proximityOnlyAddsToScores() throws {
+        let plain = trawl(["search", "--or", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
+        let near = trawl(["search", "--or", "--near", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
+        #expect(plain.status == 0 && near.status == 0, "\(plain) \(near)")
+        let before = Dictionary(uniqueKeysWithValues: try hits(plain).map { ($0.id, $0.score) })
+        let after = try hits(near)
+        #expect(Set(after.map(\.id)) == Set(before.keys))
+        var raised = false
+        for hit in after {
+            let base = try #require(before[hit.id])
+            #expect(hit.score >= base - 1e-6, "\(hit.id)")
+            if hit.score > base + 1e-6 { raised = true }
+        }
+        // "oil exports" stands together in a sample article.
+        #expect(raised)
+        let off = trawl(["search", "--or", "--proximity", "0", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
+        #expect(try hits(off).map(\.score) == hits(plain).map(\.score))
+    }
+
+    @Test func explainShowsTheProximityBonus() throws {
+        let top = try #require(try hits(trawl(["search", "--near", "oil exports", "--index", sampleIndex, "--json"])).first)
+        let explained = trawl(["explain", "--near", "oil exports", top.id, "--index", sampleIndex])
+        #expect(explained.status == 0, "\(explained)")
+        #expect(explained.stdout.contains("term proximity"), "\(explained)")
+        let plain = trawl(["explain", "oil exports", top.id, "--index", sampleIndex])
+        #expect(!plain.stdout.contains("term proximity"), "\(plain)")
+    }
+
+    @Test func expansionAndBM25OptionsRun() throws {
+        let expanded = trawl(["search", "--or", "--expand", "crude oil", "--index", sampleIndex, "--json", "--limit", "20"])
+        let plain = trawl(["search", "--or", "crude oil", "--index", sampleIndex, "--json", "--limit", "20"])
+        #expect(expanded.status == 0, "\(expanded)")
+        // The original words' matches stay; expansion can only add documents.
+        #expect(Set(try hits(plain).map(\.id)).isSubset(of: Set(try hits(expanded).map(\.id))))
+        let tuned = trawl(["search", "--k1", "0.9", "--b", "0.4", "--bm25f-k1", "1.2", "oil", "--index", sampleIndex, "--json"])
+        #expect(tuned.status == 0, "\(tuned)")
+        #expect(try hits(tuned).map(\.id).sorted() == hits(trawl(["search", "oil", "--index", sampleIndex, "--json"])).map(\.id).sorted())
+        let batch = trawl(["search", "--batch", "--near", "--expand", "--index", sampleIndex], stdin: #"{"qid":1,"q":"crude OR oil","k":3}"# + "\n")
+        #expect(batch.status == 0 && batch.stdout.contains(#""qid":1"#) && !batch.stdout.contains("error"), "\(batch)")
+    }
+
+    @Test func badValuesAreUsageErrors() {
+        for arguments in [["--proximity", "x"], ["--proximity", "1:0"], ["--expansion", "10:20"], ["--expansion", "0:5:0.5"],
+                          ["--b", "2"], ["--k1", "-1"], ["--bm25f-k1", "nan"]] {
+            let result = trawl(["search"] + arguments + ["oil", "--index", sampleIndex])
+            #expect(result.status == 2, "\(arguments): \(result)")
+        }
+    }
+}
