@@ -123,6 +123,9 @@ extension IndexReader {
             }
         }
         switch query {
+        case .term(let t) where t.term.utf8.first == DocumentLanguage.tagByte:
+            // Already one language's term (query expansion takes terms from the dictionary).
+            return query
         case .term(let t) where isTextField(t.field):
             return leaves(text: t.text, field: t.field, slop: 0, original: query)
         case .phrase(let p) where isTextField(p.field):
