@@ -43,6 +43,11 @@ let package = Package(
             name: "CStemmer",
             providers: [.apt(["libstemmer-dev"])]
         ),
+        // Compact Language Detector 2 (Debian's libcld2-dev) behind a C face: its API is C++.
+        .target(
+            name: "CTrawlCLD2",
+            linkerSettings: [.linkedLibrary("cld2")]
+        ),
         .systemLibrary(
             name: "CTrawlZlib",
             pkgConfig: "zlib",
@@ -51,7 +56,7 @@ let package = Package(
         .target(
             name: "Trawl",
             dependencies: [
-                "CTrawlICU", "CLibXML2", "CTrawlZlib", "CStemmer",
+                "CTrawlICU", "CLibXML2", "CTrawlZlib", "CStemmer", "CTrawlCLD2",
                 // Poppler (PDF) is loaded with dlopen on first use: see Documents/PopplerLibrary.swift.
                 .product(name: "Yams", package: "Yams"),
             ]

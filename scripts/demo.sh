@@ -43,4 +43,7 @@ run search 'title:zurich'
 run search '"the who"' --limit 2
 run search 'sanction*' --sort -date --limit 3
 run search 'tags:sanctions OR section:business' --facets tags:5,section,year --sort -rating,date --limit 3
+run search 'Häfen'
+run search '"jeunes musiciens"' --limit 2
+run search 'lang:es'
 run stats

@@ -23,6 +23,9 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "The id of the document to explain.")
     var id: String
 
+    @Option(name: .long, help: ArgumentHelp("Analyze the query's words in this language only (a code such as de); e.g. --language de.", valueName: "code"))
+    var language: String?
+
     @Flag(name: .long, help: "Print the explanation as JSON.")
     var json = false
 
@@ -42,7 +45,7 @@ struct ExplainCommand: ParsableCommand {
         let found: Explanation?
         do throws(SearchError) {
             found = try session.reader.explain(tree, id: id, fieldWeights: session.fieldWeights,
-                                               proximity: session.ranking.proximity)
+                                               proximity: session.ranking.proximity, language: language)
         } catch {
             switch error {
             case .query(let error): throw CLIFailure.query(error, text: query)

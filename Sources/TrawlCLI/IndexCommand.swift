@@ -37,6 +37,9 @@ struct IndexCommand: ParsableCommand {
             completion: .list(AnalyzerConfiguration.builtIn.keys.sorted()))
     var analyzer: String = "english"
 
+    @Option(name: .long, help: ArgumentHelp("The language of documents that declare none (front matter lang, <html lang>, a JSON lang member): a code gives a new index that default language and its analyzer (--language de is --analyzer german); auto detects each such document's language with CLD2 (recorded in the index, kept by later runs); off stops detecting; e.g. --language auto.", valueName: "code|auto|off"))
+    var language: String?
+
     @Flag(name: .long, inversion: .prefixedNo, help: "Store document bodies in a new index (needed for snippets; --no-store-body saves space).")
     var storeBody = true
 
@@ -86,6 +89,11 @@ struct IndexCommand: ParsableCommand {
         guard AnalyzerConfiguration.named(analyzer) != nil else {
             throw ValidationError("unknown analyzer '\(analyzer)'; choose one of: \(AnalyzerConfiguration.builtIn.keys.sorted().joined(separator: ", "))")
         }
+        if let language, language != "auto", language != "off" {
+            guard let code = DocumentLanguage.code(declared: language), DocumentLanguage.stemmers[code] != nil else {
+                throw ValidationError("--language takes auto, off or the code of a language with a Snowball stemmer (\(DocumentLanguage.stemmers.keys.sorted().joined(separator: ", "))); got '\(language)'")
+            }
+        }
         guard wait.isFinite, wait >= 0, wait <= 86_400 else { throw ValidationError("--wait must be between 0 and 86400 seconds") }
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be between 1 and 1024") }
         if let ramBudgetKb, ramBudgetKb < 1 { throw ValidationError("--ram-budget-kb must be at least 1") }
@@ -115,6 +123,15 @@ struct IndexCommand: ParsableCommand {
         options.ramBudget = ramBudget << 20
         options.analyzer = AnalyzerConfiguration.named(analyzer)!
         options.storesBody = storeBody
+        switch language {
+        case nil: break
+        case "auto": options.languageDetection = true
+        case "off": options.languageDetection = false
+        case let code?:
+            if let code = DocumentLanguage.code(declared: code) {
+                options.analyzer = DocumentLanguage.configuration(for: code, like: options.analyzer)
+            }
+        }
         options.lockTimeout = wait
         if let threads { options.threads = threads }
         for declaration in field {

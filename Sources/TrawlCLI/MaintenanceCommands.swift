@@ -35,6 +35,9 @@ struct StatsCommand: ParsableCommand {
                 ("bytes", .object(stats.bytesPerFileKind.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
                 ("date_range", dateRange), ("analyzer", .string(stats.analyzer.name)), ("stores_body", .bool(stats.storesBody)),
                 ("roots", .array(stats.roots.map { .string($0) })),
+                ("default_language", stats.defaultLanguage.map { .string($0) } ?? .null),
+                ("languages", .object(stats.languages.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+                ("language_detection", .bool(stats.detectsLanguages)),
                 ("fields", .object(stats.fields.map { field in
                     var members: [(String, JSONOutput)] = [("type", .string(field.type.rawValue)), ("documents", .int(field.documents))]
                     if let distinct = field.distinctValues { members.append((field.type == .text ? "terms" : "distinct", .int(distinct))) }
@@ -51,6 +54,11 @@ struct StatsCommand: ParsableCommand {
         for (i, root) in stats.roots.enumerated() { print((i == 0 ? "Indexed     " : "            ") + displayPath(root)) }
         print("Analyzer    \(stats.analyzer.description)")
         print("Bodies      \(stats.storesBody ? "stored (snippets available)" : "not stored")")
+        if stats.defaultLanguage != nil || stats.languages.count > 1 {
+            let counts = stats.languages.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { "\($0.key.isEmpty ? "unknown" : $0.key) \($0.value)" }.joined(separator: ", ")
+            print("Languages   \(counts) (default \(stats.defaultLanguage ?? "none")\(stats.detectsLanguages ? ", detected when undeclared" : ""))")
+        }
         if let range = stats.dateRange {
             print("Dates       \(range.lowerBound) … \(range.upperBound)")
         } else {

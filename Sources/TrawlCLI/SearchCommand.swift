@@ -79,6 +79,9 @@ struct SearchCommand: ParsableCommand {
         return result
     }
 
+    @Option(name: .long, help: ArgumentHelp("Analyze the query's words in this language only (a code such as de); by default they are analyzed in every language of the index's documents; e.g. --language de.", valueName: "code"))
+    var language: String?
+
     @Flag(name: .long, help: "Rank documents where the query's words occur close together higher (a term-proximity bonus for queries of several plain words).")
     var near = false
 
@@ -158,7 +161,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         var session = SearchSession(reader: try IndexReader(path: location.path), defaultOperator: or ? .or : .and,
-                                    lenient: lenient || typos, fieldWeights: try fieldWeights())
+                                    lenient: lenient || typos, fieldWeights: try fieldWeights(), language: language)
         session.ranking = try ranking()
         if batch {
             BatchSearch(session: session).run()

@@ -10,6 +10,8 @@ struct SearchSession {
     let parser: QueryParser
     /// The BM25 field weights of every request.
     let fieldWeights: [String: Double]
+    /// The language query words are analyzed in (nil: every language of the index).
+    let language: String?
     /// The ranking options of every request: BM25 parameters, term proximity, query expansion.
     var ranking = Ranking()
 
@@ -22,8 +24,9 @@ struct SearchSession {
 
     /// Opens a session over `reader`.
     init(reader: IndexReader, defaultOperator: QueryParser.Operator = .and, lenient: Bool = false,
-         fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights) {
+         fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights, language: String? = nil) {
         self.reader = reader
+        self.language = language
         var parser = reader.queryParser()
         parser.defaultOperator = defaultOperator
         parser.lenient = lenient
@@ -47,6 +50,7 @@ struct SearchSession {
         }
         var request = SearchRequest(query: tree, limit: limit, offset: offset, sort: sort, countTotal: countTotal)
         request.fieldWeights = fieldWeights
+        request.language = language
         request.bm25 = ranking.bm25
         request.proximity = ranking.proximity
         request.expansion = ranking.expansion

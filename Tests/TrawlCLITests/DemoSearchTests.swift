@@ -25,7 +25,7 @@ import Testing
 
     @Test func defaultIndexLocation() throws {
         let stats = try trawl(["stats", "--json"], in: (Self.index as NSString).deletingLastPathComponent).jsonObject()
-        #expect(stats["documents"] as? Int == 17)
+        #expect(stats["documents"] as? Int == 21)
         #expect(stats["index"] as? String == "index")
     }
 
@@ -52,6 +52,16 @@ import Testing
     @Test func stopWordsKeptInPhrases() throws {
         #expect(try ids("\"the who\"") == ["culture/tribute-band-the-who.txt", "culture/harbour-city-wins-cup-final.txt"])
         #expect(try ids("who").count > 2)
+    }
+
+    /// The articles in other languages: each found in its own language, by an inflected form,
+    /// a phrase, its declared language, a dictionary word.
+    @Test func articlesInOtherLanguages() throws {
+        #expect(try ids("Häfen") == ["world/arden-hafen-wird-erweitert.md"])
+        #expect(try ids("\"jeunes musiciens\"") == ["culture/festival-lumen-musique.html"])
+        #expect(try ids("lang:es") == ["science/observatorio-sierra-alta.md"])
+        #expect(try ids("茶屋") == ["culture/kawabe-tea-house.md"])
+        #expect(try ids("telescopios") == ["science/observatorio-sierra-alta.md"])
     }
 
     @Test func prefix() throws {

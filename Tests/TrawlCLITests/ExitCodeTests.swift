@@ -41,7 +41,7 @@ import Darwin
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = trawl(["stats"], in: folder, environment: ["TRAWL_INDEX": sampleIndex])
         #expect(result.status == 0, "\(result)")
-        #expect(result.stdout.contains("Documents   17"))
+        #expect(result.stdout.contains("Documents   21"))
     }
 
     @Test func lockedIndexIsThree() throws {

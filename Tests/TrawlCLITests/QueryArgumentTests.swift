@@ -25,7 +25,7 @@ import Testing
         // `-hockey` alone: every document (none mentions hockey).
         let all = trawl(["search", "-hockey", "--index", sampleIndex, "--count", "--json"])
         #expect(all.status == 0, "\(all)")
-        #expect(try all.jsonObject()["total"] as? Int == 17)
+        #expect(try all.jsonObject()["total"] as? Int == 21)
         // -h alone is still the help.
         let help = trawl(["search", "-h"])
         #expect(help.status == 0 && help.stdout.contains("USAGE:"))

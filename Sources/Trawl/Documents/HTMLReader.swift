@@ -12,7 +12,7 @@ import CLibXML2
 ///   commas, a list), `article:tag` → `tags` (a list), `article:section` → `section`,
 ///   `article:modified_time` → `updated` (a date; text, with a warning, when it does not
 ///   parse), `og:type` → `type`, `og:site_name` → `site`, `og:locale` → `locale`; `<html lang>`
-///   → `lang`. Any other `<meta name=X>` becomes the field `X` (lower-cased; a name of letters,
+///   (else the first language of `<meta http-equiv="content-language">`) → `lang`. Any other `<meta name=X>` becomes the field `X` (lower-cased; a name of letters,
 ///   digits, `.`, `_` and `-` starting with a letter), except technical ones (`viewport`,
 ///   `robots`, `generator`, `theme-color`, `referrer`, `format-detection`, `color-scheme`,
 ///   site verifications, app and browser settings, namespaced names such as `twitter:card`)
@@ -256,6 +256,7 @@ enum HTMLReader {
         var dateCandidates: [(source: String, value: String)] = []
         var publishedTime: String?, timeDatetime: String?, metaDate: String?
         var metas: [Meta] = []
+        var contentLanguage: String?
         var articles: [NodePointer] = []
         var main: NodePointer?, body: NodePointer?
         var svgDepth = 0
@@ -265,6 +266,11 @@ enum HTMLReader {
             let tag = name(node)
             switch tag {
             case "meta":
+                if contentLanguage == nil, attribute(node, "http-equiv")?.lowercased() == "content-language",
+                   let content = attribute(node, "content") {
+                    // `de, en` names the audience's languages: the first is the document's.
+                    contentLanguage = content.split(separator: ",").first.map { TextDecoding.collapsingWhitespace(String($0)) }
+                }
                 let property = attribute(node, "property"), name = attribute(node, "name")
                 let key = (property ?? name ?? attribute(node, "itemprop"))?.lowercased()
                 let content = attribute(node, "content")
@@ -327,6 +333,9 @@ enum HTMLReader {
         if isElement(root), name(root) == "html", let lang = attribute(root, "lang") {
             let collapsed = TextDecoding.collapsingWhitespace(lang)
             if !collapsed.isEmpty { document.fields["lang"] = .string(collapsed) }
+        }
+        if document.fields["lang"] == nil, let contentLanguage, !contentLanguage.isEmpty {
+            document.fields["lang"] = .string(contentLanguage)
         }
         for meta in metas { add(meta, to: &document.fields, context: &context) }
         let contentRoot: NodePointer

@@ -47,19 +47,73 @@ final class DocumentAnalysis: @unchecked Sendable {
     @exclusivity(unchecked) private var stamps: [UInt32] = []
     @exclusivity(unchecked) private var stamp: UInt32 = 0
     @exclusivity(unchecked) private var generation = -1
+    /// The index's default language (``DocumentLanguage/code(of:)``); nil when documents are not
+    /// analyzed per language (an analyzer without a stemmer, or an analysis of one language).
+    private let defaultLanguage: String?
+    private let configuration: AnalyzerConfiguration
+    /// The analyses of the other languages met so far, by code (nil: unusable, analyze as default).
+    @exclusivity(unchecked) private var languageAnalyses: [String: DocumentAnalysis?] = [:]
 
     /// Bytes this context may hold at most (its pipeline's caches and the term maps).
     static let memoryReserve = TokenPipeline.cacheByteLimit * 3 / 2
 
-    /// Creates an analysis context for one thread.
-    init(configuration: AnalyzerConfiguration, storeBody: Bool) throws(TrawlError) {
+    /// Whether documents that declare no language get one from ``LanguageDetection`` (and the
+    /// `lang` keyword with it).
+    private let detectsLanguages: Bool
+
+    /// Creates an analysis context for one thread: `perLanguage` analyzes documents declared in
+    /// another language than the configuration's in their own (under language-tagged terms).
+    init(configuration: AnalyzerConfiguration, storeBody: Bool, perLanguage: Bool = true,
+         detectsLanguages: Bool = false) throws(TrawlError) {
         pipeline = try TokenPipeline(configuration: configuration)
         self.storeBody = storeBody
+        self.configuration = configuration
+        defaultLanguage = perLanguage ? DocumentLanguage.code(of: configuration) : nil
+        self.detectsLanguages = detectsLanguages && defaultLanguage != nil
+    }
+
+    /// The analysis of a document in language `code` when it is not the index's default.
+    private func otherLanguageAnalysis(_ code: String) -> (analysis: DocumentAnalysis, code: String)? {
+        guard let defaultLanguage, code != defaultLanguage else { return nil }
+        if let known = languageAnalyses[code] { return known.map { ($0, code) } }
+        let made = try? DocumentAnalysis(configuration: DocumentLanguage.configuration(for: code, like: configuration),
+                                         storeBody: storeBody, perLanguage: false)
+        languageAnalyses[code] = made
+        return made.map { ($0, code) }
     }
 
     /// Analyzes a document: title, body and the text fields of `metadata` are indexed as text;
     /// keyword values are folded; the body's word count becomes the `words` column.
     func analyze(_ document: Document, metadata: DocumentMetadata) -> AnalyzedDocument {
+        guard defaultLanguage != nil else { return analyzeInDefaultLanguage(document, metadata: metadata) }
+        // The declared language (normalized by the writer), else a detected one when asked for.
+        var detected: String? = nil
+        let language: String?
+        if case .string(let code) = document.fields[DocumentLanguage.field] {
+            // A value that names no language (the writer normalized every one that does).
+            language = DocumentLanguage.isCode(code) ? code : nil
+        } else if detectsLanguages, document.fields[DocumentLanguage.field] == nil {
+            detected = LanguageDetection.detect(document)
+            language = detected
+        } else {
+            language = nil
+        }
+        var analyzed: AnalyzedDocument
+        if let language, let (other, code) = otherLanguageAnalysis(language) {
+            analyzed = other.analyzeInDefaultLanguage(document, metadata: metadata)
+            let prefix = DocumentLanguage.prefix(code)
+            for i in analyzed.fields.indices { analyzed.fields[i].tag(prefix) }
+        } else {
+            analyzed = analyzeInDefaultLanguage(document, metadata: metadata)
+        }
+        if let detected {
+            analyzed.keywords.append((DocumentLanguage.field, .keyword, [detected], [detected]))
+        }
+        return analyzed
+    }
+
+    /// Analyzes a document with this context's own pipeline.
+    private func analyzeInDefaultLanguage(_ document: Document, metadata: DocumentMetadata) -> AnalyzedDocument {
         pipeline.trimCaches()
         var fields: [AnalyzedDocument.Field] = []
         fields.reserveCapacity(2 + document.fields.count)

@@ -23,6 +23,8 @@ public final class IndexReader: Sendable {
     let fieldStatistics: [String: FieldStatistics]
     /// The type of every field of the index (recorded in its commit).
     public let schema: FieldSchema
+    /// The default language and the other languages of the documents, with their analyzers.
+    let languages: IndexLanguages
 
     /// Index-wide statistics of one field.
     struct FieldStatistics: Sendable {
@@ -59,6 +61,7 @@ public final class IndexReader: Sendable {
         fieldStatistics = stats
         schema = IndexWriter.committedSchema(manifest)
         analyzer = try Analyzer(manifest.analyzer)
+        languages = IndexLanguages(analyzer: manifest.analyzer, segments: segments)
     }
 
     /// Loads the newest commit and opens its segments.

@@ -25,6 +25,13 @@ public struct IndexStatistics: Sendable, Equatable, Codable {
     public var roots: [String] = []
     /// Every field with its type and what its live documents hold, by name.
     public var fields: [FieldSummary] = []
+    /// The index's default language (its analyzer's; nil for an analyzer without a stemmer).
+    public var defaultLanguage: String? = nil
+    /// Live documents per language: those that declare (or were detected in) a language by
+    /// its code, the others under the default language (or `""` without one).
+    public var languages: [String: Int] = [:]
+    /// Whether documents that declare no language get a detected one.
+    public var detectsLanguages = false
 }
 
 /// What one field holds over the live documents of an index.
@@ -88,10 +95,36 @@ extension IndexReader {
             let precision: DocumentDate.Precision = low % 86_400 == 0 && high % 86_400 == 0 ? .day : .second
             dateRange = DocumentDate(secondsSinceEpoch: low, precision: precision)...DocumentDate(secondsSinceEpoch: high, precision: precision)
         }
-        return IndexStatistics(documents: documentCount, deletedDocuments: deletedDocumentCount, segments: segments.count,
-                               generation: generation, termsPerField: terms, bytesPerFileKind: bytes,
-                               dateRange: dateRange, analyzer: manifest.analyzer, storesBody: manifest.storesBody,
-                               roots: indexedRoots, fields: fieldSummaries(dateRange: dateRange))
+        var statistics = IndexStatistics(documents: documentCount, deletedDocuments: deletedDocumentCount, segments: segments.count,
+                                         generation: generation, termsPerField: terms, bytesPerFileKind: bytes,
+                                         dateRange: dateRange, analyzer: manifest.analyzer, storesBody: manifest.storesBody,
+                                         roots: indexedRoots, fields: fieldSummaries(dateRange: dateRange))
+        statistics.defaultLanguage = defaultLanguage
+        statistics.languages = languageCounts()
+        statistics.detectsLanguages = manifest.userData[IndexSchema.languageDetectionKey] == "on"
+        return statistics
+    }
+
+    /// Live documents per language (see ``IndexStatistics/languages``).
+    func languageCounts() -> [String: Int] {
+        var counts: [String: Int] = [:]
+        var declared = 0
+        for segment in segments {
+            guard let column = segment.columns.keywords[DocumentLanguage.field] else { continue }
+            var perOrdinal = [Int](repeating: 0, count: column.valueCount)
+            for doc in 0..<segment.documentCount where segment.isLive(doc) {
+                if let ordinal = column.ordinals(of: doc).first {
+                    perOrdinal[ordinal] += 1
+                    declared += 1
+                }
+            }
+            for (ordinal, count) in perOrdinal.enumerated() where count > 0 {
+                let value = column.foldedString(ordinal)
+                counts[DocumentLanguage.code(declared: value) ?? value, default: 0] += count
+            }
+        }
+        if documentCount > declared { counts[defaultLanguage ?? "", default: 0] += documentCount - declared }
+        return counts
     }
 
     /// Per field: documents with a value, distinct values, smallest and largest value, read

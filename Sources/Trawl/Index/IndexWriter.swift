@@ -23,6 +23,12 @@ public struct IndexWriterOptions: Sendable, Hashable {
     /// A field that already has another type in the index is an error: types never change.
     public var fieldTypes: [String: FieldType] = [:]
 
+    /// Whether documents that declare no language get one detected from their text
+    /// (``LanguageDetection``), analyzed in it and kept in the `lang` keyword field. `nil`
+    /// (the default) keeps the index's own setting, recorded in its commits; a new index does
+    /// not detect.
+    public var languageDetection: Bool? = nil
+
     /// Default settings.
     public init() {}
 }
@@ -71,6 +77,9 @@ public final class IndexWriter {
     public let analyzer: AnalyzerConfiguration
     /// Whether the index stores bodies.
     public let storesBody: Bool
+    /// Whether documents without a declared language get a detected one
+    /// (``IndexWriterOptions/languageDetection``, recorded in the commits).
+    public let detectsLanguages: Bool
     /// The process id of a dead writer whose lock was cleared when this writer opened, if any.
     public let recoveredStaleLockPid: Int32?
     private(set) var committed: CommitManifest
@@ -124,11 +133,18 @@ public final class IndexWriter {
                 throw TrawlError(.invalidArgument, "the field `\(name)` is \(existing) in this index and cannot become \(type): a field's type never changes (rebuild the index to change it)")
             }
         }
+        let recordedDetection = committed.userData[IndexSchema.languageDetectionKey] == "on"
+        detectsLanguages = options.languageDetection ?? recordedDetection
+        if detectsLanguages {
+            if let existing = schema.record(DocumentLanguage.field, as: .keyword) {
+                throw TrawlError(.invalidArgument, "the field `\(DocumentLanguage.field)` is \(existing) in this index: detected languages need it to be a keyword field")
+            }
+        }
         try removeUnreferencedFiles()
         // A new index: the first commit writes it, with or without documents. (No empty commit
         // is published now, so the first commit is generation 1; until it, a crash leaves no
         // manifest and the next writer starts afresh, removing the files left behind.)
-        uncommittedChanges = committed.generation == 0
+        uncommittedChanges = committed.generation == 0 || detectsLanguages != recordedDetection
     }
 
     deinit { lock?.release() }
@@ -193,9 +209,15 @@ public final class IndexWriter {
         var warnings: [FieldWarning] = []
         var metadata: [DocumentMetadata] = []
         metadata.reserveCapacity(documents.count)
+        // A declared language is normalized to its code (`de-DE` → `de`) before typing.
+        for i in documents.indices { DocumentLanguage.normalize(&documents[i]) }
+        var next = 0
         for group in groups where !group.documents.isEmpty {
             let shared = schema.resolveShared(group.sharedFields, documentID: group.documents[0].id, warnings: &warnings)
-            for document in group.documents { metadata.append(schema.resolve(document, shared: shared, warnings: &warnings)) }
+            for _ in group.documents {
+                metadata.append(schema.resolve(documents[next], shared: shared, warnings: &warnings))
+                next += 1
+            }
         }
         let analyzed = try analyzeInParallel(documents, metadata)
         for document in analyzed {
@@ -336,7 +358,7 @@ public final class IndexWriter {
     private func analyzeInParallel(_ documents: [Document], _ metadata: [DocumentMetadata]) throws(TrawlError) -> [AnalyzedDocument] {
         let threads = max(1, min(options.threads, documents.count))
         while analyses.count < threads {
-            analyses.append(try DocumentAnalysis(configuration: analyzer, storeBody: storesBody))
+            analyses.append(try DocumentAnalysis(configuration: analyzer, storeBody: storesBody, detectsLanguages: detectsLanguages))
         }
         if threads == 1 { return documents.indices.map { analyses[0].analyze(documents[$0], metadata: metadata[$0]) } }
         let results = UnsafeMutableBufferPointer<AnalyzedDocument?>.allocate(capacity: documents.count)
@@ -378,7 +400,13 @@ public final class IndexWriter {
     /// small segments merged, and a new commit manifest published with an atomic rename.
     /// A crash at any point leaves the previous commit intact.
     public func commit(userData: [String: String]? = nil) throws(TrawlError) {
-        if !uncommittedChanges && (userData == nil || userData == committed.userData) { return }
+        var userData = userData ?? committed.userData
+        if detectsLanguages {
+            userData[IndexSchema.languageDetectionKey] = "on"
+        } else {
+            userData.removeValue(forKey: IndexSchema.languageDetectionKey)
+        }
+        if !uncommittedChanges && userData == committed.userData { return }
         try flush()
         var generation = committed.generation + 1
         if generation < 1 { generation = 1 }
@@ -394,7 +422,7 @@ public final class IndexWriter {
         try applyMergePolicy()
         let manifest = CommitManifest(generation: generation, analyzer: analyzer, storesBody: storesBody,
                                       segments: segments.map(\.meta), nextSegmentNumber: nextSegmentNumber,
-                                      committedAt: Int64(time(nil)), userData: userData ?? committed.userData,
+                                      committedAt: Int64(time(nil)), userData: userData,
                                       schema: schema.types)
         try manifest.publish(to: directory, sync: options.durable)
         committed = manifest

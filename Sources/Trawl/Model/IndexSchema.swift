@@ -19,6 +19,9 @@ enum IndexSchema {
     /// The commit user-data key under which ``FolderIndexer`` keeps the indexed roots
     /// (``IndexReader/indexedRoots``), one absolute path a line.
     static let indexedRootsKey = "roots"
+    /// The commit user-data key that records language detection (`on`; absent: off), see
+    /// ``IndexWriterOptions/languageDetection``.
+    static let languageDetectionKey = "language_detection"
 
     /// Whether an extra stored field is also indexed as text (every field but reserved names).
     static func isIndexableExtraField(_ name: String) -> Bool {

@@ -40,8 +40,9 @@ extension IndexReader {
         let lastWord = String(partial[wordStart...])
         let hasEarlier = head.contains { !$0.isWhitespace }
         let prefix = analyzer.foldPrefix(lastWord)
-        guard !prefix.isEmpty, limit > 0 else { return [] }
         let prefixBytes = Array(prefix.utf8)
+        // Language-tagged terms (``DocumentLanguage``) are no completions.
+        guard !prefix.isEmpty, limit > 0, prefixBytes[0] != DocumentLanguage.tagByte else { return [] }
         // Ranked by the larger of the two fields' frequencies. The top `k` of that ranking lie
         // in the union of each field's own top `k`: a term whose larger frequency is its body
         // frequency has fewer than `k` terms above it by body frequency, since each of those

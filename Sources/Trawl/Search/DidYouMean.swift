@@ -89,9 +89,13 @@ extension IndexReader {
         case .term(let t):
             let fields = t.field.map { [$0] } ?? [IndexSchema.titleField, IndexSchema.bodyField]
             guard fields.allSatisfy({ fieldStatistics[$0] != nil && !isColumnField($0) }) else { return }
+            // A word is known when its term, or its term in another language of the index, is.
+            let terms = [t.term] + otherLanguageTerms(of: t.text)
             let known = segments.contains { segment in
                 fields.contains { field in
-                    (try? withTypedUTF8(t.term) { (bytes) throws(TrawlError) in try segment.termInfo(field: field, term: bytes) }) != nil
+                    terms.contains { term in
+                        (try? withTypedUTF8(term) { (bytes) throws(TrawlError) in try segment.termInfo(field: field, term: bytes) }) != nil
+                    }
                 }
             }
             if !known && !leaves.contains(t) { leaves.append(t) }

@@ -43,12 +43,14 @@ extension IndexReader {
     /// `proximity` is the term-proximity bonus the search used (``SearchRequest/proximity``).
     public func explain(_ query: Query, id: String,
                         fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights,
-                        proximity: TermProximity? = nil) throws(SearchError) -> Explanation? {
+                        proximity: TermProximity? = nil,
+                        language: String? = nil) throws(SearchError) -> Explanation? {
         guard let number = try SearchError.reading({ () throws(TrawlError) in try documentNumber(id: id) }),
               let (s, local) = locate(number) else { return nil }
         var request = SearchRequest(query: query, limit: 1)
         request.fieldWeights = fieldWeights
         request.proximity = proximity
+        request.language = language
         var plan = try QueryPlan(reader: self, request: request)
         return try SearchError.reading { () throws(TrawlError) -> Explanation? in
             guard let root = try plan.scorer(segment: s), root.scorer.advance(local) == local else {
@@ -152,7 +154,7 @@ struct ExplanationBuilder {
             let w = term.termWeight
             let tf = Float(term.termFrequency)
             let dl = length(term.field)
-            return Explanation(value: score, summary: "weight(\(term.field):\(term.term)), BM25: weight × tf / (tf + k1 · (1 − b + b · dl / avgdl))", details: [
+            return Explanation(value: score, summary: "weight(\(term.field):\(DocumentLanguage.display(term.term))), BM25: weight × tf / (tf + k1 · (1 − b + b · dl / avgdl))", details: [
                 Explanation(value: w.idf, summary: "idf = ln(1 + (N − n + 0.5) / (n + 0.5)), n = \(term.documentFrequency) documents in this segment"),
                 Explanation(value: w.fieldWeight, summary: "field weight of \(term.field)"),
                 Explanation(value: w.boost, summary: "query boost"),
@@ -175,7 +177,7 @@ struct ExplanationBuilder {
                 ]))
             }
             let pseudo = multi.pseudoFrequency
-            return Explanation(value: score, summary: "weight(\(multi.term) in \(multi.fields.joined(separator: ", "))), BM25F: idf × tf′ / (k1 + tf′)", details: [
+            return Explanation(value: score, summary: "weight(\(DocumentLanguage.display(multi.term)) in \(multi.fields.joined(separator: ", "))), BM25F: idf × tf′ / (k1 + tf′)", details: [
                 Explanation(value: multi.inverseDocumentFrequency, summary: "idf × boost, idf = ln(1 + (N − n + 0.5) / (n + 0.5)) with n the larger field document frequency"),
                 Explanation(value: pseudo, summary: "tf′ = Σ over fields", details: fields),
                 Explanation(value: plan.request.bm25.multiFieldK1, summary: "k1 of BM25F"),

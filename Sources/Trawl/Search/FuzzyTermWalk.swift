@@ -156,7 +156,10 @@ enum FuzzyTermWalk {
             j += 1
             if deadAt < 0 {
                 let distance = automaton.distance(state)
-                if distance <= k { result.append(Match(ordinal: Int32(j - 1), edits: distance)) }
+                // A language-tagged term (another language's word) is never an expansion.
+                if distance <= k, length == 0 || bytes[start] != DocumentLanguage.tagByte {
+                    result.append(Match(ordinal: Int32(j - 1), edits: distance))
+                }
                 continue
             }
             // Skip every term that shares the dead prefix: in one jump from the table for the

@@ -28,7 +28,10 @@ struct QueryPlan {
     }
 
     let reader: IndexReader
+    /// The request, its query analyzed in every language of the index (``IndexLanguages``).
     let request: SearchRequest
+    /// The request's query as given, before the languages' analyses were added.
+    let originalQuery: Query
     var bm25: BM25 { request.bm25 }
     /// Per term: its info in each segment (nil where absent).
     private(set) var infos: [FieldTerm: [TermPostingsInfo?]] = [:]
@@ -59,6 +62,9 @@ struct QueryPlan {
     ///   ``SearchError/index(_:)`` when the index cannot be read.
     init(reader: IndexReader, request: SearchRequest) throws(SearchError) {
         self.reader = reader
+        originalQuery = request.query
+        var request = request
+        request.query = try reader.languageExpanded(request.query, language: request.language)
         self.request = request
         try collect(request.query)
     }
@@ -227,7 +233,7 @@ struct QueryPlan {
 
     /// The proximity bonus of segment `s` over the multi-field scorers just built, or nil.
     private mutating func proximityBonus(segment s: Int) -> ProximityBonus? {
-        guard let proximity = request.proximity, Self.proximityWords(request.query) != nil else { return nil }
+        guard let proximity = request.proximity, Self.proximityWords(originalQuery) != nil else { return nil }
         var distinct: [MultiFieldTermScorer] = []
         for scorer in multiFieldScorers where !distinct.contains(where: { $0.term == scorer.term }) { distinct.append(scorer) }
         let segment = reader.segments[s]

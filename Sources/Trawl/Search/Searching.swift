@@ -70,6 +70,10 @@ public struct SearchRequest: Sendable {
     public var suggestionText: String? = nil
     /// Below how many matches a correction is proposed (default 3).
     public var suggestionThreshold = 3
+    /// The language the query's words are analyzed in (a code such as `de`): nil (the default)
+    /// analyzes them in every language of the index's documents (``IndexReader/otherLanguages``)
+    /// and matches each language's terms in documents of that language.
+    public var language: String? = nil
     /// Wraps every scorer of the search tree as it is built (tests wrap them in a scorer that
     /// checks the scorer contracts between every parent and child); nil in production.
     var scorerWrapper: (@Sendable (Scorer) -> Scorer)? = nil
@@ -262,7 +266,8 @@ extension IndexReader {
         }
         var hits: [SearchHit] = []
         let page = ranked.dropFirst(offset).prefix(limit)
-        let highlighter = request.snippets ? SnippetBuilder(analyzer: analyzer, query: request.query) : nil
+        var highlighter = request.snippets ? SnippetBuilder(analyzer: analyzer, query: request.query) : nil
+        if !languages.others.isEmpty { highlighter?.languages = languages }
         for scored in page {
             guard let (s, local) = locate(scored.doc) else { continue }
             guard request.loadStoredFields else {

@@ -18,7 +18,12 @@ public struct Snippet: Sendable, Equatable, Codable {
 /// Matching happens on analyzed terms, so every surface form of a matched stem is marked
 /// (`sanctioned` for `sanctions`); a phrase's occurrence is marked as one range.
 struct SnippetBuilder {
-    private let analyzer: Analyzer
+    private var analyzer: Analyzer
+    /// The index's languages: a document in another language than the default is analyzed in
+    /// its own (nil: every document with ``analyzer``).
+    var languages: IndexLanguages? = nil
+    /// The language whose tagged terms the analyzed words become (see ``DocumentLanguage``).
+    private var languageTag: String? = nil
     private var terms: Set<String> = []
     private var prefixes: [String] = []
     private var phrases: [[(term: String, offset: Int)]] = []
@@ -31,6 +36,13 @@ struct SnippetBuilder {
     init(analyzer: Analyzer, query: Query) {
         self.analyzer = analyzer
         collect(query)
+    }
+
+    /// Analyzes text in `language` (one of the index's other languages), matching its tagged terms.
+    mutating func localize(to language: IndexLanguages.Other) {
+        analyzer = language.analyzer
+        languageTag = language.code
+        languages = nil
     }
 
     private static func searchesBody(_ field: String?) -> Bool {
@@ -78,7 +90,10 @@ struct SnippetBuilder {
     /// The best passage of a stretch of a body (valid UTF-8); `continuesBefore` and
     /// `continuesAfter` say whether the body goes on beyond it (a `…` marks such a cut).
     func passage(of bytes: [UInt8], continuesBefore: Bool, continuesAfter truncated: Bool) -> (snippet: Snippet, offset: Int) {
-        let tokens = analyzer.analyze(utf8: bytes)
+        var tokens = analyzer.analyze(utf8: bytes)
+        if let languageTag {
+            for i in tokens.indices { tokens[i].term = DocumentLanguage.taggedTerm(tokens[i].term, language: languageTag) }
+        }
         // Matched byte ranges in the body, each with a weight for passage choice.
         var marks: [(range: Range<Int>, term: String)] = []
         var positionIndex: [Int: Int] = [:]
@@ -201,6 +216,15 @@ extension SnippetBuilder {
     /// the next one are decompressed and analyzed: the work is bounded whatever the body's size.
     func passage(of stored: StoredDocument, in segment: SegmentReader, doc: Int,
                  store: DocumentStoreReader) throws(TrawlError) -> (snippet: Snippet, line: Int?, page: Int?)? {
+        if let languages, let column = segment.columns.keywords[DocumentLanguage.field],
+           let ordinal = column.ordinals(of: doc).first {
+            let code = column.foldedString(ordinal)
+            if let other = languages.others.first(where: { $0.code == code }) {
+                var localized = self
+                localized.localize(to: other)
+                return try localized.passage(of: stored, in: segment, doc: doc, store: store)
+            }
+        }
         let chunks = stored.bodyChunks
         // The page of the body's UTF-8 offset `offset`, for documents whose page starts are stored.
         let pageStarts = StoredPages(stored)

@@ -821,6 +821,15 @@ extension OpenSearchIndex {
     /// the matched words between the tags.
     func highlightFragments(_ highlight: OpenSearchHighlight, stored: StoredFields, query: Query) -> [(String, JSON)] {
         var out: [(String, JSON)] = []
+        // A document in another language than the index's default: its words analyzed in its
+        // own, matched against the query's terms in that language.
+        var query = query
+        var language: IndexLanguages.Other? = nil
+        if !reader.languages.others.isEmpty, case .strings(let codes)? = stored.fields[DocumentLanguage.field],
+           let code = codes.first, let other = reader.languages.others.first(where: { $0.code == code }) {
+            language = other
+            query = (try? reader.languageExpanded(query, language: nil)) ?? query
+        }
         for field in highlight.fields {
             let text: String
             switch field.name {
@@ -832,6 +841,7 @@ extension OpenSearchIndex {
             }
             guard !text.isEmpty else { continue }
             var builder = SnippetBuilder(analyzer: reader.analyzer, query: Self.highlightQuery(query, field: field.name))
+            if let language { builder.localize(to: language) }
             builder.targetLength = field.fragments == 0 || field.fragmentSize == 0 ? max(1, text.utf8.count) : max(1, field.fragmentSize)
             let snippet = builder.snippet(for: text)
             guard !snippet.highlights.isEmpty else { continue }
