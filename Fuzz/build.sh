@@ -3,7 +3,7 @@
 #
 # QueryParserFuzz: the target's Swift files are compiled into one module named `Trawl` together
 # with the library sources it needs (so internal API is visible), with -sanitize=fuzzer,address;
-# the ICU shim is compiled with clang and the same sanitizers.
+# the ICU and CLD2 shims are compiled with clang and the same sanitizers.
 #
 # DocumentReadersFuzz, SegmentReaderFuzz, SearchExecutorFuzz, OpenSearchDSLFuzz: they need the whole library, Yams (front matter) and
 # libxml2 (HTML). The library is built once into fuzz-out/build-library: libyaml (CYaml) with
@@ -39,14 +39,33 @@ MAP
     "$root/Sources/CTrawlICU/TrawlICU.c" -o "$dir/TrawlICU.o"
 }
 
+# The same for the CLD2 shim (C++ over Debian's libcld2).
+cld2_shim() {
+  local dir="$1"
+  mkdir -p "$dir/CTrawlCLD2"
+  cat > "$dir/CTrawlCLD2/module.modulemap" <<MAP
+module CTrawlCLD2 {
+    header "$root/Sources/CTrawlCLD2/include/TrawlCLD2.h"
+    export *
+}
+MAP
+  "$clang" -x c++ -c -O1 -g "${sanitize_c[@]}" -I "$root/Sources/CTrawlCLD2/include" \
+    "$root/Sources/CTrawlCLD2/TrawlCLD2.cpp" -o "$dir/TrawlCLD2.o"
+}
+
 case "$target" in
   QueryParserFuzz)
     build="$out/build-$target"
     mkdir -p "$build"
     icu_shim "$build"
-    # The parser needs analysis (ICU shim, stemmer), dates, errors, the edit distance and the query code.
+    # The parser needs analysis (ICU shim, stemmer; not the documents' languages), dates,
+    # errors, the edit distance and the query code.
+    analysis=()
+    for file in "$root"/Sources/Trawl/Analysis/*.swift; do
+      case "$(basename "$file")" in LanguageDetection.swift|DocumentLanguage.swift) ;; *) analysis+=("$file") ;; esac
+    done
     sources=(
-      "$root"/Sources/Trawl/Analysis/*.swift
+      "${analysis[@]}"
       "$root"/Sources/Trawl/Query/*.swift
       "$root"/Sources/Trawl/Support/TrawlError.swift
       "$root"/Sources/Trawl/Support/PosixLock.swift
@@ -77,7 +96,7 @@ case "$target" in
       -Xcc "-fmodule-map-file=$yams/Sources/CYaml/include/module.modulemap"
       -Xcc -I -Xcc "$yams/Sources/CYaml/include"
       -Xcc -DYAML_DECLARE_STATIC
-      -I "$lib/CTrawlICU" -I "$lib/Modules"
+      -I "$lib/CTrawlICU" -I "$lib/CTrawlCLD2" -I "$lib/Modules"
     )
     for flag in "${xml_flags[@]}"; do clang_modules+=(-Xcc "$flag"); done
     # The library, rebuilt when a source is newer than it.
@@ -88,6 +107,7 @@ case "$target" in
       rm -rf "$lib"
       mkdir -p "$lib/Modules" "$lib/cyaml"
       icu_shim "$lib"
+      cld2_shim "$lib"
       for c in "$yams"/Sources/CYaml/src/*.c; do
         "$clang" -c -O1 -g "${sanitize_c[@]}" -DYAML_DECLARE_STATIC -I "$yams/Sources/CYaml/include" \
           "$c" -o "$lib/cyaml/$(basename "$c" .c).o"
@@ -109,8 +129,8 @@ case "$target" in
     swiftc -O -g "${sanitize_swift[@]}" -parse-as-library -swift-version 6 \
       -module-name "$target" "${clang_modules[@]}" \
       "$root"/Fuzz/"$target"/*.swift "${shared[@]}" \
-      "$lib/Trawl.o" "$lib/Yams.o" "$lib"/cyaml/*.o "$lib/TrawlICU.o" \
-      -licuuc -licui18n -licudata -lxml2 -lz -lstemmer \
+      "$lib/Trawl.o" "$lib/Yams.o" "$lib"/cyaml/*.o "$lib/TrawlICU.o" "$lib/TrawlCLD2.o" \
+      -licuuc -licui18n -licudata -lxml2 -lz -lstemmer -lcld2 -lstdc++ \
       -use-ld=lld -o "$out/$target"
     ;;
 

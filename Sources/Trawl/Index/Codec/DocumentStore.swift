@@ -374,22 +374,23 @@ final class PrefixInflater {
 
     /// Prepares to inflate `compressed`, which must expand to exactly `rawLength` bytes.
     init(_ compressed: UnsafeRawBufferPointer, rawLength: Int, fileName: String) throws(TrawlError) {
-        guard rawLength >= 0, rawLength <= 1 << 30, compressed.count <= Int(UInt32.max) else {
+        // Deflate expands at most about 1,032 times: a larger length is damage, not data.
+        guard rawLength >= 0, rawLength <= 1 << 30, rawLength <= compressed.count &* 1032 &+ 64,
+              compressed.count <= Int(UInt32.max) else {
             throw TrawlError(.corruptIndex, "index file is damaged: implausible block length \(rawLength)", path: fileName)
         }
-        buffer = .allocate(byteCount: max(rawLength, 1), alignment: 8)
-        self.rawLength = rawLength
-        self.fileName = fileName
         // The zlib header (two bytes: deflate, no preset dictionary) is checked here and the
         // deflate data after it inflated raw: the Adler-32 trailer is never reached by a
         // prefix, so it is not computed either.
         guard compressed.count >= 2, compressed[0] & 0x0F == 8, compressed[1] & 0x20 == 0,
               (Int(compressed[0]) << 8 | Int(compressed[1])) % 31 == 0 else {
-            buffer.deallocate()
             throw TrawlError(.corruptIndex, "index file is damaged: a compressed block has no zlib header", path: fileName)
         }
+        // From here on the instance is whole: a throw runs `deinit`, which frees the buffer.
+        buffer = .allocate(byteCount: max(rawLength, 1), alignment: 8)
+        self.rawLength = rawLength
+        self.fileName = fileName
         guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            buffer.deallocate()
             throw TrawlError(.corruptIndex, "zlib could not start", path: fileName)
         }
         started = true
