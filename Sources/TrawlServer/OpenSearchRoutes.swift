@@ -1,5 +1,4 @@
 import Hummingbird
-import NIOConcurrencyHelpers
 import Trawl
 
 /// The routes of the OpenSearch-compatible API and the native `/search`, dispatched on the raw
@@ -195,54 +194,36 @@ struct OpenSearchRoutes: Sendable {
 }
 
 /// Lets at most `permits` searches run at once (the server's `--threads`), so that one thread
-/// really means one search at a time. A free permit is taken under a lock, with no hop to
-/// another executor: only a search that must wait suspends.
-final class SearchGate: Sendable {
-    private struct State {
-        var available: Int
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private let state: NIOLockedValueBox<State>
+/// really means one search at a time.
+actor SearchGate {
+    private var available: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
 
     init(permits: Int) {
-        state = NIOLockedValueBox(State(available: max(1, permits)))
+        available = max(1, permits)
+    }
+
+    private func acquire() async {
+        if available > 0 {
+            available -= 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release() {
+        if waiters.isEmpty {
+            available += 1
+        } else {
+            waiters.removeFirst().resume()
+        }
     }
 
     /// Runs `body` once a permit is free.
-    func run<R: Sendable>(_ body: @Sendable () throws(OpenSearchError) -> R) async throws(OpenSearchError) -> R {
-        let taken = state.withLockedValue { state -> Bool in
-            guard state.available > 0 else { return false }
-            state.available -= 1
-            return true
-        }
-        if !taken {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                // A permit freed since the check above is taken now; else wait for one.
-                let now = state.withLockedValue { state -> Bool in
-                    if state.available > 0 {
-                        state.available -= 1
-                        return true
-                    }
-                    state.waiters.append(continuation)
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        }
-        defer { release() }
-        return try body()
-    }
-
-    /// Hands the permit to the longest waiter, or frees it.
-    private func release() {
-        let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
-            if state.waiters.isEmpty {
-                state.available += 1
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        next?.resume()
+    nonisolated func run<R: Sendable>(_ body: @Sendable () throws(OpenSearchError) -> R) async throws(OpenSearchError) -> R {
+        await acquire()
+        let result = Result { () throws(OpenSearchError) in try body() }
+        await release()
+        return try result.get()
     }
 }
