@@ -24,13 +24,7 @@ import Testing
     }
 
     static func index(_ documents: [Document]) throws -> MemoryDirectory {
-        let directory = MemoryDirectory()
-        var options = IndexWriterOptions()
-        options.durable = false
-        let writer = try IndexWriter(directory: directory, lock: nil, options: options)
-        try writer.add(documents)
-        try writer.commit()
-        return directory
+        try memoryIndex(documents).directory
     }
 
     @Test func everyDocumentReadsBackFromItsBlock() throws {

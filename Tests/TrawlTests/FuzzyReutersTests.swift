@@ -166,13 +166,7 @@ func misspell(_ word: String, edits: Int, random: inout SeededGenerator) -> Stri
             Document(id: "exact", title: "", date: nil, body: "market news today"),
             Document(id: "other", title: "", date: nil, body: "nothing here at all"),
         ]
-        let directory = MemoryDirectory()
-        var options = IndexWriterOptions()
-        options.durable = false
-        let writer = try IndexWriter(directory: directory, lock: nil, options: options)
-        try writer.add(documents)
-        try writer.commit()
-        let reader = try IndexReader(directory: directory)
+        let reader = try memoryIndex(documents).reader
         let results = try reader.search("market~1", limit: 10)
         #expect(results.hits.map(\.id) == ["exact", "typo"])
         #expect(results.hits[0].score > results.hits[1].score)

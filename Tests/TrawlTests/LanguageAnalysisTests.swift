@@ -5,14 +5,7 @@ import Testing
 /// spaces for Korean, and the folding rules of German, Turkish and Greek.
 @Suite struct LanguageAnalysisTests {
     static func index(_ documents: [Document]) throws -> IndexReader {
-        let directory = MemoryDirectory()
-        var options = IndexWriterOptions()
-        options.durable = false
-        let writer = try IndexWriter(directory: directory, lock: nil, options: options)
-        try writer.add(documents)
-        try writer.commit()
-        writer.close()
-        return try IndexReader(directory: directory)
+        try memoryIndex(documents).reader
     }
 
     static func document(_ id: String, _ language: String, _ title: String, _ body: String) -> Document {

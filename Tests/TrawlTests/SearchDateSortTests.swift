@@ -6,13 +6,7 @@ import Testing
 @Suite struct SearchDateSortTests {
     @Test func dateSortedPagesMatchAFullSort() throws {
         let documents = generatedDocuments(count: 700, seed: 77)
-        let directory = MemoryDirectory()
-        var options = IndexWriterOptions()
-        options.durable = false
-        let writer = try IndexWriter(directory: directory, lock: nil, options: options)
-        try writer.add(documents)
-        try writer.commit()
-        let reader = try IndexReader(directory: directory)
+        let reader = try memoryIndex(documents).reader
         #expect(reader.segments.count == 1) // document numbers follow the order of `documents`
 
         let analyzer = try Analyzer(.english)

@@ -34,13 +34,7 @@ struct OpenSearchFixture {
             documents.append(Document(id: String(format: "d%02d", i), title: title, date: date, body: body, fields: fields))
         }
         self.documents = documents
-        let directory = MemoryDirectory()
-        var options = IndexWriterOptions()
-        options.durable = false
-        let writer = try IndexWriter(directory: directory, lock: nil, options: options)
-        try writer.add(documents)
-        try writer.commit()
-        reader = try IndexReader(directory: directory)
+        reader = try memoryIndex(documents).reader
         index = OpenSearchIndex(name: "fixture", reader: reader)
         analyzer = try Analyzer(.english)
     }
