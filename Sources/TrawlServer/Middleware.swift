@@ -123,14 +123,9 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let given, matches(Array(given.utf8)) else {
             return LoginPage.response(status: .unauthorized, message: "That key is not right.")
         }
-        var encoded = ""
-        for byte in given.utf8 {
-            let unreserved = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E
-            encoded += unreserved ? String(UnicodeScalar(byte)) : "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-        }
         var headers = HTTPFields()
         headers[.location] = "/"
-        headers[.setCookie] = "\(Self.cookieName)=\(encoded); Path=/; HttpOnly; SameSite=Strict"
+        headers[.setCookie] = "\(Self.cookieName)=\(PercentEncoding.encoded(given)); Path=/; HttpOnly; SameSite=Strict"
         headers[.cacheControl] = "no-store"
         return Response(status: .seeOther, headers: headers)
     }
@@ -156,12 +151,6 @@ enum LoginPage {
         headers[.cacheControl] = "no-store"
         headers[.init("X-Content-Type-Options")!] = "nosniff"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
 

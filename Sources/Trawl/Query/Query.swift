@@ -499,3 +499,22 @@ enum QueryPrinter {
         }
     }
 }
+
+extension Query {
+    /// The query with `transform` applied to each clause that is neither a boolean nor a boost,
+    /// the structure kept: the required and optional clauses of booleans always, their excluded
+    /// clauses only with `excluded` (otherwise they stay as they are).
+    func mapLeaves(excluded: Bool = false, _ transform: (Query) -> Query) -> Query {
+        switch self {
+        case .boolean(var b):
+            b.must = b.must.map { $0.mapLeaves(excluded: excluded, transform) }
+            b.should = b.should.map { $0.mapLeaves(excluded: excluded, transform) }
+            if excluded { b.mustNot = b.mustNot.map { $0.mapLeaves(excluded: excluded, transform) } }
+            return .boolean(b)
+        case .boost(let inner, let factor):
+            return .boost(inner.mapLeaves(excluded: excluded, transform), factor)
+        default:
+            return transform(self)
+        }
+    }
+}

@@ -143,17 +143,9 @@ extension IndexReader {
 
     /// `query` with the word leaves in `replacements` replaced.
     private func replacing(_ query: Query, _ replacements: [Query.Term: Query.Term]) -> Query {
-        switch query {
-        case .term(let t):
-            return replacements[t].map { .term($0) } ?? query
-        case .boolean(var b):
-            b.must = b.must.map { replacing($0, replacements) }
-            b.should = b.should.map { replacing($0, replacements) }
-            return .boolean(b)
-        case .boost(let inner, let factor):
-            return .boost(replacing(inner, replacements), factor)
-        default:
-            return query
+        query.mapLeaves { leaf in
+            guard case .term(let t) = leaf else { return leaf }
+            return replacements[t].map { .term($0) } ?? leaf
         }
     }
 

@@ -122,36 +122,31 @@ extension IndexReader {
             default: return .boolean(Query.Boolean(should: clauses))
             }
         }
-        switch query {
-        case .term(let t) where t.term.utf8.first == DocumentLanguage.tagByte:
-            // Already one language's term (query expansion takes terms from the dictionary).
-            return query
-        case .term(let t) where isTextField(t.field):
-            return leaves(text: t.text, field: t.field, slop: 0, original: query)
-        case .phrase(let p) where isTextField(p.field):
-            return leaves(text: p.text, field: p.field, slop: p.slop, original: query)
-        case .prefix(let p) where isTextField(p.field):
-            // The prefix folded alike in every language (stemming never applies to prefixes).
-            var clauses: [Query] = []
-            for alternative in alternatives {
-                guard let (code, _) = alternative else {
-                    clauses.append(query)
-                    continue
+        return query.mapLeaves(excluded: true) { query in
+            switch query {
+            case .term(let t) where t.term.utf8.first == DocumentLanguage.tagByte:
+                // Already one language's term (query expansion takes terms from the dictionary).
+                return query
+            case .term(let t) where isTextField(t.field):
+                return leaves(text: t.text, field: t.field, slop: 0, original: query)
+            case .phrase(let p) where isTextField(p.field):
+                return leaves(text: p.text, field: p.field, slop: p.slop, original: query)
+            case .prefix(let p) where isTextField(p.field):
+                // The prefix folded alike in every language (stemming never applies to prefixes).
+                var clauses: [Query] = []
+                for alternative in alternatives {
+                    guard let (code, _) = alternative else {
+                        clauses.append(query)
+                        continue
+                    }
+                    var tagged = p
+                    tagged.prefix = DocumentLanguage.taggedTerm(p.prefix, language: code)
+                    clauses.append(.prefix(tagged))
                 }
-                var tagged = p
-                tagged.prefix = DocumentLanguage.taggedTerm(p.prefix, language: code)
-                clauses.append(.prefix(tagged))
+                return clauses.count == 1 ? clauses[0] : .boolean(Query.Boolean(should: clauses))
+            default:
+                return query
             }
-            return clauses.count == 1 ? clauses[0] : .boolean(Query.Boolean(should: clauses))
-        case .boolean(var b):
-            b.must = b.must.map { expand($0, alternatives) }
-            b.should = b.should.map { expand($0, alternatives) }
-            b.mustNot = b.mustNot.map { expand($0, alternatives) }
-            return .boolean(b)
-        case .boost(let inner, let boost):
-            return .boost(expand(inner, alternatives), boost)
-        default:
-            return query
         }
     }
 

@@ -32,21 +32,13 @@ public struct TypoTolerance: Sendable, Hashable {
     /// `query` with every positive word long enough made fuzzy (phrases, prefixes, excluded
     /// clauses and filters stay as they are).
     public func tolerant(_ query: Query) -> Query {
-        switch query {
-        case .term(let t):
+        query.mapLeaves { leaf in
+            guard case .term(let t) = leaf else { return leaf }
             let edits = maxEdits(forLength: t.text.count)
-            guard edits > 0 else { return query }
+            guard edits > 0 else { return leaf }
             var fuzzy = Query.Fuzzy(field: t.field, text: t.text, term: t.term, maxEdits: edits, maxExpansions: maxExpansions)
             fuzzy.surface = QueryFolding.fold(t.text, accents: true)
             return .fuzzy(fuzzy)
-        case .boolean(var b):
-            b.must = b.must.map(tolerant)
-            b.should = b.should.map(tolerant)
-            return .boolean(b)
-        case .boost(let inner, let factor):
-            return .boost(tolerant(inner), factor)
-        default:
-            return query
         }
     }
 }

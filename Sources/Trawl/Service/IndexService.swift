@@ -403,25 +403,20 @@ public final class IndexService: @unchecked Sendable {
         }
     }
 
-    /// The next version and sequence number of `id`, stored in `document` (recorded as current
-    /// by ``record(_:_:)`` once the write succeeds).
-    private func stamp(_ document: inout Document, existed: Bool) throws(OpenSearchError) -> (version: Int, sequence: Int) {
-        let next = (version: try currentVersion(document.id, existed: existed).version + 1, sequence: nextSequenceNumber)
-        nextSequenceNumber += 1
-        document.fields[IndexService.versionField] = .string(String(next.version))
-        document.fields[IndexService.sequenceField] = .string(String(next.sequence))
-        return next
-    }
-
-    private func record(_ id: String, _ version: (version: Int, sequence: Int)) {
-        versions[id] = version
-    }
-
-    /// The next version of `id` for a deletion (kept in memory: the document is gone).
+    /// The next version of `id` and the next sequence number (taken: numbers never repeat,
+    /// even for a write that then fails). Recorded in ``versions`` by the caller once the
+    /// write succeeds.
     private func nextVersion(_ id: String, existed: Bool) throws(OpenSearchError) -> (version: Int, sequence: Int) {
         let next = (version: try currentVersion(id, existed: existed).version + 1, sequence: nextSequenceNumber)
         nextSequenceNumber += 1
-        versions[id] = next
+        return next
+    }
+
+    /// ``nextVersion(_:existed:)`` of `document`, stored in it as its reserved fields.
+    private func stamp(_ document: inout Document, existed: Bool) throws(OpenSearchError) -> (version: Int, sequence: Int) {
+        let next = try nextVersion(document.id, existed: existed)
+        document.fields[IndexService.versionField] = .string(String(next.version))
+        document.fields[IndexService.sequenceField] = .string(String(next.sequence))
         return next
     }
 
@@ -465,7 +460,7 @@ public final class IndexService: @unchecked Sendable {
         }
         pending[document.id] = .some(document)
         dirty = true
-        record(document.id, (version, sequence))
+        versions[document.id] = (version, sequence)
         let status = existed ? 200 : 201
         return (status, writeResult(document.id, result: existed ? "updated" : "created", version: version, sequence: sequence, status: status))
     }
@@ -483,6 +478,7 @@ public final class IndexService: @unchecked Sendable {
             dirty = true
         }
         let (version, sequence) = try nextVersion(id, existed: existed)
+        versions[id] = (version, sequence)  // kept in memory: the document is gone
         let status = existed ? 200 : 404
         return (status, writeResult(id, result: existed ? "deleted" : "not_found", version: version, sequence: sequence, status: status))
     }
@@ -561,7 +557,7 @@ public final class IndexService: @unchecked Sendable {
                 let document = batch[k]
                 pending[document.id] = .some(document)
                 dirty = true
-                record(document.id, (entry.version, entry.sequence))
+                versions[document.id] = (entry.version, entry.sequence)
                 let status = entry.existed ? 200 : 201
                 items[entry.item] = .object([("index", writeResult(document.id, result: entry.existed ? "updated" : "created",
                                                                    version: entry.version, sequence: entry.sequence, status: status))])
