@@ -184,13 +184,25 @@ public struct StoredFields: Sendable, Equatable {
     /// The stored form with the values of the segment's columns for document `doc`.
     init(_ stored: StoredDocument, segment: SegmentReader, doc: Int) {
         self.init(stored)
-        fields.merge(StoredFields.columnValues(segment: segment, doc: doc)) { stored, _ in stored }
+        StoredFields.addColumnValues(segment: segment, doc: doc, to: &fields)
     }
 
     /// Document `doc`'s values in the segment's columns.
     static func columnValues(segment: SegmentReader, doc: Int) -> [String: FieldValue] {
         var values: [String: FieldValue] = [:]
-        for (name, column) in segment.columns.keywords {
+        addColumnValues(segment: segment, doc: doc, to: &values)
+        return values
+    }
+
+    /// Adds document `doc`'s values in the segment's columns to `values`, keeping a value
+    /// already there (a stored field of the same name). The dictionary grows at most once: a
+    /// hit's fields cost one allocation, not one per doubling.
+    static func addColumnValues(segment: SegmentReader, doc: Int, to values: inout [String: FieldValue]) {
+        let columns = segment.columns
+        let most = values.count + columns.keywords.count + columns.numerics.count
+        guard most > values.count else { return }
+        values.reserveCapacity(most)
+        for (name, column) in columns.keywords where values[name] == nil {
             let ordinals = column.ordinals(of: doc)
             guard !ordinals.isEmpty else { continue }
             if column.type == .bool {
@@ -199,9 +211,8 @@ public struct StoredFields: Sendable, Equatable {
                 values[name] = .strings(ordinals.map(column.display))
             }
         }
-        for (name, column) in segment.columns.numerics {
+        for (name, column) in columns.numerics where values[name] == nil {
             if let value = column.value(doc) { values[name] = value }
         }
-        return values
     }
 }
