@@ -254,9 +254,9 @@ final class FuzzyScorer: ScoredBitmapScorer {
     let fields: [Field]
 
     /// Creates a scorer over the set bits of `words` (documents `0..<limit`), scored by `scores`.
-    init(label: String, fields: [Field], words: [UInt64], limit: Int, scores: [Float], maxScore: Float) {
+    init(label: String, fields: [Field], words: [UInt64], limit: Int, scores: [Float]) {
         self.label = label
         self.fields = fields
-        super.init(words: words, limit: limit, scores: scores, maxScore: maxScore)
+        super.init(words: words, limit: limit, scores: scores)
     }
 }

@@ -493,34 +493,51 @@ final class PrefixScorer: ScoredBitmapScorer {
     init(prefix: String, fields: [Field], words: [UInt64], limit: Int, scores: [Float]) {
         self.prefix = prefix
         self.fields = fields
-        super.init(words: words, limit: limit, scores: scores, maxScore: PrefixScorer.largest(scores))
-    }
-
-    /// The largest score (0 for none): a plain loop over the buffer, which the optimizer
-    /// vectorizes where the generic `max()` may not be inlined.
-    static func largest(_ scores: [Float]) -> Float {
-        scores.withUnsafeBufferPointer { buffer in
-            var best: Float = 0
-            for score in buffer where score > best { best = score }
-            return best
-        }
+        super.init(words: words, limit: limit, scores: scores)
     }
 }
 
 /// The documents of a bitmap, each with a precomputed score: what the expansions of a prefix
 /// (``PrefixScorer``) or a fuzzy word (``FuzzyScorer``) become in a segment.
+///
+/// The largest score of every window of ``windowSize`` documents is kept as well, so the top-k
+/// loops skip the windows that cannot beat their threshold (``advanceShallow(_:)``,
+/// ``maxScore(upTo:)``) instead of visiting every match.
 class ScoredBitmapScorer: Scorer {
+    /// Documents per window of score maxima (a power of two).
+    static let windowSize = 256
+    private static let windowShift = 8
     private let documents: DocumentBitmap
     private let scores: [Float]
     private let scoreMax: Float
+    /// Per window of ``windowSize`` documents: its largest score.
+    private let windowMaxima: [Float]
+    /// The window of the last shallow target.
+    @exclusivity(unchecked) private var shallowWindow = 0
 
     /// A scorer over the set bits of `words` (documents `0..<limit`), scored by `scores` (one
-    /// per document of the segment), none above `maxScore`.
-    init(words: [UInt64], limit: Int, scores: [Float], maxScore: Float) {
+    /// per document of the segment, 0 outside the set).
+    init(words: [UInt64], limit: Int, scores: [Float]) {
         precondition(scores.count >= limit)
         documents = DocumentBitmap(words: words, limit: limit)
         self.scores = scores
-        scoreMax = maxScore
+        let windows = (limit + ScoredBitmapScorer.windowSize - 1) >> ScoredBitmapScorer.windowShift
+        var maxima = [Float](repeating: 0, count: windows)
+        var best: Float = 0
+        scores.withUnsafeBufferPointer { all in
+            maxima.withUnsafeMutableBufferPointer { out in
+                for w in 0..<windows {
+                    let start = w << ScoredBitmapScorer.windowShift
+                    let end = min(limit, start + ScoredBitmapScorer.windowSize)
+                    var m: Float = 0
+                    for d in start..<end where all[d] > m { m = all[d] }
+                    out[w] = m
+                    if m > best { best = m }
+                }
+            }
+        }
+        windowMaxima = maxima
+        scoreMax = best
         super.init()
     }
 
@@ -533,6 +550,23 @@ class ScoredBitmapScorer: Scorer {
 
     override func score() -> Float { scores[doc] }
     override var maxScore: Float { scoreMax }
+
+    override func advanceShallow(_ target: Int) -> Int {
+        let target = max(target, doc, 0)
+        guard target < documents.limit else { return Scorer.noMoreDocs }
+        shallowWindow = target >> ScoredBitmapScorer.windowShift
+        return min(documents.limit, (shallowWindow + 1) << ScoredBitmapScorer.windowShift) - 1
+    }
+
+    override func maxScore(upTo: Int) -> Float {
+        guard upTo >= 0 else { return 0 }
+        let last = min(upTo >> ScoredBitmapScorer.windowShift, windowMaxima.count - 1)
+        guard shallowWindow <= last else { return 0 }
+        var m: Float = 0
+        for w in shallowWindow...last where windowMaxima[w] > m { m = windowMaxima[w] }
+        return m
+    }
+
     override var cost: Int { documents.count }
     override var frequency: Float { 1 }
 }
