@@ -108,3 +108,55 @@ import Testing
         #expect(trie.labels.count > 100)
     }
 }
+
+/// Fuzzy words and prefixes score from bitmaps with per-window maxima: the pruned top k (block-max
+/// skipping windows that cannot compete) equals the exhaustive evaluation's, alone and inside
+/// conjunctions and disjunctions, and the scorers keep their contracts.
+@Suite struct ScoredBitmapPruningTests {
+    @Test func prunedTopKEqualsTheExhaustiveOne() throws {
+        var random = SeededGenerator(seed: 99)
+        let letters = Array("abcdeo")
+        func word() -> String { String((0..<(3 + Int(random.next() % 4))).map { _ in letters[Int(random.next() % UInt64(letters.count))] }) }
+        let vocabulary = (0..<400).map { _ in word() }
+        // More documents than a few windows of 256, of varied lengths (varied scores).
+        var documents: [Document] = []
+        for i in 0..<1_500 {
+            let length = 3 + Int(random.next() % 60)
+            let body = (0..<length).map { _ in vocabulary[Int(random.next() % UInt64(vocabulary.count))] }.joined(separator: " ")
+            let title = random.next() % 4 == 0 ? vocabulary[Int(random.next() % UInt64(vocabulary.count))] : ""
+            documents.append(Document(id: "d\(i)", title: title, date: nil, body: body))
+        }
+        let reader = try memoryIndex(documents).reader
+        var checked = 0
+        for q in 0..<60 {
+            let a = vocabulary[Int(random.next() % UInt64(vocabulary.count))]
+            let b = vocabulary[Int(random.next() % UInt64(vocabulary.count))]
+            let shapes = ["\(a)~1", "\(a)~2", "\(a.prefix(2))*", "\(a.prefix(3))*", "\(a)~1 AND \(b.prefix(2))*",
+                          "\(a)~2 OR \(b)~1", "\(a.prefix(2))* OR \(b)", "\(a)~1 AND \(b)"]
+            let text = shapes[q % shapes.count]
+            let query = try reader.queryParser().parse(text)
+            for limit in [1, 10] {
+                var exhaustive = SearchRequest(query: query, limit: limit, countTotal: true)
+                exhaustive.snippets = false
+                exhaustive.loadStoredFields = false
+                var pruned = exhaustive
+                pruned.countTotal = false
+                pruned.totalHitsThreshold = 0
+                let want = try reader.search(exhaustive)
+                let log = ScorerContractLog()
+                pruned.scorerWrapper = { AssertingScorer($0, log: log) }
+                let got = try reader.search(pruned)
+                #expect(log.violations.isEmpty, "\(text): \(log.violations.prefix(3))")
+                #expect(got.hits.map(\.score) == want.hits.map(\.score), "scores of \(text), top \(limit)")
+                // The same documents, except where scores tie.
+                let wantScores = Dictionary(want.hits.map { ($0.id, $0.score) }, uniquingKeysWith: { x, _ in x })
+                for (g, w) in zip(got.hits, want.hits) where g.id != w.id {
+                    #expect(wantScores[g.id] == nil || wantScores[g.id] == w.score, "\(text): \(g.id) where \(w.id) was expected")
+                }
+                #expect(got.total <= want.total)
+                checked += 1
+            }
+        }
+        #expect(checked == 120)
+    }
+}

@@ -483,7 +483,7 @@ struct QueryPlan {
                                documentCount: reader.fieldStatistics[field]?.documentCount ?? 0)
             let termWeight = weight(field: field, idf: idf, boost: boost)
             let codes = segment.fieldsByName[field].flatMap { segment.fieldLengths.codes(field: $0.number) }
-            if scores.isEmpty { scores = [Float](repeating: 0, count: count) }
+            if scores.isEmpty { scores = [Float](repeating: 0, count: ScoredBitmapScorer.storage(limit: count)) }
             scores.withUnsafeMutableBufferPointer { out in
                 frequencies.withUnsafeMutableBufferPointer { sums in
                     for d in low...high where sums[d] != 0 {
@@ -497,7 +497,8 @@ struct QueryPlan {
         }
         prefixFrequencies = frequencies
         guard !parts.isEmpty else { return nil }
-        return PrefixScorer(prefix: p.prefix, fields: parts, words: words, limit: count, scores: scores)
+        let best = ScoredBitmapScorer.fillWindowMaxima(&scores, limit: count)
+        return PrefixScorer(prefix: p.prefix, fields: parts, words: words, limit: count, scores: scores, maxScore: best)
     }
 
     /// The scorer of a fuzzy word in segment `s` (``FuzzyScorer``): every document holding one
@@ -529,7 +530,7 @@ struct QueryPlan {
                 infos.append(info)
                 if words.isEmpty {
                     words = [UInt64](repeating: 0, count: (count + 63) / 64)
-                    scores = [Float](repeating: 0, count: count)
+                    scores = [Float](repeating: 0, count: ScoredBitmapScorer.storage(limit: count))
                 }
                 var cursor = try segment.cursor(field: field, info: info)
                 let termBoost = term.boost
@@ -554,7 +555,9 @@ struct QueryPlan {
             if any { parts.append(FuzzyScorer.Field(field: field, weight: termWeight, expansion: expansion, infos: infos)) }
         }
         guard !parts.isEmpty, low <= high else { return nil }
-        return FuzzyScorer(label: "\(f.text)~\(f.maxEdits)", fields: parts, words: words, limit: count, scores: scores)
+        let best = ScoredBitmapScorer.fillWindowMaxima(&scores, limit: count)
+        return FuzzyScorer(label: "\(f.text)~\(f.maxEdits)", fields: parts, words: words, limit: count, scores: scores,
+                           maxScore: best)
     }
 
     /// The test a filter clause makes on one segment's columns, or nil when no document of the

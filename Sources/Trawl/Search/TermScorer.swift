@@ -489,55 +489,67 @@ final class PrefixScorer: ScoredBitmapScorer {
     let fields: [Field]
 
     /// Creates a scorer over the set bits of `words` (documents `0..<limit`), scored by
-    /// `scores` (one per document of the segment).
-    init(prefix: String, fields: [Field], words: [UInt64], limit: Int, scores: [Float]) {
+    /// `scores` (``ScoredBitmapScorer/init(words:limit:scores:maxScore:)``).
+    init(prefix: String, fields: [Field], words: [UInt64], limit: Int, scores: [Float], maxScore: Float) {
         self.prefix = prefix
         self.fields = fields
-        super.init(words: words, limit: limit, scores: scores)
+        super.init(words: words, limit: limit, scores: scores, maxScore: maxScore)
     }
 }
 
 /// The documents of a bitmap, each with a precomputed score: what the expansions of a prefix
 /// (``PrefixScorer``) or a fuzzy word (``FuzzyScorer``) become in a segment.
 ///
-/// The largest score of every window of ``windowSize`` documents is kept as well, so the top-k
-/// loops skip the windows that cannot beat their threshold (``advanceShallow(_:)``,
-/// ``maxScore(upTo:)``) instead of visiting every match.
+/// The largest score of every window of ``windowSize`` documents is kept as well, after the
+/// documents' scores in the same array (``storage(limit:)``, ``fillWindowMaxima(_:limit:)``),
+/// so the top-k loops skip the windows that cannot beat their threshold
+/// (``advanceShallow(_:)``, ``maxScore(upTo:)``) instead of visiting every match.
 class ScoredBitmapScorer: Scorer {
     /// Documents per window of score maxima (a power of two).
     static let windowSize = 256
     private static let windowShift = 8
     private let documents: DocumentBitmap
+    /// The documents' scores (`0..<limit`), then each window's largest.
     private let scores: [Float]
     private let scoreMax: Float
-    /// Per window of ``windowSize`` documents: its largest score.
-    private let windowMaxima: [Float]
+    private let windows: Int
     /// The window of the last shallow target.
     @exclusivity(unchecked) private var shallowWindow = 0
 
-    /// A scorer over the set bits of `words` (documents `0..<limit`), scored by `scores` (one
-    /// per document of the segment, 0 outside the set).
-    init(words: [UInt64], limit: Int, scores: [Float]) {
-        precondition(scores.count >= limit)
-        documents = DocumentBitmap(words: words, limit: limit)
-        self.scores = scores
-        let windows = (limit + ScoredBitmapScorer.windowSize - 1) >> ScoredBitmapScorer.windowShift
-        var maxima = [Float](repeating: 0, count: windows)
+    /// How many windows `limit` documents make.
+    static func windowCount(limit: Int) -> Int { (limit + windowSize - 1) >> windowShift }
+
+    /// How many floats the score array of a segment of `limit` documents holds: one per
+    /// document, then one per window.
+    static func storage(limit: Int) -> Int { limit + windowCount(limit: limit) }
+
+    /// Writes each window's largest score after the documents' scores, and returns the largest.
+    static func fillWindowMaxima(_ scores: inout [Float], limit: Int) -> Float {
+        let windows = windowCount(limit: limit)
+        precondition(scores.count >= limit + windows)
         var best: Float = 0
-        scores.withUnsafeBufferPointer { all in
-            maxima.withUnsafeMutableBufferPointer { out in
-                for w in 0..<windows {
-                    let start = w << ScoredBitmapScorer.windowShift
-                    let end = min(limit, start + ScoredBitmapScorer.windowSize)
-                    var m: Float = 0
-                    for d in start..<end where all[d] > m { m = all[d] }
-                    out[w] = m
-                    if m > best { best = m }
-                }
+        scores.withUnsafeMutableBufferPointer { all in
+            for w in 0..<windows {
+                let start = w << windowShift
+                let end = min(limit, start + windowSize)
+                var m: Float = 0
+                for d in start..<end where all[d] > m { m = all[d] }
+                all[limit + w] = m
+                if m > best { best = m }
             }
         }
-        windowMaxima = maxima
-        scoreMax = best
+        return best
+    }
+
+    /// A scorer over the set bits of `words` (documents `0..<limit`), scored by `scores` (one
+    /// per document of the segment, 0 outside the set, then the windows' maxima written by
+    /// ``fillWindowMaxima(_:limit:)``, whose result is `maxScore`).
+    init(words: [UInt64], limit: Int, scores: [Float], maxScore: Float) {
+        precondition(scores.count >= ScoredBitmapScorer.storage(limit: limit))
+        documents = DocumentBitmap(words: words, limit: limit)
+        self.scores = scores
+        windows = ScoredBitmapScorer.windowCount(limit: limit)
+        scoreMax = maxScore
         super.init()
     }
 
@@ -560,10 +572,11 @@ class ScoredBitmapScorer: Scorer {
 
     override func maxScore(upTo: Int) -> Float {
         guard upTo >= 0 else { return 0 }
-        let last = min(upTo >> ScoredBitmapScorer.windowShift, windowMaxima.count - 1)
+        let last = min(upTo >> ScoredBitmapScorer.windowShift, windows - 1)
         guard shallowWindow <= last else { return 0 }
+        let base = documents.limit
         var m: Float = 0
-        for w in shallowWindow...last where windowMaxima[w] > m { m = windowMaxima[w] }
+        for w in shallowWindow...last where scores[base + w] > m { m = scores[base + w] }
         return m
     }
 

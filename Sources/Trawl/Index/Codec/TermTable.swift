@@ -10,7 +10,7 @@
 /// prefixes it can still accept (as over Lucene's and Tantivy's FSTs).
 ///
 /// Built lazily per segment and field on first use (``SegmentReader/termTable(field:)``) and
-/// kept with the segment: 25 bytes per term plus the term bytes, and 21 bytes per node of the
+/// kept with the segment: 29 bytes per term plus the term bytes, and 21 bytes per node of the
 /// trie's top levels (``Trie``).
 final class TermTable: Sendable {
     /// The number of terms.
@@ -21,10 +21,14 @@ final class TermTable: Sendable {
     let bytes: [UInt8]
     /// Per term: the length of the prefix shared with the previous term, capped at 255 (0 for term 0).
     let shared: [UInt8]
-    /// Per term: its first byte after the prefix it shares with the previous term (its byte at
-    /// `shared[j]`; 0 when it has none). A walk tries it before reading the term itself, which
-    /// is rejected there most of the time.
-    let firstNew: [UInt8]
+    /// Per term: its first four bytes after the prefix it shares with the previous term (from
+    /// `shared[j]` on), the first in the low byte, 0 past the term's end. A walk steps through
+    /// them before reading the term itself, which is rejected there most of the time; it reads
+    /// the term when they run out, or when ``headsEndTerms`` is false (a term holds a 0 byte,
+    /// so 0 cannot mark the end).
+    let heads: [UInt32]
+    /// Whether a 0 in ``heads`` marks the end of the term (no term holds a 0 byte).
+    let headsEndTerms: Bool
     /// How many depths ``next`` covers.
     static let skipDepths = 4
     /// Per term `j` and depth `d` in `1...skipDepths`, at `j * skipDepths + d - 1`: the first
@@ -71,8 +75,9 @@ final class TermTable: Sendable {
         var bytes: [UInt8] = []
         var shared: [UInt8] = []
         shared.reserveCapacity(terms.termCount)
-        var firstNew: [UInt8] = []
-        firstNew.reserveCapacity(terms.termCount)
+        var heads: [UInt32] = []
+        heads.reserveCapacity(terms.termCount)
+        var zeroFree = true
         var frequencies: [UInt32] = []
         frequencies.reserveCapacity(terms.termCount)
         var longest = 0
@@ -89,7 +94,10 @@ final class TermTable: Sendable {
                 while common < n && bytes[previousStart + common] == term[common] { common += 1 }
             }
             shared.append(UInt8(common))
-            firstNew.append(common < term.count ? term[common] : 0)
+            var head: UInt32 = 0
+            for i in 0..<4 where common + i < term.count { head |= UInt32(term[common + i]) << UInt32(8 * i) }
+            heads.append(head)
+            if !zeroFree || term.contains(0) { zeroFree = false }
             bytes.append(contentsOf: term)
             frequencies.append(iterator.info.docFreq)
             longest = max(longest, term.count)
@@ -115,7 +123,8 @@ final class TermTable: Sendable {
         self.starts = starts
         self.bytes = bytes
         self.shared = shared
-        self.firstNew = firstNew
+        self.heads = heads
+        headsEndTerms = zeroFree
         documentFrequencies = frequencies
         maxTermLength = longest
     }
