@@ -253,7 +253,8 @@ final class FuzzyScorer: ScoredBitmapScorer {
     let label: String
     let fields: [Field]
 
-    /// Creates a scorer over the set bits of `words` (documents `0..<limit`), scored by `scores`.
+    /// Creates a scorer over the set bits of `words` (documents `0..<limit`), scored by `scores`
+    /// (``ScoredBitmapScorer/init(words:limit:scores:maxScore:)``).
     init(label: String, fields: [Field], words: [UInt64], limit: Int, scores: [Float], maxScore: Float) {
         self.label = label
         self.fields = fields

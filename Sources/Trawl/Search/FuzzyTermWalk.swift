@@ -103,65 +103,172 @@ enum FuzzyTermWalk {
         table.bytes.withUnsafeBufferPointer { bytesBuffer in
             table.starts.withUnsafeBufferPointer { starts in
                 table.shared.withUnsafeBufferPointer { shared in
-                    table.next.withUnsafeBufferPointer { next in
-                        guard let base = bytesBuffer.baseAddress else { return }
-                        walk(&automaton, base, starts, shared, next, range, prefixBytes, levelEnd, levelState, &result)
+                    table.heads.withUnsafeBufferPointer { heads in
+                        table.next.withUnsafeBufferPointer { next in
+                            guard let base = bytesBuffer.baseAddress else { return }
+                            guard prefixBytes == 0 else {
+                                walk(&automaton, base, starts, shared, heads, next, range, prefixBytes, levelEnd, levelState, table.headsEndTerms, &result)
+                                return
+                            }
+                            // No fixed prefix: the trie's top levels first, the table below them.
+                            let trie = table.trie
+                            trie.labels.withUnsafeBufferPointer { labels in
+                                trie.exact.withUnsafeBufferPointer { exact in
+                                    trie.rest.withUnsafeBufferPointer { rest in
+                                        trie.high.withUnsafeBufferPointer { high in
+                                            trie.firstChild.withUnsafeBufferPointer { firstChild in
+                                                let nodes = TrieBuffers(labels: labels, exact: exact, rest: rest, high: high,
+                                                                        firstChild: firstChild)
+                                                let root = LevenshteinAutomaton.start
+                                                if exact[0] >= 0, automaton.distance(root) <= UInt8(automaton.maxEdits) {
+                                                    result.append(Match(ordinal: exact[0], edits: automaton.distance(root)))
+                                                }
+                                                trieWalk(0, depth: 0, state: root, &automaton, nodes, base, starts, shared, heads,
+                                                         next, levelEnd, levelState, table.headsEndTerms, &result)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
     }
 
+    /// The trie's arrays (``TermTable/Trie``) as raw buffers.
+    private struct TrieBuffers {
+        let labels: UnsafeBufferPointer<UInt8>
+        let exact: UnsafeBufferPointer<Int32>
+        let rest: UnsafeBufferPointer<UInt32>
+        let high: UnsafeBufferPointer<UInt32>
+        let firstChild: UnsafeBufferPointer<UInt32>
+    }
+
+    /// Walks the terms under trie node `node` (its prefix `depth` bytes long, the automaton in
+    /// `state` after it): each child whose byte keeps the automaton alive, its exact term
+    /// first, then the terms under the node that no child covers, over the table.
+    private static func trieWalk(_ node: Int, depth: Int, state: Int32, _ automaton: inout LevenshteinAutomaton,
+                                 _ trie: TrieBuffers, _ bytes: UnsafePointer<UInt8>, _ starts: UnsafeBufferPointer<UInt32>,
+                                 _ shared: UnsafeBufferPointer<UInt8>, _ heads: UnsafeBufferPointer<UInt32>,
+                                 _ next: UnsafeBufferPointer<UInt32>, _ levelEnd: UnsafeMutablePointer<Int>, _ levelState: UnsafeMutablePointer<Int32>,
+                                 _ headsEndTerms: Bool, _ result: inout [Match]) {
+        let k = UInt8(automaton.maxEdits)
+        var child = Int(trie.firstChild[node])
+        let childEnd = Int(trie.firstChild[node + 1])
+        while child < childEnd {
+            defer { child += 1 }
+            let label = trie.labels[child]
+            // A language-tagged term (another language's word) is never an expansion.
+            if depth == 0 && label == DocumentLanguage.tagByte { continue }
+            let advanced = automaton.step(state, UInt32(label))
+            if advanced == LevenshteinAutomaton.dead { continue }
+            let term = trie.exact[child]
+            if term >= 0 {
+                let distance = automaton.distance(advanced)
+                if distance <= k { result.append(Match(ordinal: term, edits: distance)) }
+            }
+            trieWalk(child, depth: depth + 1, state: advanced, &automaton, trie, bytes, starts, shared, heads, next, levelEnd, levelState,
+                     headsEndTerms, &result)
+        }
+        let from = Int(trie.rest[node]), to = Int(trie.high[node])
+        if from < to {
+            levelEnd[0] = depth
+            levelState[0] = state
+            walk(&automaton, bytes, starts, shared, heads, next, from..<to, depth, levelEnd, levelState, headsEndTerms, &result)
+        }
+    }
+
     /// The walk proper, over raw buffers.
     private static func walk(_ automaton: inout LevenshteinAutomaton,
                              _ bytes: UnsafePointer<UInt8>, _ starts: UnsafeBufferPointer<UInt32>,
-                             _ shared: UnsafeBufferPointer<UInt8>, _ next: UnsafeBufferPointer<UInt32>, _ range: Range<Int>, _ prefixBytes: Int,
+                             _ shared: UnsafeBufferPointer<UInt8>, _ heads: UnsafeBufferPointer<UInt32>,
+                             _ next: UnsafeBufferPointer<UInt32>, _ range: Range<Int>, _ prefixBytes: Int,
                              _ levelEnd: UnsafeMutablePointer<Int>, _ levelState: UnsafeMutablePointer<Int32>,
-                             _ result: inout [Match]) {
+                             _ headsEndTerms: Bool, _ result: inout [Match]) {
         let end = range.upperBound
         var j = range.lowerBound
         var level = 0
+        let endsMarked = headsEndTerms
+        // Whether the range's first term is language-tagged (never an expansion).
+        let firstTagged = j < end && starts[j + 1] > starts[j] && bytes[Int(starts[j])] == DocumentLanguage.tagByte
         let k = UInt8(automaton.maxEdits)
         while j < end {
-            let start = Int(starts[j])
-            let length = Int(starts[j + 1]) - start
+            var deadAt = -1
             if j != range.lowerBound {
                 let common = max(Int(shared[j]), prefixBytes)
                 while levelEnd[level] > common { level -= 1 }
+                // The term's first new bytes, from the compact array: most terms are rejected
+                // there, without reading the term (a cache miss each). ASCII bytes only, each
+                // one level; a 0 ends the term.
+                if endsMarked && levelEnd[level] == common && common == Int(shared[j]) && common < 255 {
+                    var head = heads[j]
+                    var state = levelState[level]
+                    var position = common
+                    var ended = false
+                    for _ in 0..<4 {
+                        let byte = head & 0xFF
+                        if byte == 0 { ended = true; break }
+                        if byte >= 0x80 { break }
+                        state = automaton.step(state, byte)
+                        level += 1
+                        position += 1
+                        levelEnd[level] = position
+                        levelState[level] = state
+                        if state == LevenshteinAutomaton.dead { deadAt = position; break }
+                        head >>= 8
+                    }
+                    if ended {
+                        // The whole term was stepped: it matches if within reach.
+                        let distance = automaton.distance(state)
+                        // (A term sharing bytes with the previous one starts as the range's first.)
+                        let tagged = common > 0 ? firstTagged : heads[j] & 0xFF == UInt32(DocumentLanguage.tagByte)
+                        if distance <= k, !tagged {
+                            result.append(Match(ordinal: Int32(j), edits: distance))
+                        }
+                        j += 1
+                        continue
+                    }
+                }
             } else {
                 level = 0
             }
-            var position = levelEnd[level]
-            var state = levelState[level]
-            var deadAt = -1
-            while position < length {
-                let lead = bytes[start + position]
-                let c: UInt32, size: Int
-                if lead < 0x80 {
-                    c = UInt32(lead)
-                    size = 1
-                } else {
-                    (c, size) = decode(bytes + start, position, length)
+            if deadAt < 0 {
+                let start = Int(starts[j])
+                let length = Int(starts[j + 1]) - start
+                var position = levelEnd[level]
+                var state = levelState[level]
+                while position < length {
+                    let lead = bytes[start + position]
+                    let c: UInt32, size: Int
+                    if lead < 0x80 {
+                        c = UInt32(lead)
+                        size = 1
+                    } else {
+                        (c, size) = decode(bytes + start, position, length)
+                    }
+                    state = automaton.step(state, c)
+                    level += 1
+                    position += size
+                    levelEnd[level] = position
+                    levelState[level] = state
+                    if state == LevenshteinAutomaton.dead {
+                        deadAt = position
+                        break
+                    }
                 }
-                state = automaton.step(state, c)
-                level += 1
-                position += size
-                levelEnd[level] = position
-                levelState[level] = state
-                if state == LevenshteinAutomaton.dead {
-                    deadAt = position
-                    break
+                if deadAt < 0 {
+                    let distance = automaton.distance(state)
+                    // A language-tagged term (another language's word) is never an expansion.
+                    if distance <= k, length == 0 || bytes[start] != DocumentLanguage.tagByte {
+                        result.append(Match(ordinal: Int32(j), edits: distance))
+                    }
+                    j += 1
+                    continue
                 }
             }
             j += 1
-            if deadAt < 0 {
-                let distance = automaton.distance(state)
-                // A language-tagged term (another language's word) is never an expansion.
-                if distance <= k, length == 0 || bytes[start] != DocumentLanguage.tagByte {
-                    result.append(Match(ordinal: Int32(j - 1), edits: distance))
-                }
-                continue
-            }
             // Skip every term that shares the dead prefix: in one jump from the table for the
             // shallow depths, otherwise from the shared lengths.
             if deadAt <= TermTable.skipDepths {

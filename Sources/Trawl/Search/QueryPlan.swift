@@ -149,6 +149,9 @@ struct QueryPlan {
         var perSegment: [[TermPostingsInfo]] = []
         // Each distinct expansion's document frequency, summed over the segments.
         var distinct: [[UInt8]: Int] = [:]
+        // With one segment the terms are distinct already: counted without the dictionary.
+        let single = reader.segments.count == 1
+        var singleCount = 0, singleLargest = 0
         let limit = max(1, request.prefixExpansionLimit)
         for segment in reader.segments {
             var found: [TermPostingsInfo] = []
@@ -159,10 +162,15 @@ struct QueryPlan {
                     var iterator = terms.terms(withPrefix: Array(key.term.utf8), limit: Int.max)
                     while try iterator.next() {
                         found.append(iterator.info)
-                        distinct[iterator.term, default: 0] += Int(iterator.info.docFreq)
-                        if distinct.count > limit {
+                        if single {
+                            singleCount += 1
+                            singleLargest = max(singleLargest, Int(iterator.info.docFreq))
+                        } else {
+                            distinct[iterator.term, default: 0] += Int(iterator.info.docFreq)
+                        }
+                        if (single ? singleCount : distinct.count) > limit {
                             // Count the rest (bounded) so the message can say how broad the prefix is.
-                            var count = distinct.count
+                            var count = single ? singleCount : distinct.count
                             while count < 1_000_000, try iterator.next() { count += 1 }
                             tooBroad = count
                             break
@@ -178,7 +186,8 @@ struct QueryPlan {
             perSegment.append(found)
         }
         expansions[key] = perSegment
-        prefixStatistics[key] = PrefixStatistics(documentFrequency: distinct.values.max() ?? 0, expansions: distinct.count)
+        prefixStatistics[key] = single ? PrefixStatistics(documentFrequency: singleLargest, expansions: singleCount)
+            : PrefixStatistics(documentFrequency: distinct.values.max() ?? 0, expansions: distinct.count)
     }
 
     /// The BM25 constants of a term in a field, scaled by `boost`.
@@ -452,16 +461,20 @@ struct QueryPlan {
             var low = count, high = -1
             for info in infos {
                 var cursor = try segment.cursor(field: field, info: info)
-                var doc = cursor.doc
-                while doc != PostingsCursor.noMoreDocs {
-                    let d = Int(doc)
-                    if d < count {
-                        words[d >> 6] |= UInt64(1) << UInt64(d & 63)
-                        frequencies[d] &+= cursor.freq
-                        low = min(low, d)
-                        high = max(high, d)
+                words.withUnsafeMutableBufferPointer { bits in
+                    frequencies.withUnsafeMutableBufferPointer { sums in
+                        var doc = cursor.doc
+                        while doc != PostingsCursor.noMoreDocs {
+                            let d = Int(doc)
+                            if d < count {
+                                bits[d >> 6] |= UInt64(1) << UInt64(d & 63)
+                                sums[d] &+= cursor.freq
+                                if d < low { low = d }
+                                if d > high { high = d }
+                            }
+                            doc = cursor.next()
+                        }
                     }
-                    doc = cursor.next()
                 }
                 try cursor.throwIfCorrupt()
             }
@@ -470,17 +483,22 @@ struct QueryPlan {
                                documentCount: reader.fieldStatistics[field]?.documentCount ?? 0)
             let termWeight = weight(field: field, idf: idf, boost: boost)
             let codes = segment.fieldsByName[field].flatMap { segment.fieldLengths.codes(field: $0.number) }
-            if scores.isEmpty { scores = [Float](repeating: 0, count: count) }
-            for d in low...high where frequencies[d] != 0 {
-                scores[d] += termWeight.score(freq: frequencies[d], lengthCode: codes?[d] ?? 1)
-                frequencies[d] = 0
+            if scores.isEmpty { scores = [Float](repeating: 0, count: ScoredBitmapScorer.storage(limit: count)) }
+            scores.withUnsafeMutableBufferPointer { out in
+                frequencies.withUnsafeMutableBufferPointer { sums in
+                    for d in low...high where sums[d] != 0 {
+                        out[d] += termWeight.score(freq: sums[d], lengthCode: codes?[d] ?? 1)
+                        sums[d] = 0
+                    }
+                }
             }
             parts.append(PrefixScorer.Field(field: field, weight: termWeight, documentFrequency: statistics.documentFrequency,
                                             expansions: statistics.expansions, infos: infos))
         }
         prefixFrequencies = frequencies
         guard !parts.isEmpty else { return nil }
-        return PrefixScorer(prefix: p.prefix, fields: parts, words: words, limit: count, scores: scores)
+        let best = ScoredBitmapScorer.fillWindowMaxima(&scores, limit: count)
+        return PrefixScorer(prefix: p.prefix, fields: parts, words: words, limit: count, scores: scores, maxScore: best)
     }
 
     /// The scorer of a fuzzy word in segment `s` (``FuzzyScorer``): every document holding one
@@ -512,7 +530,7 @@ struct QueryPlan {
                 infos.append(info)
                 if words.isEmpty {
                     words = [UInt64](repeating: 0, count: (count + 63) / 64)
-                    scores = [Float](repeating: 0, count: count)
+                    scores = [Float](repeating: 0, count: ScoredBitmapScorer.storage(limit: count))
                 }
                 var cursor = try segment.cursor(field: field, info: info)
                 let termBoost = term.boost
@@ -537,8 +555,7 @@ struct QueryPlan {
             if any { parts.append(FuzzyScorer.Field(field: field, weight: termWeight, expansion: expansion, infos: infos)) }
         }
         guard !parts.isEmpty, low <= high else { return nil }
-        var best: Float = 0
-        for d in low...high where scores[d] > best { best = scores[d] }
+        let best = ScoredBitmapScorer.fillWindowMaxima(&scores, limit: count)
         return FuzzyScorer(label: "\(f.text)~\(f.maxEdits)", fields: parts, words: words, limit: count, scores: scores,
                            maxScore: best)
     }

@@ -489,37 +489,66 @@ final class PrefixScorer: ScoredBitmapScorer {
     let fields: [Field]
 
     /// Creates a scorer over the set bits of `words` (documents `0..<limit`), scored by
-    /// `scores` (one per document of the segment).
-    init(prefix: String, fields: [Field], words: [UInt64], limit: Int, scores: [Float]) {
+    /// `scores` (``ScoredBitmapScorer/init(words:limit:scores:maxScore:)``).
+    init(prefix: String, fields: [Field], words: [UInt64], limit: Int, scores: [Float], maxScore: Float) {
         self.prefix = prefix
         self.fields = fields
-        super.init(words: words, limit: limit, scores: scores, maxScore: PrefixScorer.largest(scores))
-    }
-
-    /// The largest score (0 for none): a plain loop over the buffer, which the optimizer
-    /// vectorizes where the generic `max()` may not be inlined.
-    static func largest(_ scores: [Float]) -> Float {
-        scores.withUnsafeBufferPointer { buffer in
-            var best: Float = 0
-            for score in buffer where score > best { best = score }
-            return best
-        }
+        super.init(words: words, limit: limit, scores: scores, maxScore: maxScore)
     }
 }
 
 /// The documents of a bitmap, each with a precomputed score: what the expansions of a prefix
 /// (``PrefixScorer``) or a fuzzy word (``FuzzyScorer``) become in a segment.
+///
+/// The largest score of every window of ``windowSize`` documents is kept as well, after the
+/// documents' scores in the same array (``storage(limit:)``, ``fillWindowMaxima(_:limit:)``),
+/// so the top-k loops skip the windows that cannot beat their threshold
+/// (``advanceShallow(_:)``, ``maxScore(upTo:)``) instead of visiting every match.
 class ScoredBitmapScorer: Scorer {
+    /// Documents per window of score maxima (a power of two).
+    static let windowSize = 256
+    private static let windowShift = 8
     private let documents: DocumentBitmap
+    /// The documents' scores (`0..<limit`), then each window's largest.
     private let scores: [Float]
     private let scoreMax: Float
+    private let windows: Int
+    /// The window of the last shallow target.
+    @exclusivity(unchecked) private var shallowWindow = 0
+
+    /// How many windows `limit` documents make.
+    static func windowCount(limit: Int) -> Int { (limit + windowSize - 1) >> windowShift }
+
+    /// How many floats the score array of a segment of `limit` documents holds: one per
+    /// document, then one per window.
+    static func storage(limit: Int) -> Int { limit + windowCount(limit: limit) }
+
+    /// Writes each window's largest score after the documents' scores, and returns the largest.
+    static func fillWindowMaxima(_ scores: inout [Float], limit: Int) -> Float {
+        let windows = windowCount(limit: limit)
+        precondition(scores.count >= limit + windows)
+        var best: Float = 0
+        scores.withUnsafeMutableBufferPointer { all in
+            for w in 0..<windows {
+                let start = w << windowShift
+                let end = min(limit, start + windowSize)
+                var m: Float = 0
+                for d in start..<end where all[d] > m { m = all[d] }
+                all[limit + w] = m
+                if m > best { best = m }
+            }
+        }
+        return best
+    }
 
     /// A scorer over the set bits of `words` (documents `0..<limit`), scored by `scores` (one
-    /// per document of the segment), none above `maxScore`.
+    /// per document of the segment, 0 outside the set, then the windows' maxima written by
+    /// ``fillWindowMaxima(_:limit:)``, whose result is `maxScore`).
     init(words: [UInt64], limit: Int, scores: [Float], maxScore: Float) {
-        precondition(scores.count >= limit)
+        precondition(scores.count >= ScoredBitmapScorer.storage(limit: limit))
         documents = DocumentBitmap(words: words, limit: limit)
         self.scores = scores
+        windows = ScoredBitmapScorer.windowCount(limit: limit)
         scoreMax = maxScore
         super.init()
     }
@@ -533,6 +562,24 @@ class ScoredBitmapScorer: Scorer {
 
     override func score() -> Float { scores[doc] }
     override var maxScore: Float { scoreMax }
+
+    override func advanceShallow(_ target: Int) -> Int {
+        let target = max(target, doc, 0)
+        guard target < documents.limit else { return Scorer.noMoreDocs }
+        shallowWindow = target >> ScoredBitmapScorer.windowShift
+        return min(documents.limit, (shallowWindow + 1) << ScoredBitmapScorer.windowShift) - 1
+    }
+
+    override func maxScore(upTo: Int) -> Float {
+        guard upTo >= 0 else { return 0 }
+        let last = min(upTo >> ScoredBitmapScorer.windowShift, windows - 1)
+        guard shallowWindow <= last else { return 0 }
+        let base = documents.limit
+        var m: Float = 0
+        for w in shallowWindow...last where scores[base + w] > m { m = scores[base + w] }
+        return m
+    }
+
     override var cost: Int { documents.count }
     override var frequency: Float { 1 }
 }
