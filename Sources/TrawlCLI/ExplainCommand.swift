@@ -32,8 +32,8 @@ struct ExplainCommand: ParsableCommand {
     @Flag(name: .long, help: "Explain with the term-proximity bonus of trawl search --near.")
     var near = false
 
-    @Flag(name: .customLong("stop-words"), help: "Explain with the free-text stop words of trawl search --stop-words (they match, adding nothing).")
-    var freeTextStopWords = false
+    @Flag(name: .customLong("stop-words"), inversion: .prefixedNo, help: "Free-text stop words as trawl search has them (default on: they match, adding nothing; --no-stop-words scores them).")
+    var freeTextStopWords = true
 
     func run() throws {
         var session = SearchSession(reader: try IndexReader(path: location.path))

@@ -62,7 +62,7 @@ struct SearchCommand: ParsableCommand {
     @Flag(name: .long, help: "Words match when any of them occurs (default operator OR instead of AND); e.g. --or 'cafe bistro'.")
     var or = false
 
-    @Option(name: .long, help: ArgumentHelp("Field weights for BM25, e.g. title=3,body=1 (default title=2,body=1).", valueName: "weights"))
+    @Option(name: .long, help: ArgumentHelp("Field weights for BM25, e.g. title=2,body=1 (default title=3,body=1).", valueName: "weights"))
     var weights: String?
 
     /// The parsed `--weights`, or the defaults.
@@ -88,8 +88,8 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The term-proximity bonus's settings: WEIGHT or WEIGHT:WINDOW (default 0.1:10, with --near); 0 turns it off.", valueName: "weight"))
     var proximity: String?
 
-    @Flag(name: .customLong("stop-words"), help: "In a free-text query of several words, let common English words (what, the, of, does ...) match without adding to the score (and leave them out of --near).")
-    var freeTextStopWords = false
+    @Flag(name: .customLong("stop-words"), inversion: .prefixedNo, help: "In a free-text query of several words (OR), common English words (what, the, of, does ...) match without adding to the score and stay out of --near (default on; --no-stop-words scores every word).")
+    var freeTextStopWords = true
 
     @Flag(name: .long, help: "Expand free-text queries with words of their best results (RM3 pseudo-relevance feedback: a second pass, slower).")
     var expand = false

@@ -19,7 +19,7 @@ struct SearchSession {
     struct Ranking {
         var bm25 = BM25()
         var proximity: TermProximity? = nil
-        var freeTextStopWords = false
+        var freeTextStopWords = true
         var expansion: QueryExpansion? = nil
     }
 

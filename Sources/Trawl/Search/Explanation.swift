@@ -45,7 +45,7 @@ extension IndexReader {
                         fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights,
                         proximity: TermProximity? = nil,
                         language: String? = nil,
-                        freeTextStopWords: Bool = false) throws(SearchError) -> Explanation? {
+                        freeTextStopWords: Bool = true) throws(SearchError) -> Explanation? {
         guard let number = try SearchError.reading({ () throws(TrawlError) in try documentNumber(id: id) }),
               let (s, local) = locate(number) else { return nil }
         var request = SearchRequest(query: query, limit: 1)

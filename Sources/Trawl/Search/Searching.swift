@@ -30,10 +30,12 @@ public struct SearchRequest: Sendable {
     public var totalHitsThreshold = SearchRequest.defaultTotalHitsThreshold
     /// The default ``totalHitsThreshold``: 1,000.
     public static let defaultTotalHitsThreshold = 1_000
-    /// Per-field weights multiplied into BM25 (default title 2.0, body 1.0, others 1.0).
+    /// Per-field weights multiplied into BM25 (default title 3.0, body 1.0, others 1.0).
     public var fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights
-    /// The default field weights: title 2.0, body 1.0 (other fields 1.0).
-    public static let defaultFieldWeights: [String: Double] = ["title": 2.0, "body": 1.0]
+    /// The default field weights: title 3.0, body 1.0 (other fields 1.0). A title word counts
+    /// three times a body word: over the seven classic test collections, 3 was the weight a
+    /// leave-one-collection-out choice made (with ``freeTextStopWords``; 2 before).
+    public static let defaultFieldWeights: [String: Double] = ["title": 3.0, "body": 1.0]
     /// Whether to build snippets for the returned hits (needs ``loadStoredFields``).
     public var snippets = true
     /// Whether hits carry their title, date and stored fields (read from the document store).
@@ -48,9 +50,10 @@ public struct SearchRequest: Sendable {
     /// `does` ...) match without scoring: in a query of optional plain words of the default
     /// fields, at least one of them not a stop word, the stop words keep their matches but add
     /// nothing to a document's score, and the term-proximity bonus leaves them out. Verbose
-    /// natural-language queries rank better without them (``FreeTextStopWords``); off, every
-    /// word scores.
-    public var freeTextStopWords = false
+    /// natural-language queries rank better without them (on by default: mean MAP 0.408
+    /// against 0.400 over the seven classic test collections, none worse); off, every word
+    /// scores.
+    public var freeTextStopWords = true
     /// Pseudo-relevance feedback (RM3, ``QueryExpansion``) for free-text queries: nil (the
     /// default) searches the query as it is; with it, a first pass's best documents add words
     /// to the query and a second pass ranks.
