@@ -4,9 +4,9 @@
 /// (``EnglishStopWords``): it also holds pronouns, auxiliaries and question words (`what`,
 /// `which`, `how`, `does`), which verbose natural-language queries are full of and which say
 /// little about what is wanted.
-package enum FreeTextStopWords {
+enum FreeTextStopWords {
     /// The words, lower-case, as written (before stemming).
-    package static let words: [String] = [
+    static let words: [String] = [
         "a", "about", "above", "after", "again", "against", "ain", "all", "am", "an", "and", "any", "are",
         "aren", "aren't", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
         "but", "by", "can", "couldn", "couldn't", "d", "did", "didn", "didn't", "do", "does", "doesn",
