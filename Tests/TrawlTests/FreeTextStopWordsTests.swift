@@ -95,9 +95,9 @@ import Testing
         let query = try reader.queryParser(defaultOperator: .or).parse("the price")
         let explanation = try #require(try reader.explain(query, id: "oil"))
         let text = "\(explanation)"
-        #expect(text.contains("a stop word of a free-text query"))
+        #expect(text.contains("a free-text stop word"))
         let plain = try #require(try reader.explain(query, id: "oil", freeTextStopWords: false))
-        #expect(!"\(plain)".contains("a stop word of a free-text query"))
+        #expect(!"\(plain)".contains("a free-text stop word"))
         #expect(plain.value > explanation.value)
     }
 }

@@ -180,7 +180,7 @@ struct ExplanationBuilder {
             }
             let pseudo = multi.pseudoFrequency
             if multi.inverseDocumentFrequency == 0 {
-                return Explanation(value: score, summary: "weight(\(DocumentLanguage.display(multi.term)) in \(multi.fields.joined(separator: ", "))), a stop word of a free-text query: matches, adds nothing", details: [
+                return Explanation(value: score, summary: "weight(\(DocumentLanguage.display(multi.term)) in \(multi.fields.joined(separator: ", "))), weight 0 (a free-text stop word, or a zero boost): matches, adds nothing", details: [
                     Explanation(value: pseudo, summary: "tf′ = Σ over fields", details: fields),
                 ])
             }
