@@ -62,7 +62,7 @@ struct SearchCommand: ParsableCommand {
     @Flag(name: .long, help: "Words match when any of them occurs (default operator OR instead of AND); e.g. --or 'cafe bistro'.")
     var or = false
 
-    @Option(name: .long, help: ArgumentHelp("Field weights for BM25, e.g. title=2,body=1 (default title=3,body=1).", valueName: "weights"))
+    @Option(name: .long, help: ArgumentHelp("Field weights for BM25, e.g. title=3,body=1 (default title=2,body=1).", valueName: "weights"))
     var weights: String?
 
     /// The parsed `--weights`, or the defaults.

@@ -43,7 +43,7 @@ struct BruteForceSearch {
     let averageLength: [String: Double]
     /// Per field: every term with its document frequency, in byte order (for prefixes).
     let termsByField: [String: [(term: [UInt8], documentFrequency: Int)]]
-    let weights: [String: Double] = ["title": 3, "body": 1]
+    let weights: [String: Double] = ["title": 2, "body": 1]
     /// The terms of the free-text stop list under the analyzer (``SearchRequest/freeTextStopWords``).
     let stopTerms: Set<String>
     /// Whether the stop words of a free-text query match without scoring, as the engine's
