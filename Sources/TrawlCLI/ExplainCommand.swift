@@ -32,9 +32,13 @@ struct ExplainCommand: ParsableCommand {
     @Flag(name: .long, help: "Explain with the term-proximity bonus of trawl search --near.")
     var near = false
 
+    @Flag(name: .customLong("stop-words"), inversion: .prefixedNo, help: "Free-text stop words as trawl search has them (default on: they match, adding nothing; --no-stop-words scores them).")
+    var freeTextStopWords = true
+
     func run() throws {
         var session = SearchSession(reader: try IndexReader(path: location.path))
         if near { session.ranking.proximity = TermProximity() }
+        session.ranking.freeTextStopWords = freeTextStopWords
         let tree: Query
         do throws(QuerySyntaxError) {
             tree = try session.parse(query)
@@ -45,7 +49,8 @@ struct ExplainCommand: ParsableCommand {
         let found: Explanation?
         do throws(SearchError) {
             found = try session.reader.explain(tree, id: id, fieldWeights: session.fieldWeights,
-                                               proximity: session.ranking.proximity, language: language)
+                                               proximity: session.ranking.proximity, language: language,
+                                               freeTextStopWords: session.ranking.freeTextStopWords)
         } catch {
             switch error {
             case .query(let error): throw CLIFailure.query(error, text: query)

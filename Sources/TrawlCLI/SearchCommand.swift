@@ -88,6 +88,9 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The term-proximity bonus's settings: WEIGHT or WEIGHT:WINDOW (default 0.1:10, with --near); 0 turns it off.", valueName: "weight"))
     var proximity: String?
 
+    @Flag(name: .customLong("stop-words"), inversion: .prefixedNo, help: "In a free-text query of several words (OR), common English words (what, the, of, does ...) match without adding to the score and stay out of --near (default on; --no-stop-words scores every word).")
+    var freeTextStopWords = true
+
     @Flag(name: .long, help: "Expand free-text queries with words of their best results (RM3 pseudo-relevance feedback: a second pass, slower).")
     var expand = false
 
@@ -107,6 +110,7 @@ struct SearchCommand: ParsableCommand {
     func ranking() throws -> SearchSession.Ranking {
         var ranking = SearchSession.Ranking()
         if near { ranking.proximity = TermProximity() }
+        ranking.freeTextStopWords = freeTextStopWords
         if let k1 { guard k1 >= 0, k1.isFinite else { throw ValidationError("--k1 takes a number of 0 or more") }; ranking.bm25.k1 = k1 }
         if let b { guard b >= 0, b <= 1 else { throw ValidationError("--b takes a number from 0 to 1") }; ranking.bm25.b = b }
         if let multiFieldK1 {

@@ -19,6 +19,7 @@ struct SearchSession {
     struct Ranking {
         var bm25 = BM25()
         var proximity: TermProximity? = nil
+        var freeTextStopWords = true
         var expansion: QueryExpansion? = nil
     }
 
@@ -53,6 +54,7 @@ struct SearchSession {
         request.language = language
         request.bm25 = ranking.bm25
         request.proximity = ranking.proximity
+        request.freeTextStopWords = ranking.freeTextStopWords
         request.expansion = ranking.expansion
         return request
     }

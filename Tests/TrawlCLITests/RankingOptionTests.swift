@@ -54,6 +54,18 @@ import Testing
         #expect(batch.status == 0 && batch.stdout.contains(#""qid":1"#) && !batch.stdout.contains("error"), "\(batch)")
     }
 
+    @Test func stopWordsMatchWithoutScoringUnlessTurnedOff() throws {
+        let on = try hits(trawl(["search", "--or", "the oil", "--index", sampleIndex, "--json", "--limit", "1000"]))
+        let off = try hits(trawl(["search", "--or", "--no-stop-words", "the oil", "--index", sampleIndex, "--json", "--limit", "1000"]))
+        // The same documents match; with the default, "the" adds nothing, so the scores are oil's alone.
+        #expect(Set(on.map(\.id)) == Set(off.map(\.id)))
+        let oil = Dictionary(uniqueKeysWithValues: try hits(trawl(["search", "oil", "--index", sampleIndex, "--json", "--limit", "1000"])).map { ($0.id, $0.score) })
+        for hit in on { #expect(abs(hit.score - (oil[hit.id] ?? 0)) <= 1e-4 * max(1, hit.score), "\(hit.id)") }
+        #expect(off.contains { hit in hit.score > (oil[hit.id] ?? 0) + 1e-3 })
+        let explained = trawl(["explain", "--no-stop-words", "the OR oil", try #require(off.first?.id), "--index", sampleIndex])
+        #expect(explained.status == 0 && !explained.stdout.contains("stop word"), "\(explained)")
+    }
+
     @Test func badValuesAreUsageErrors() {
         for arguments in [["--proximity", "x"], ["--proximity", "1:0"], ["--expansion", "10:20"], ["--expansion", "0:5:0.5"],
                           ["--b", "2"], ["--k1", "-1"], ["--bm25f-k1", "nan"]] {

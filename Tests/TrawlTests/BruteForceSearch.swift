@@ -44,6 +44,11 @@ struct BruteForceSearch {
     /// Per field: every term with its document frequency, in byte order (for prefixes).
     let termsByField: [String: [(term: [UInt8], documentFrequency: Int)]]
     let weights: [String: Double] = ["title": 2, "body": 1]
+    /// The terms of the free-text stop list under the analyzer (``SearchRequest/freeTextStopWords``).
+    let stopTerms: Set<String>
+    /// Whether the stop words of a free-text query match without scoring, as the engine's
+    /// requests ask (``SearchRequest/freeTextStopWords``, on by default).
+    var freeTextStopWords = true
     /// The fields holding keyword or bool values.
     let keywordFields: Set<String>
     static let defaultFields = ["title", "body"]
@@ -55,6 +60,14 @@ struct BruteForceSearch {
 
     /// A reference over the documents an index holds, in index order, live or deleted.
     init(physical: [(document: Document, live: Bool)], analyzer: Analyzer) {
+        var stopTerms = Set<String>()
+        if analyzer.configuration.stemmer == .english || analyzer.configuration.stemmer == .none
+            || analyzer.configuration.stemmer == .porter {
+            for word in FreeTextStopWords.words {
+                for token in analyzer.analyze(word) { stopTerms.insert(token.term) }
+            }
+        }
+        self.stopTerms = stopTerms
         var docs: [Doc] = []
         var df: [String: [String: Int]] = [:]
         var fieldDocs: [String: Int] = [:]
@@ -418,8 +431,29 @@ struct BruteForceSearch {
         return bonus
     }
 
+    /// `query` as the free-text stop words leave it: in an OR of plain words of the default
+    /// fields (some boosted), the stop words get boost 0 when another word is not one.
+    func withoutStopWordScores(_ query: Query) -> Query {
+        guard freeTextStopWords, case .boolean(let b) = query, b.must.isEmpty, b.mustNot.isEmpty else { return query }
+        func word(_ clause: Query) -> Query.Term? {
+            switch clause {
+            case .term(let t) where t.field == nil: return t
+            case .boost(.term(let t), _) where t.field == nil: return t
+            default: return nil
+            }
+        }
+        let terms = b.should.map(word)
+        guard terms.allSatisfy({ $0 != nil }) else { return query }
+        let stop = terms.map { stopTerms.contains($0!.term) }
+        guard stop.contains(true), stop.contains(false) else { return query }
+        var rewritten = b
+        for i in b.should.indices where stop[i] { rewritten.should[i] = .boost(.term(terms[i]!), 0) }
+        return .boolean(rewritten)
+    }
+
     /// Every live match, best first (ties by document order).
     func matches(_ query: Query) -> [Match] {
+        let query = withoutStopWordScores(query)
         var hits: [Match] = []
         for (i, doc) in docs.enumerated() where doc.live {
             if let score = evaluate(query, doc) {

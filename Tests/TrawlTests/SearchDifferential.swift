@@ -163,8 +163,9 @@ enum SearchDifferential {
         }
     }
 
-    /// Words that co-occur often; some share a stem (`price`/`prices`), some a prefix (`tank`/`tanker`).
-    static let vocabulary = ["oil", "crude", "price", "prices", "ship", "shipping", "grain", "tank", "tanker"]
+    /// Words that co-occur often; some share a stem (`price`/`prices`), some a prefix (`tank`/`tanker`);
+    /// `the` and `what` are free-text stop words (``SearchRequest/freeTextStopWords``).
+    static let vocabulary = ["oil", "crude", "price", "prices", "ship", "shipping", "grain", "tank", "tanker", "the", "what"]
     static let authors = ["smith", "jones", "oil smith", "Grain Jones"]
     static let firstDay: Int64 = 1_577_836_800 // 2020-01-01
 

@@ -25,6 +25,9 @@ public final class IndexReader: Sendable {
     public let schema: FieldSchema
     /// The default language and the other languages of the documents, with their analyzers.
     let languages: IndexLanguages
+    /// The terms of ``FreeTextStopWords`` under the index's analyzer (for
+    /// ``SearchRequest/freeTextStopWords``).
+    let freeTextStopTerms: Set<String>
 
     /// Index-wide statistics of one field.
     struct FieldStatistics: Sendable {
@@ -62,6 +65,7 @@ public final class IndexReader: Sendable {
         schema = IndexWriter.committedSchema(manifest)
         analyzer = try Analyzer(manifest.analyzer)
         languages = IndexLanguages(analyzer: manifest.analyzer, segments: segments)
+        freeTextStopTerms = FreeTextStopWords.terms(analyzer: analyzer)
     }
 
     /// Loads the newest commit and opens its segments.

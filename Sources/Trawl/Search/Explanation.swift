@@ -44,13 +44,15 @@ extension IndexReader {
     public func explain(_ query: Query, id: String,
                         fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights,
                         proximity: TermProximity? = nil,
-                        language: String? = nil) throws(SearchError) -> Explanation? {
+                        language: String? = nil,
+                        freeTextStopWords: Bool = true) throws(SearchError) -> Explanation? {
         guard let number = try SearchError.reading({ () throws(TrawlError) in try documentNumber(id: id) }),
               let (s, local) = locate(number) else { return nil }
         var request = SearchRequest(query: query, limit: 1)
         request.fieldWeights = fieldWeights
         request.proximity = proximity
         request.language = language
+        request.freeTextStopWords = freeTextStopWords
         var plan = try QueryPlan(reader: self, request: request)
         return try SearchError.reading { () throws(TrawlError) -> Explanation? in
             guard let root = try plan.scorer(segment: s), root.scorer.advance(local) == local else {
@@ -177,6 +179,11 @@ struct ExplanationBuilder {
                 ]))
             }
             let pseudo = multi.pseudoFrequency
+            if multi.inverseDocumentFrequency == 0 {
+                return Explanation(value: score, summary: "weight(\(DocumentLanguage.display(multi.term)) in \(multi.fields.joined(separator: ", "))), weight 0 (a free-text stop word, or a zero boost): matches, adds nothing", details: [
+                    Explanation(value: pseudo, summary: "tf′ = Σ over fields", details: fields),
+                ])
+            }
             return Explanation(value: score, summary: "weight(\(DocumentLanguage.display(multi.term)) in \(multi.fields.joined(separator: ", "))), BM25F: idf × tf′ / (k1 + tf′)", details: [
                 Explanation(value: multi.inverseDocumentFrequency, summary: "idf × boost, idf = ln(1 + (N − n + 0.5) / (n + 0.5)) with n the larger field document frequency"),
                 Explanation(value: pseudo, summary: "tf′ = Σ over fields", details: fields),

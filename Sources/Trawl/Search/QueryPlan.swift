@@ -62,8 +62,11 @@ struct QueryPlan {
     ///   ``SearchError/index(_:)`` when the index cannot be read.
     init(reader: IndexReader, request: SearchRequest) throws(SearchError) {
         self.reader = reader
-        originalQuery = request.query
         var request = request
+        if request.freeTextStopWords {
+            request.query = Self.unscoredStopWords(request.query, stopTerms: reader.freeTextStopTerms)
+        }
+        originalQuery = request.query
         request.query = try reader.languageExpanded(request.query, language: request.language)
         self.request = request
         try collect(request.query)
@@ -225,6 +228,29 @@ struct QueryPlan {
         return root
     }
 
+    /// `query` with the stop words of a free-text query given a zero boost (they match but do
+    /// not score; ``SearchRequest/freeTextStopWords``): only a disjunction of optional plain (or
+    /// boosted) words of the default fields with at least one word that is not a stop word;
+    /// any other query unchanged.
+    static func unscoredStopWords(_ query: Query, stopTerms: Set<String>) -> Query {
+        guard !stopTerms.isEmpty, case .boolean(var b) = query, b.must.isEmpty, b.mustNot.isEmpty else { return query }
+        var kept = false
+        var stops: [Int] = []
+        for (i, clause) in b.should.enumerated() {
+            var leaf = clause
+            if case .boost(let inner, _) = clause { leaf = inner }
+            guard case .term(let t) = leaf, t.field == nil else { return query }
+            if stopTerms.contains(t.term) { stops.append(i) } else { kept = true }
+        }
+        guard kept, !stops.isEmpty else { return query }
+        for i in stops {
+            var leaf = b.should[i]
+            if case .boost(let inner, _) = leaf { leaf = inner }
+            b.should[i] = .boost(leaf, 0)
+        }
+        return .boolean(b)
+    }
+
     /// Whether the request's query earns a proximity bonus: only plain (or boosted) words of the
     /// default fields, all required or all optional, nothing excluded, at least two distinct words.
     static func proximityWords(_ query: Query) -> [String]? {
@@ -232,8 +258,12 @@ struct QueryPlan {
         var words: [String] = []
         for clause in b.must + b.should {
             var leaf = clause
-            // An expanded query (``QueryExpansion``) adds boosted words.
-            if case .boost(let inner, _) = clause { leaf = inner }
+            // An expanded query (``QueryExpansion``) adds boosted words; a zero boost is a stop
+            // word that does not score (``SearchRequest/freeTextStopWords``).
+            if case .boost(let inner, let factor) = clause {
+                if factor == 0 { continue }
+                leaf = inner
+            }
             guard case .term(let t) = leaf, t.field == nil else { return nil }
             if !words.contains(t.term) { words.append(t.term) }
         }
@@ -244,7 +274,11 @@ struct QueryPlan {
     private mutating func proximityBonus(segment s: Int) -> ProximityBonus? {
         guard let proximity = request.proximity, Self.proximityWords(originalQuery) != nil else { return nil }
         var distinct: [MultiFieldTermScorer] = []
-        for scorer in multiFieldScorers where !distinct.contains(where: { $0.term == scorer.term }) { distinct.append(scorer) }
+        // Words that do not score (stop words, ``SearchRequest/freeTextStopWords``) earn no bonus.
+        for scorer in multiFieldScorers where scorer.inverseDocumentFrequency > 0 && !distinct.contains(where: { $0.term == scorer.term }) {
+            distinct.append(scorer)
+        }
+        guard distinct.count >= 2 else { return nil }
         let segment = reader.segments[s]
         let fields = defaultFields.filter { segment.fieldsByName[$0]?.hasPositions == true }
         var tables: [[Float]] = []

@@ -44,6 +44,14 @@ public struct SearchRequest: Sendable {
     /// The term-proximity bonus of free-text queries of several words (``TermProximity``):
     /// nil (the default) ranks with BM25F alone.
     public var proximity: TermProximity? = nil
+    /// Whether the stop words of a free-text query (``FreeTextStopWords``: `what`, `the`, `of`,
+    /// `does` ...) match without scoring: in a query of optional plain words of the default
+    /// fields, at least one of them not a stop word, the stop words keep their matches but add
+    /// nothing to a document's score, and the term-proximity bonus leaves them out. Verbose
+    /// natural-language queries rank better without them (on by default: mean MAP 0.408
+    /// against 0.400 over the seven classic test collections, none worse); off, every word
+    /// scores.
+    public var freeTextStopWords = true
     /// Pseudo-relevance feedback (RM3, ``QueryExpansion``) for free-text queries: nil (the
     /// default) searches the query as it is; with it, a first pass's best documents add words
     /// to the query and a second pass ranks.
