@@ -191,13 +191,6 @@ public struct StoredFields: Sendable, Equatable {
         StoredFields.addColumnValues(segment: segment, doc: doc, to: &fields)
     }
 
-    /// Document `doc`'s values in the segment's columns.
-    static func columnValues(segment: SegmentReader, doc: Int) -> [String: FieldValue] {
-        var values: [String: FieldValue] = [:]
-        addColumnValues(segment: segment, doc: doc, to: &values)
-        return values
-    }
-
     /// Adds document `doc`'s values in the segment's columns to `values`, keeping a value
     /// already there (a stored field of the same name). The dictionary grows at most once: a
     /// hit's fields cost one allocation, not one per doubling.
