@@ -29,28 +29,18 @@ struct ExplainCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the explanation as JSON.")
     var json = false
 
-    @Flag(name: .long, help: "Explain with the term-proximity bonus of trawl search --near.")
-    var near = false
+    @Flag(name: .long, help: "Words match when any of them occurs (default operator OR instead of AND), as with trawl search --or.")
+    var or = false
 
-    @Flag(name: .customLong("stop-words"), inversion: .prefixedNo, help: "Free-text stop words as trawl search has them (default on: they match, adding nothing; --no-stop-words scores them).")
-    var freeTextStopWords = true
+    @OptionGroup(title: "Ranking (as trawl search ranks)") var rankingOptions: RankingOptions
 
     func run() throws {
-        var session = SearchSession(reader: try IndexReader(path: location.path))
-        if near { session.ranking.proximity = TermProximity() }
-        session.ranking.freeTextStopWords = freeTextStopWords
-        let tree: Query
-        do throws(QuerySyntaxError) {
-            tree = try session.parse(query)
-        } catch {
-            printError("trawl: " + error.rendered(query: query))
-            throw ExitCode(ExitStatus.usage)
-        }
+        var session = SearchSession(reader: try IndexReader(path: location.path), defaultOperator: or ? .or : .and,
+                                    fieldWeights: try rankingOptions.fieldWeights(), language: language)
+        session.ranking = try rankingOptions.ranking()
         let found: Explanation?
         do throws(SearchError) {
-            found = try session.reader.explain(tree, id: id, fieldWeights: session.fieldWeights,
-                                               proximity: session.ranking.proximity, language: language,
-                                               freeTextStopWords: session.ranking.freeTextStopWords)
+            found = try session.reader.explain(try session.request(query, limit: 1), id: id)
         } catch {
             switch error {
             case .query(let error): throw CLIFailure.query(error, text: query)

@@ -18,7 +18,7 @@ struct SearchSession {
     /// The ranking options `trawl search` can change from their library defaults.
     struct Ranking {
         var bm25 = BM25()
-        var proximity: TermProximity? = nil
+        var proximity: TermProximity? = SearchRequest.defaultProximity
         var freeTextStopWords = true
         var expansion: QueryExpansion? = nil
     }

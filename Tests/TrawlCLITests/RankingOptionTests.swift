@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// `trawl search --near/--proximity/--expand/--expansion/--k1/--b/--bm25f-k1` and
-/// `trawl explain --near` on the sample index.
+/// `trawl search --near/--no-near/--proximity/--expand/--expansion/--k1/--b/--bm25f-k1` and
+/// `trawl explain`'s ranking options on the sample index.
 @Suite struct RankingOptionTests {
     /// The hits of a JSON search as (id, score).
     func hits(_ result: RunResult) throws -> [(id: String, score: Double)] {
@@ -13,9 +13,13 @@ import Testing
         }
     }
 
-    @Test func proximityOnlyAddsToScores() throws {
-        let plain = trawl(["search", "--or", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
-        let near = trawl(["search", "--or", "--near", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
+    /// The proximity bonus is on by default; `--no-near` and `--proximity 0` turn it off, and
+    /// it only ever raises a score.
+    @Test func proximityIsOnByDefaultAndOnlyAddsToScores() throws {
+        let plain = trawl(["search", "--or", "--no-near", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
+        let near = trawl(["search", "--or", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
+        let explicit = trawl(["search", "--or", "--near", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
+        #expect(try hits(explicit).map(\.score) == hits(near).map(\.score))
         #expect(plain.status == 0 && near.status == 0, "\(plain) \(near)")
         let before = Dictionary(uniqueKeysWithValues: try hits(plain).map { ($0.id, $0.score) })
         let after = try hits(near)
@@ -32,13 +36,22 @@ import Testing
         #expect(try hits(off).map(\.score) == hits(plain).map(\.score))
     }
 
+    /// Explain takes search's ranking options: the proximity bonus by default, none with
+    /// `--no-near`, and the value equals the hit's score either way.
     @Test func explainShowsTheProximityBonus() throws {
-        let top = try #require(try hits(trawl(["search", "--near", "oil exports", "--index", sampleIndex, "--json"])).first)
-        let explained = trawl(["explain", "--near", "oil exports", top.id, "--index", sampleIndex])
+        let top = try #require(try hits(trawl(["search", "oil exports", "--index", sampleIndex, "--json"])).first)
+        let explained = trawl(["explain", "oil exports", top.id, "--index", sampleIndex, "--json"])
         #expect(explained.status == 0, "\(explained)")
         #expect(explained.stdout.contains("term proximity"), "\(explained)")
-        let plain = trawl(["explain", "oil exports", top.id, "--index", sampleIndex])
+        #expect(abs((try explained.jsonObject()["value"] as? Double ?? 0) - top.score) < 1e-4, "\(explained) \(top)")
+        let plainTop = try #require(try hits(trawl(["search", "--no-near", "oil exports", "--index", sampleIndex, "--json"])).first { $0.id == top.id })
+        let plain = trawl(["explain", "--no-near", "oil exports", top.id, "--index", sampleIndex, "--json"])
         #expect(!plain.stdout.contains("term proximity"), "\(plain)")
+        #expect(abs((try plain.jsonObject()["value"] as? Double ?? 0) - plainTop.score) < 1e-4, "\(plain) \(plainTop)")
+        // The other ranking options reach explain too: title weight 0 leaves only the body.
+        let weighted = trawl(["explain", "--weights", "title=0,body=1", "--no-near", "oil exports", top.id, "--index", sampleIndex, "--json"])
+        let weightedTop = try #require(try hits(trawl(["search", "--weights", "title=0,body=1", "--no-near", "oil exports", "--index", sampleIndex, "--json", "--limit", "100"])).first { $0.id == top.id })
+        #expect(abs((try weighted.jsonObject()["value"] as? Double ?? 0) - weightedTop.score) < 1e-4, "\(weighted) \(weightedTop)")
     }
 
     @Test func expansionAndBM25OptionsRun() throws {

@@ -376,8 +376,8 @@ struct BruteForceSearch {
     }
 
     /// The term-proximity bonus the engine's requests ask for (``SearchRequest/proximity``,
-    /// off by default).
-    var proximity: TermProximity? = nil
+    /// the request's default unless a test sets it).
+    var proximity: TermProximity? = SearchRequest.defaultProximity
 
     /// The term-proximity bonus of a document (``TermProximity``), recomputed from the analyzed
     /// text: per field, every pair of occurrences of different query words within the window

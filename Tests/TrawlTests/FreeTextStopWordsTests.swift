@@ -14,7 +14,7 @@ import Testing
     ]
 
     static func scores(_ reader: IndexReader, _ text: String, stopWords: Bool, or: Bool = true,
-                       proximity: TermProximity? = nil) throws -> [String: Float] {
+                       proximity: TermProximity? = SearchRequest.defaultProximity) throws -> [String: Float] {
         var request = SearchRequest(query: try reader.queryParser(defaultOperator: or ? .or : .and).parse(text), limit: 10)
         request.snippets = false
         request.freeTextStopWords = stopWords

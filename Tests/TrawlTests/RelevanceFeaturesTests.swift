@@ -87,8 +87,15 @@ import Testing
         #expect(explanation.details.count == 2)
         #expect(explanation.details[1].summary.hasPrefix("term proximity"))
         #expect(explanation.details[1].value > 0)
-        let plain = try #require(try reader.explain(query, id: "near"))
+        let plain = try #require(try reader.explain(query, id: "near", proximity: nil))
         #expect(abs(plain.value + explanation.details[1].value - explanation.value) <= 1e-5)
+        // The default explains with the default bonus, as search ranks by default.
+        let byDefault = try #require(try reader.explain(query, id: "near"))
+        var request = SearchRequest(query: query, limit: 10)
+        request.snippets = false
+        let defaultScore = try #require(try reader.search(request).hits.first { $0.id == "near" }?.score)
+        #expect(abs(byDefault.value - defaultScore) <= 1e-5)
+        #expect(byDefault.details.count == 2 && byDefault.details[1].summary.hasPrefix("term proximity"))
     }
 
     /// RM3 against a relevance model recomputed from the analyzed documents.

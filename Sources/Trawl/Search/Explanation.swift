@@ -37,22 +37,41 @@ public struct Explanation: Sendable, Equatable, Codable, CustomStringConvertible
 extension IndexReader {
     /// Explains the score of the document with this id for a query, or returns nil when no
     /// such document exists. A document that does not match gets a 0 explanation saying so.
+    /// The other options are ``SearchRequest``'s defaults; `proximity` is the term-proximity
+    /// bonus (``SearchRequest/proximity``, on by default).
     ///
     /// - Throws: ``SearchError/query(_:)`` when a prefix expands past the limit;
     ///   ``SearchError/index(_:)`` when index data is damaged or cannot be read.
-    /// `proximity` is the term-proximity bonus the search used (``SearchRequest/proximity``).
     public func explain(_ query: Query, id: String,
                         fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights,
-                        proximity: TermProximity? = nil,
+                        proximity: TermProximity? = SearchRequest.defaultProximity,
                         language: String? = nil,
                         freeTextStopWords: Bool = true) throws(SearchError) -> Explanation? {
-        guard let number = try SearchError.reading({ () throws(TrawlError) in try documentNumber(id: id) }),
-              let (s, local) = locate(number) else { return nil }
         var request = SearchRequest(query: query, limit: 1)
         request.fieldWeights = fieldWeights
         request.proximity = proximity
         request.language = language
         request.freeTextStopWords = freeTextStopWords
+        return try explain(request, id: id)
+    }
+
+    /// Explains the score the document with this id gets for a request's query, ranked as
+    /// ``search(_:)`` ranks it (field weights, BM25 parameters, language, free-text stop words,
+    /// term proximity; with ``SearchRequest/expansion``, the query is first expanded as the
+    /// search expands it); nil when no such document exists. Paging, sorting, filters of the
+    /// results and typo tolerance play no part.
+    ///
+    /// - Throws: ``SearchError/query(_:)`` when a prefix expands past the limit;
+    ///   ``SearchError/index(_:)`` when index data is damaged or cannot be read.
+    public func explain(_ request: SearchRequest, id: String) throws(SearchError) -> Explanation? {
+        guard let number = try SearchError.reading({ () throws(TrawlError) in try documentNumber(id: id) }),
+              let (s, local) = locate(number) else { return nil }
+        var request = request
+        if let expansion = request.expansion {
+            request.query = try expandedQuery(request, expansion)
+            request.expansion = nil
+        }
+        let query = request.query
         var plan = try QueryPlan(reader: self, request: request)
         return try SearchError.reading { () throws(TrawlError) -> Explanation? in
             guard let root = try plan.scorer(segment: s), root.scorer.advance(local) == local else {
