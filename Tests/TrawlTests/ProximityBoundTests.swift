@@ -53,10 +53,12 @@ import Testing
                     #expect(bound <= proximity.bound)
                     checked += 1
                     if bound < proximity.bound * 0.99 { tighter += 1 }
-                    if let clauses = root.disjunctionClauses, let (caps, rest) = clauseCaps {
+                    if let clauses = root.disjunctionClauses, let (caps, rest, wordsAreClauses) = clauseCaps {
                         var sum = rest
-                        for (i, clause) in clauses.enumerated() where clause.doc == doc { sum += caps[i] }
+                        var matching = 0
+                        for (i, clause) in clauses.enumerated() where clause.doc == doc { sum += caps[i]; matching += 1 }
                         #expect(bonus <= sum, "\(text) doc \(doc): bonus \(bonus) > clause caps \(sum)")
+                        if wordsAreClauses && matching < 2 { #expect(bonus == 0) }
                         clauseChecked += 1
                     }
                     doc = root.scorer.nextDoc()

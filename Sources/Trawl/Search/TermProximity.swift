@@ -141,20 +141,23 @@ final class ProximityBonus {
 
     /// Per clause of a disjunction: the cap of the word it scores (a little above, for rounding),
     /// 0 for a clause that is none of the words; and the caps of the words that are no clause
-    /// (which any document may earn). A document's bonus is at most the sum of its matching
-    /// clauses' caps plus that rest.
-    func clauseCaps(_ clauses: [Scorer]) -> (perClause: [Float], rest: Float) {
+    /// (which any document may earn), and whether every word is a clause. A document's bonus is
+    /// at most the sum of its matching clauses' caps plus that rest; when every word is a
+    /// clause, a document that only one clause matches holds at most one word and earns none.
+    func clauseCaps(_ clauses: [Scorer]) -> (perClause: [Float], rest: Float, wordsAreClauses: Bool) {
         var perClause = [Float](repeating: 0, count: clauses.count)
         var rest: Float = 0
+        var wordsAreClauses = true
         for t in scorers.indices {
             let padded = caps[t] + caps[t] * 1e-5 + caps[t].ulp * 16
             if let i = clauses.firstIndex(where: { $0 === scorers[t] }) {
                 perClause[i] += padded
             } else {
                 rest += padded
+                wordsAreClauses = false
             }
         }
-        return (perClause, rest)
+        return (perClause, rest, wordsAreClauses)
     }
 
     /// A bound of document `doc`'s bonus from the words' frequencies, without reading positions

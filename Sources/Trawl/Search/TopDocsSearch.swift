@@ -84,7 +84,7 @@ enum TopDocsSearch {
     static func collectDisjunction(_ scorers: [Scorer], segment: SegmentReader, base: Int, proximity: ProximityBonus? = nil,
                                    collector: inout TopHitsCollector) -> Bool {
         let totalExtra = proximity?.bound ?? 0
-        let (caps, extra) = proximity?.clauseCaps(scorers) ?? ([Float](repeating: 0, count: scorers.count), 0)
+        let (caps, extra, wordsAreClauses) = proximity?.clauseCaps(scorers) ?? ([Float](repeating: 0, count: scorers.count), 0, true)
         var skipped = false
         let clauses = ScorerList(scorers)
         let n = clauses.count
@@ -121,11 +121,17 @@ enum TopDocsSearch {
                 capped[i] = bounds[i] > 0 || clauses.with(i, { $0.doc <= upTo }) ? bounds[i] + caps[i] : 0
             }
             order.sort { bounds[$0] < bounds[$1] }
-            // Non-essential prefix: clauses whose bounds sum to at most the threshold.
+            // Non-essential prefix: clauses whose bounds sum to at most the threshold. When every
+            // word of the bonus is a clause, a document that one clause alone matches holds one
+            // word and earns no bonus: the first clause needs only its own bound at most the
+            // threshold.
             var essentialStart = 0
             var prefixSum: Float = 0
-            while essentialStart < n && prefixSum + capped[order[essentialStart]] + extra <= threshold {
-                prefixSum += capped[order[essentialStart]]
+            while essentialStart < n {
+                let i = order[essentialStart]
+                let alone = essentialStart == 0 && wordsAreClauses
+                if (alone ? bounds[i] : prefixSum + capped[i] + extra) > threshold { break }
+                prefixSum += capped[i]
                 essentialStart += 1
             }
             // Scores are summed in the order of the partition by the bonus's global bound (the
