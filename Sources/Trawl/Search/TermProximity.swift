@@ -234,6 +234,13 @@ final class ProximityBonus {
         var any = false
         for f in fieldNames.indices {
             let row = cursorIndices[f]
+            // A field that holds fewer than two of the words adds nothing: its positions are
+            // not read.
+            var holding = 0
+            for t in 0..<n where row[t] >= 0 && scorers[t].doc == doc && scorers[t].isOnDocument(cursor: row[t]) {
+                holding += 1
+            }
+            guard holding >= 2 else { continue }
             // Merge the words' positions in this field (each run is already in order).
             var count = 0
             var words = 0
