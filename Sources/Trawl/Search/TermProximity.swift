@@ -221,11 +221,21 @@ final class ProximityBonus {
         return min(padded, presentCaps + presentCaps.ulp * 16)
     }
 
-    /// Whether document `doc`, scoring `score` without the bonus, can beat `threshold` with it
-    /// (by the global bound first, then by ``frequencyBound(doc:)``).
+    /// Whether document `doc`, scoring `score` without the bonus, can beat `threshold` with it:
+    /// by the global bound, then by the caps of the words it holds (none when fewer than two),
+    /// then by ``frequencyBound(doc:)``, each cheaper than the next.
     @inline(__always)
     func canCompete(doc: Int, score: Float, threshold: Float) -> Bool {
-        score + bound > threshold && score + frequencyBound(doc: doc) > threshold
+        guard score + bound > threshold else { return false }
+        var present = 0
+        var presentCaps: Float = 0
+        for t in 0..<scorers.count where scorers[t].doc == doc {
+            present += 1
+            presentCaps += caps[t]
+        }
+        guard present >= 2 else { return score > threshold }
+        guard score + presentCaps + presentCaps.ulp * 16 > threshold else { return false }
+        return score + frequencyBound(doc: doc) > threshold
     }
 
     /// The bonus of document `doc`: the words whose scorers sit on it are the ones it holds.
