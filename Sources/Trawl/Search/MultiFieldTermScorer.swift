@@ -144,6 +144,13 @@ final class MultiFieldTermScorer: Scorer {
     /// positions need).
     func maxFrequency(cursor i: Int) -> Int { Int(cursors[i].termMaxFreq) }
 
+    /// The word's frequency in the field of cursor `i` of the current document (0 when the
+    /// field does not hold it there).
+    @inline(__always)
+    func frequency(cursor i: Int) -> UInt32 {
+        cursors[i].doc == UInt32(truncatingIfNeeded: doc) ? cursors[i].freq : 0
+    }
+
     /// Whether the field of cursor `i` holds the word in the current document.
     @inline(__always)
     func isOnDocument(cursor i: Int) -> Bool { cursors[i].doc == UInt32(truncatingIfNeeded: doc) }

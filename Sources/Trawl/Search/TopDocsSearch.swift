@@ -29,8 +29,9 @@ enum TopDocsSearch {
     /// Block-max pruning for any scorer (a term, a conjunction, a boolean with required
     /// clauses): windows whose bound cannot beat the threshold are skipped without decoding.
     /// Returns whether any document was skipped (the count is then a lower bound).
-    /// A proximity bonus's bound is added to every window's bound; the bonus itself is computed
-    /// only for matches whose score with the bound beats the threshold.
+    /// A proximity bonus's bound (the sum of its words' caps) is added to every window's bound;
+    /// the bonus itself is computed only for matches whose score plus its frequency bound
+    /// (``ProximityBonus/frequencyBound(doc:)``) beats the threshold.
     static func collectPruned(_ scorer: Scorer, segment: SegmentReader, base: Int, proximity: ProximityBonus? = nil,
                               collector: inout TopHitsCollector) -> Bool {
         let extra = proximity?.bound ?? 0
@@ -74,12 +75,23 @@ enum TopDocsSearch {
     /// threshold become non-essential: they are consulted only for documents found by the
     /// essential ones, and only while the document can still compete.
     ///
-    /// A proximity bonus's bound counts as one more clause that every document may have: it
-    /// lowers the budget of the non-essential clauses, and the bonus itself is computed only for
-    /// documents whose full score plus the bound beats the threshold.
+    /// A proximity bonus is at most the sum of the caps of the words a document holds: each
+    /// clause's bound includes its word's cap (``ProximityBonus/clauseCaps(_:)``), so a document
+    /// that matches one word only needs to beat the threshold less that word's cap; words that
+    /// are no clause add their caps to every document's bound. The bonus itself is computed only
+    /// for documents whose full score plus its frequency bound
+    /// (``ProximityBonus/frequencyBound(doc:)``) beats the threshold.
     static func collectDisjunction(_ scorers: [Scorer], segment: SegmentReader, base: Int, proximity: ProximityBonus? = nil,
                                    collector: inout TopHitsCollector) -> Bool {
-        let extra = proximity?.bound ?? 0
+        if let proximity {
+            return collectDisjunction(scorers, segment: segment, base: base, proximity: proximity, collector: &collector)
+        }
+        return collectDisjunction(scorers, segment: segment, base: base, collector: &collector)
+    }
+
+    /// ``collectDisjunction(_:segment:base:proximity:collector:)`` without a bonus.
+    private static func collectDisjunction(_ scorers: [Scorer], segment: SegmentReader, base: Int,
+                                           collector: inout TopHitsCollector) -> Bool {
         var skipped = false
         let clauses = ScorerList(scorers)
         let n = clauses.count
@@ -102,7 +114,7 @@ enum TopDocsSearch {
                 // A clause's own part of a competitive score must beat the threshold less what
                 // the other clauses can add (phrases then skip reading positions).
                 propagated = (threshold, exhausted)
-                clauses.setMinCompetitiveScore(extra > 0 ? Scorer.remainingMinimum(threshold, minus: extra) : threshold)
+                clauses.setMinCompetitiveScore(threshold)
             }
             var upTo = Scorer.noMoreDocs - 1
             for i in 0..<n { upTo = min(upTo, clauses.with(i) { $0.advanceShallow(max(minDoc, $0.doc)) }) }
@@ -114,7 +126,7 @@ enum TopDocsSearch {
             // Non-essential prefix: clauses whose bounds sum to at most the threshold.
             var essentialStart = 0
             var prefixSum: Float = 0
-            while essentialStart < n && prefixSum + bounds[order[essentialStart]] + extra <= threshold {
+            while essentialStart < n && prefixSum + bounds[order[essentialStart]] <= threshold {
                 prefixSum += bounds[order[essentialStart]]
                 essentialStart += 1
             }
@@ -136,9 +148,7 @@ enum TopDocsSearch {
                     score += clauses.with(order[k]) { clause -> Float in
                         guard clause.doc == doc else { return 0 }
                         let s = clause.score()
-                        // With a proximity bonus, the clause stays on the document until the
-                        // bonus has read its positions.
-                        if proximity == nil { _ = clause.nextDoc() }
+                        _ = clause.nextDoc()
                         return s
                     }
                 }
@@ -146,7 +156,7 @@ enum TopDocsSearch {
                 var pruned = false
                 var k = essentialStart - 1
                 while k >= 0 {
-                    if score + remaining + extra <= collector.threshold { pruned = true; break }
+                    if score + remaining <= collector.threshold { pruned = true; break }
                     remaining -= bounds[order[k]]
                     score += clauses.with(order[k]) { clause -> Float in
                         if clause.doc < doc { _ = clause.advance(doc) }
@@ -154,13 +164,145 @@ enum TopDocsSearch {
                     }
                     k -= 1
                 }
-                if let proximity {
-                    if !pruned, !collector.isFull || proximity.canCompete(doc: doc, score: score, threshold: collector.threshold) {
-                        score += proximity.bonus(doc: doc)
+                if pruned {
+                    skipped = true
+                    if segment.isLive(doc) { collector.countMatch() }
+                } else if segment.isLive(doc) {
+                    collector.collect(doc: base + doc, score: score)
+                }
+            }
+            if upTo >= Scorer.noMoreDocs - 1 { break }
+            for i in 0..<n { clauses.with(i) { if $0.doc <= upTo { _ = $0.advance(upTo + 1) } } }
+        }
+        for i in 0..<n where clauses.with(i, { $0.pruned }) { skipped = true }
+        return skipped
+    }
+
+    /// ``collectDisjunction(_:segment:base:proximity:collector:)`` with a bonus.
+    private static func collectDisjunction(_ scorers: [Scorer], segment: SegmentReader, base: Int, proximity: ProximityBonus,
+                                           collector: inout TopHitsCollector) -> Bool {
+        let totalExtra = proximity.bound
+        let (caps, extra, wordsAreClauses) = proximity.clauseCaps(scorers)
+        var skipped = false
+        let clauses = ScorerList(scorers)
+        let n = clauses.count
+        // Per clause: its window bound, and with its word's cap.
+        var bounds = [Float](repeating: 0, count: n)
+        var capped = [Float](repeating: 0, count: n)
+        // Per clause: its score of the current document (to sum in the order described below).
+        var clauseScores = [Float](repeating: 0, count: n)
+        var order = Array(0..<n)
+        // The threshold and exhausted clauses last told to the clauses (for their own pruning).
+        var propagated: (threshold: Float, exhausted: Int) = (0, 0)
+        for i in 0..<n { _ = clauses.with(i) { $0.nextDoc() } }
+        while true {
+            var minDoc = Scorer.noMoreDocs
+            var exhausted = 0
+            for i in 0..<n {
+                let d = clauses.with(i) { $0.doc }
+                minDoc = min(minDoc, d)
+                if d == Scorer.noMoreDocs { exhausted += 1 }
+            }
+            if minDoc == Scorer.noMoreDocs { break }
+            let threshold = collector.threshold
+            if collector.isFull && (threshold > propagated.threshold || exhausted > propagated.exhausted) {
+                // A clause's own part of a competitive score must beat the threshold less what
+                // the other clauses can add (phrases then skip reading positions).
+                propagated = (threshold, exhausted)
+                clauses.setMinCompetitiveScore(totalExtra > 0 ? Scorer.remainingMinimum(threshold, minus: totalExtra) : threshold)
+            }
+            var upTo = Scorer.noMoreDocs - 1
+            for i in 0..<n { upTo = min(upTo, clauses.with(i) { $0.advanceShallow(max(minDoc, $0.doc)) }) }
+            for i in 0..<n {
+                // A clause already past the window adds nothing to it.
+                bounds[i] = clauses.with(i) { $0.doc > upTo ? 0 : $0.maxScore(upTo: upTo) }
+                capped[i] = clauses.with(i, { $0.doc <= upTo }) ? bounds[i] + caps[i] : 0
+            }
+            order.sort { bounds[$0] < bounds[$1] }
+            // Non-essential prefix: clauses whose bounds sum to at most the threshold. When every
+            // word of the bonus is a clause, a document that one clause alone matches holds one
+            // word and earns no bonus: the first clause needs only its own bound at most the
+            // threshold.
+            var essentialStart = 0
+            var prefixSum: Float = 0
+            while essentialStart < n {
+                let i = order[essentialStart]
+                let alone = essentialStart == 0 && wordsAreClauses
+                if (alone ? bounds[i] : prefixSum + capped[i] + extra) > threshold { break }
+                prefixSum += capped[i]
+                essentialStart += 1
+            }
+            // Scores are summed in the order of the partition by the bonus's global bound (the
+            // essential clauses, then the others backwards), so they stay the same to the last bit
+            // as when every clause's bound carried the global bound.
+            var summationStart = 0
+            var sum: Float = 0
+            while summationStart < n && sum + bounds[order[summationStart]] + totalExtra <= threshold {
+                sum += bounds[order[summationStart]]
+                summationStart += 1
+            }
+            let resumming = summationStart != essentialStart
+            if essentialStart == n {
+                skipped = true
+                for i in 0..<n { clauses.with(i) { if $0.doc <= upTo { _ = $0.advance(upTo + 1) } } }
+                continue
+            }
+            // Documents of the window that only non-essential clauses match are never visited:
+            // they cannot compete, and they are not counted either (the total becomes a bound).
+            for k in 0..<essentialStart where clauses.with(order[k], { $0.doc <= upTo }) { skipped = true }
+            // Documents of the window matched by an essential clause.
+            while true {
+                var doc = Scorer.noMoreDocs
+                for k in essentialStart..<n { doc = min(doc, clauses.with(order[k]) { $0.doc }) }
+                if doc > upTo { break }
+                var score: Float = 0
+                // The caps of the matching clauses' words (their part of the bonus's bound).
+                var earned: Float = 0
+                for k in essentialStart..<n {
+                    let i = order[k]
+                    let s = clauses.with(i) { clause -> Float in
+                        guard clause.doc == doc else { return -.infinity }
+                        // The clause stays on the document until the bonus has read its positions.
+                        return clause.score()
                     }
-                    for k in essentialStart..<n {
-                        clauses.with(order[k]) { clause in if clause.doc == doc { _ = clause.nextDoc() } }
+                    // Minus infinity: the clause does not match (adding 0 would change nothing).
+                    guard s != -.infinity else {
+                        if resumming { clauseScores[i] = 0 }
+                        continue
                     }
+                    if resumming { clauseScores[i] = s }
+                    earned += caps[i]
+                    score += s
+                }
+                var remaining = prefixSum
+                var pruned = false
+                var k = essentialStart - 1
+                while k >= 0 {
+                    if score + earned + remaining + extra <= collector.threshold { pruned = true; break }
+                    let i = order[k]
+                    remaining -= capped[i]
+                    let s = clauses.with(i) { clause -> Float in
+                        if clause.doc < doc { _ = clause.advance(doc) }
+                        return clause.doc == doc ? clause.score() : -.infinity
+                    }
+                    let matched = s != -.infinity
+                    if matched {
+                        earned += caps[i]
+                        score += s
+                    }
+                    if resumming { clauseScores[i] = matched ? s : 0 }
+                    k -= 1
+                }
+                if !pruned && resumming {
+                    score = 0
+                    for k in summationStart..<n { score += clauseScores[order[k]] }
+                    for k in stride(from: summationStart - 1, through: 0, by: -1) { score += clauseScores[order[k]] }
+                }
+                if !pruned, !collector.isFull || proximity.canCompete(doc: doc, score: score, threshold: collector.threshold) {
+                    score += proximity.bonus(doc: doc)
+                }
+                for k in essentialStart..<n {
+                    clauses.with(order[k]) { clause in if clause.doc == doc { _ = clause.nextDoc() } }
                 }
                 if pruned {
                     skipped = true
