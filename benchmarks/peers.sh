@@ -6,7 +6,7 @@
 #   benchmarks/peers.sh reuters21578 [bench.py run options...]
 #   benchmarks/peers.sh wikipedia    [bench.py run options...]
 #   benchmarks/peers.sh PATH.jsonl[.zst|.gz] [bench.py run options...]
-#   benchmarks/peers.sh relevance    [bench.py relevance options...]  (Trawl as trawl, trawl-no-near, trawl-expand, trawl-bm25)
+#   benchmarks/peers.sh relevance    [bench.py relevance options...]  (Trawl as trawl, trawl-near, trawl-expand, trawl-bm25)
 #   benchmarks/peers.sh --fuzzy reuters21578|wikipedia|PATH [bench.py run options...]
 #
 # --fuzzy runs a second query set of the corpus with typo-tolerant and prefix queries beside
@@ -73,12 +73,12 @@ case "$target" in
       [ -d "$data/$c" ] || { echo "peers.sh: missing collection $data/$c" >&2; exit 1; }
       collections="${collections:+$collections,}$data/$c"
     done
-    echo "== bench.py relevance (7 collections; trawl, trawl-no-near, trawl-expand, trawl-bm25)"
+    echo "== bench.py relevance (7 collections; trawl, trawl-near, trawl-expand, trawl-bm25)"
     # Trawl's ranking options beside its default: the term-proximity bonus (--near), RM3
     # query expansion (--expand), and the ranking before free-text stop words and title weight 3
     # (trawl-bm25); benchmarks/relevance_report.py adds significance tests.
     python3 "$bench" relevance --collections "$collections" --external "$adapter" \
-      --external "$here/trawl-no-near-adapter.json" --external "$here/trawl-expand-adapter.json" \
+      --external "$here/trawl-near-adapter.json" --external "$here/trawl-expand-adapter.json" \
       --external "$here/trawl-bm25-adapter.json" \
       --out "$results/relevance" "$@"
     exit 0

@@ -22,8 +22,8 @@ struct RankingOptions: ParsableArguments {
         return result
     }
 
-    @Flag(name: .long, inversion: .prefixedNo, help: "Rank documents where the query's words occur close together higher: a term-proximity bonus for free-text queries of several plain words (default on; --no-near ranks with BM25F alone).")
-    var near = true
+    @Flag(name: .long, inversion: .prefixedNo, help: "Rank documents where the query's words occur close together higher: a term-proximity bonus for free-text queries of several plain words (default off: it costs AND and OR queries about 1.5x).")
+    var near = SearchRequest.defaultProximity != nil
 
     @Option(name: .long, help: ArgumentHelp("The term-proximity bonus's settings: WEIGHT or WEIGHT:WINDOW (default 0.1:10); 0 turns it off.", valueName: "weight"))
     var proximity: String?

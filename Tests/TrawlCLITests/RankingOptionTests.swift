@@ -13,13 +13,15 @@ import Testing
         }
     }
 
-    /// The proximity bonus is on by default; `--no-near` and `--proximity 0` turn it off, and
-    /// it only ever raises a score.
-    @Test func proximityIsOnByDefaultAndOnlyAddsToScores() throws {
-        let plain = trawl(["search", "--or", "--no-near", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
-        let near = trawl(["search", "--or", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
-        let explicit = trawl(["search", "--or", "--near", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
-        #expect(try hits(explicit).map(\.score) == hits(near).map(\.score))
+    /// The proximity bonus is off by default (`--no-near` says so explicitly), on with `--near`
+    /// and `--proximity`, off again with `--proximity 0`; it only ever raises a score.
+    @Test func proximityIsOptInAndOnlyAddsToScores() throws {
+        let plain = trawl(["search", "--or", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
+        let near = trawl(["search", "--or", "--near", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
+        let explicitOff = trawl(["search", "--or", "--no-near", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
+        #expect(try hits(explicitOff).map(\.score) == hits(plain).map(\.score))
+        let set = trawl(["search", "--or", "--proximity", "0.1:10", "crude oil exports", "--index", sampleIndex, "--json", "--limit", "50"])
+        #expect(try hits(set).map(\.score) == hits(near).map(\.score))
         #expect(plain.status == 0 && near.status == 0, "\(plain) \(near)")
         let before = Dictionary(uniqueKeysWithValues: try hits(plain).map { ($0.id, $0.score) })
         let after = try hits(near)
@@ -36,16 +38,16 @@ import Testing
         #expect(try hits(off).map(\.score) == hits(plain).map(\.score))
     }
 
-    /// Explain takes search's ranking options: the proximity bonus by default, none with
-    /// `--no-near`, and the value equals the hit's score either way.
+    /// Explain takes search's ranking options: the proximity bonus with `--near`, none by
+    /// default, and the value equals the hit's score either way.
     @Test func explainShowsTheProximityBonus() throws {
-        let top = try #require(try hits(trawl(["search", "oil exports", "--index", sampleIndex, "--json"])).first)
-        let explained = trawl(["explain", "oil exports", top.id, "--index", sampleIndex, "--json"])
+        let top = try #require(try hits(trawl(["search", "--near", "oil exports", "--index", sampleIndex, "--json"])).first)
+        let explained = trawl(["explain", "--near", "oil exports", top.id, "--index", sampleIndex, "--json"])
         #expect(explained.status == 0, "\(explained)")
         #expect(explained.stdout.contains("term proximity"), "\(explained)")
         #expect(abs((try explained.jsonObject()["value"] as? Double ?? 0) - top.score) < 1e-4, "\(explained) \(top)")
-        let plainTop = try #require(try hits(trawl(["search", "--no-near", "oil exports", "--index", sampleIndex, "--json"])).first { $0.id == top.id })
-        let plain = trawl(["explain", "--no-near", "oil exports", top.id, "--index", sampleIndex, "--json"])
+        let plainTop = try #require(try hits(trawl(["search", "oil exports", "--index", sampleIndex, "--json"])).first { $0.id == top.id })
+        let plain = trawl(["explain", "oil exports", top.id, "--index", sampleIndex, "--json"])
         #expect(!plain.stdout.contains("term proximity"), "\(plain)")
         #expect(abs((try plain.jsonObject()["value"] as? Double ?? 0) - plainTop.score) < 1e-4, "\(plain) \(plainTop)")
         // The other ranking options reach explain too: title weight 0 leaves only the body.

@@ -38,7 +38,7 @@ extension IndexReader {
     /// Explains the score of the document with this id for a query, or returns nil when no
     /// such document exists. A document that does not match gets a 0 explanation saying so.
     /// The other options are ``SearchRequest``'s defaults; `proximity` is the term-proximity
-    /// bonus (``SearchRequest/proximity``, on by default).
+    /// bonus (``SearchRequest/proximity``).
     ///
     /// - Throws: ``SearchError/query(_:)`` when a prefix expands past the limit;
     ///   ``SearchError/index(_:)`` when index data is damaged or cannot be read.

@@ -41,13 +41,15 @@ public struct SearchRequest: Sendable {
     public var loadStoredFields = true
     /// BM25 parameters.
     public var bm25 = BM25()
-    /// The term-proximity bonus of free-text queries of several words (``TermProximity``): on
-    /// by default (``defaultProximity``); nil ranks with BM25F alone.
+    /// The term-proximity bonus of free-text queries of several words (``TermProximity``):
+    /// ``defaultProximity`` unless set; nil ranks with BM25F alone.
     public var proximity: TermProximity? = SearchRequest.defaultProximity
-    /// The default ``proximity``: ``TermProximity``'s defaults (weight 0.1, window 10). Over the
-    /// seven classic test collections it raises the mean MAP from 0.408 to 0.416 and nDCG@10
-    /// from 0.518 to 0.525, no collection worse (benchmarks/README.md).
-    public static let defaultProximity: TermProximity? = TermProximity()
+    /// The default ``proximity``: nil, off. `TermProximity()` (weight 0.1, window 10) raises the
+    /// mean MAP over the seven classic test collections from 0.408 to 0.416 and nDCG@10 from
+    /// 0.518 to 0.525, no collection worse, but costs AND and OR queries of plain words about
+    /// 1.5× on the Wikipedia sample, more than the lead over Lucene allows
+    /// (benchmarks/README.md).
+    public static let defaultProximity: TermProximity? = nil
     /// Whether the stop words of a free-text query (``FreeTextStopWords``: `what`, `the`, `of`,
     /// `does` ...) match without scoring: in a query of optional plain words of the default
     /// fields, at least one of them not a stop word, the stop words keep their matches but add
