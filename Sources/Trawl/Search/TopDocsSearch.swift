@@ -84,113 +84,23 @@ enum TopDocsSearch {
     static func collectDisjunction(_ scorers: [Scorer], segment: SegmentReader, base: Int, proximity: ProximityBonus? = nil,
                                    collector: inout TopHitsCollector) -> Bool {
         if let proximity {
-            return collectDisjunction(scorers, segment: segment, base: base, proximity: proximity, collector: &collector)
+            return maxScore(scorers, segment: segment, base: base, bonus: proximity, collector: &collector)
         }
-        return collectDisjunction(scorers, segment: segment, base: base, collector: &collector)
+        return maxScore(scorers, segment: segment, base: base, bonus: NoBonus(), collector: &collector)
     }
 
-    /// ``collectDisjunction(_:segment:base:proximity:collector:)`` without a bonus.
-    private static func collectDisjunction(_ scorers: [Scorer], segment: SegmentReader, base: Int,
-                                           collector: inout TopHitsCollector) -> Bool {
-        var skipped = false
-        let clauses = ScorerList(scorers)
-        let n = clauses.count
-        var bounds = [Float](repeating: 0, count: n)
-        var order = Array(0..<n)
-        // The threshold and exhausted clauses last told to the clauses (for their own pruning).
-        var propagated: (threshold: Float, exhausted: Int) = (0, 0)
-        for i in 0..<n { _ = clauses.with(i) { $0.nextDoc() } }
-        while true {
-            var minDoc = Scorer.noMoreDocs
-            var exhausted = 0
-            for i in 0..<n {
-                let d = clauses.with(i) { $0.doc }
-                minDoc = min(minDoc, d)
-                if d == Scorer.noMoreDocs { exhausted += 1 }
-            }
-            if minDoc == Scorer.noMoreDocs { break }
-            let threshold = collector.threshold
-            if collector.isFull && (threshold > propagated.threshold || exhausted > propagated.exhausted) {
-                // A clause's own part of a competitive score must beat the threshold less what
-                // the other clauses can add (phrases then skip reading positions).
-                propagated = (threshold, exhausted)
-                clauses.setMinCompetitiveScore(threshold)
-            }
-            var upTo = Scorer.noMoreDocs - 1
-            for i in 0..<n { upTo = min(upTo, clauses.with(i) { $0.advanceShallow(max(minDoc, $0.doc)) }) }
-            for i in 0..<n {
-                // A clause already past the window adds nothing to it.
-                bounds[i] = clauses.with(i) { $0.doc > upTo ? 0 : $0.maxScore(upTo: upTo) }
-            }
-            order.sort { bounds[$0] < bounds[$1] }
-            // Non-essential prefix: clauses whose bounds sum to at most the threshold.
-            var essentialStart = 0
-            var prefixSum: Float = 0
-            while essentialStart < n && prefixSum + bounds[order[essentialStart]] <= threshold {
-                prefixSum += bounds[order[essentialStart]]
-                essentialStart += 1
-            }
-            if essentialStart == n {
-                skipped = true
-                for i in 0..<n { clauses.with(i) { if $0.doc <= upTo { _ = $0.advance(upTo + 1) } } }
-                continue
-            }
-            // Documents of the window that only non-essential clauses match are never visited:
-            // they cannot compete, and they are not counted either (the total becomes a bound).
-            for k in 0..<essentialStart where clauses.with(order[k], { $0.doc <= upTo }) { skipped = true }
-            // Documents of the window matched by an essential clause.
-            while true {
-                var doc = Scorer.noMoreDocs
-                for k in essentialStart..<n { doc = min(doc, clauses.with(order[k]) { $0.doc }) }
-                if doc > upTo { break }
-                var score: Float = 0
-                for k in essentialStart..<n {
-                    score += clauses.with(order[k]) { clause -> Float in
-                        guard clause.doc == doc else { return 0 }
-                        let s = clause.score()
-                        _ = clause.nextDoc()
-                        return s
-                    }
-                }
-                var remaining = prefixSum
-                var pruned = false
-                var k = essentialStart - 1
-                while k >= 0 {
-                    if score + remaining <= collector.threshold { pruned = true; break }
-                    remaining -= bounds[order[k]]
-                    score += clauses.with(order[k]) { clause -> Float in
-                        if clause.doc < doc { _ = clause.advance(doc) }
-                        return clause.doc == doc ? clause.score() : 0
-                    }
-                    k -= 1
-                }
-                if pruned {
-                    skipped = true
-                    if segment.isLive(doc) { collector.countMatch() }
-                } else if segment.isLive(doc) {
-                    collector.collect(doc: base + doc, score: score)
-                }
-            }
-            if upTo >= Scorer.noMoreDocs - 1 { break }
-            for i in 0..<n { clauses.with(i) { if $0.doc <= upTo { _ = $0.advance(upTo + 1) } } }
-        }
-        for i in 0..<n where clauses.with(i, { $0.pruned }) { skipped = true }
-        return skipped
-    }
-
-    /// ``collectDisjunction(_:segment:base:proximity:collector:)`` with a bonus.
-    private static func collectDisjunction(_ scorers: [Scorer], segment: SegmentReader, base: Int, proximity: ProximityBonus,
-                                           collector: inout TopHitsCollector) -> Bool {
-        let totalExtra = proximity.bound
-        let (caps, extra, wordsAreClauses) = proximity.clauseCaps(scorers)
+    /// The MaxScore loop of ``collectDisjunction(_:segment:base:proximity:collector:)``, specialized
+    /// per kind of bonus (generic, so the loop without one carries none of its bookkeeping).
+    private static func maxScore<Bonus: DisjunctionBonus>(_ scorers: [Scorer], segment: SegmentReader, base: Int, bonus: Bonus,
+                                                          collector: inout TopHitsCollector) -> Bool {
+        let totalExtra = bonus.bound
+        let (caps, extra, wordsAreClauses) = bonus.clauseCaps(scorers)
         var skipped = false
         let clauses = ScorerList(scorers)
         let n = clauses.count
         // Per clause: its window bound, and with its word's cap.
         var bounds = [Float](repeating: 0, count: n)
-        var capped = [Float](repeating: 0, count: n)
-        // Per clause: its score of the current document (to sum in the order described below).
-        var clauseScores = [Float](repeating: 0, count: n)
+        var capped = Bonus.isActive ? [Float](repeating: 0, count: n) : []
         var order = Array(0..<n)
         // The threshold and exhausted clauses last told to the clauses (for their own pruning).
         var propagated: (threshold: Float, exhausted: Int) = (0, 0)
@@ -207,7 +117,7 @@ enum TopDocsSearch {
             let threshold = collector.threshold
             if collector.isFull && (threshold > propagated.threshold || exhausted > propagated.exhausted) {
                 // A clause's own part of a competitive score must beat the threshold less what
-                // the other clauses can add (phrases then skip reading positions).
+                // the other clauses (and the bonus) can add (phrases then skip reading positions).
                 propagated = (threshold, exhausted)
                 clauses.setMinCompetitiveScore(totalExtra > 0 ? Scorer.remainingMinimum(threshold, minus: totalExtra) : threshold)
             }
@@ -216,32 +126,27 @@ enum TopDocsSearch {
             for i in 0..<n {
                 // A clause already past the window adds nothing to it.
                 bounds[i] = clauses.with(i) { $0.doc > upTo ? 0 : $0.maxScore(upTo: upTo) }
-                capped[i] = clauses.with(i, { $0.doc <= upTo }) ? bounds[i] + caps[i] : 0
+                if Bonus.isActive { capped[i] = clauses.with(i, { $0.doc <= upTo }) ? bounds[i] + caps[i] : 0 }
             }
             order.sort { bounds[$0] < bounds[$1] }
-            // Non-essential prefix: clauses whose bounds sum to at most the threshold. When every
-            // word of the bonus is a clause, a document that one clause alone matches holds one
-            // word and earns no bonus: the first clause needs only its own bound at most the
+            // Non-essential prefix: clauses whose bounds sum to at most the threshold. With a
+            // bonus whose every word is a clause, a document that one clause alone matches holds
+            // one word and earns no bonus: the first clause needs only its own bound at most the
             // threshold.
             var essentialStart = 0
             var prefixSum: Float = 0
             while essentialStart < n {
                 let i = order[essentialStart]
-                let alone = essentialStart == 0 && wordsAreClauses
-                if (alone ? bounds[i] : prefixSum + capped[i] + extra) > threshold { break }
-                prefixSum += capped[i]
+                if Bonus.isActive {
+                    let alone = essentialStart == 0 && wordsAreClauses
+                    if (alone ? bounds[i] : prefixSum + capped[i] + extra) > threshold { break }
+                    prefixSum += capped[i]
+                } else {
+                    if prefixSum + bounds[i] > threshold { break }
+                    prefixSum += bounds[i]
+                }
                 essentialStart += 1
             }
-            // Scores are summed in the order of the partition by the bonus's global bound (the
-            // essential clauses, then the others backwards), so they stay the same to the last bit
-            // as when every clause's bound carried the global bound.
-            var summationStart = 0
-            var sum: Float = 0
-            while summationStart < n && sum + bounds[order[summationStart]] + totalExtra <= threshold {
-                sum += bounds[order[summationStart]]
-                summationStart += 1
-            }
-            let resumming = summationStart != essentialStart
             if essentialStart == n {
                 skipped = true
                 for i in 0..<n { clauses.with(i) { if $0.doc <= upTo { _ = $0.advance(upTo + 1) } } }
@@ -260,19 +165,21 @@ enum TopDocsSearch {
                 var earned: Float = 0
                 for k in essentialStart..<n {
                     let i = order[k]
-                    let s = clauses.with(i) { clause -> Float in
-                        guard clause.doc == doc else { return -.infinity }
+                    if Bonus.isActive {
                         // The clause stays on the document until the bonus has read its positions.
-                        return clause.score()
+                        let s = clauses.with(i) { $0.doc == doc ? $0.score() : -.infinity }
+                        if s != -.infinity {
+                            earned += caps[i]
+                            score += s
+                        }
+                    } else {
+                        score += clauses.with(i) { clause -> Float in
+                            guard clause.doc == doc else { return 0 }
+                            let s = clause.score()
+                            _ = clause.nextDoc()
+                            return s
+                        }
                     }
-                    // Minus infinity: the clause does not match (adding 0 would change nothing).
-                    guard s != -.infinity else {
-                        if resumming { clauseScores[i] = 0 }
-                        continue
-                    }
-                    if resumming { clauseScores[i] = s }
-                    earned += caps[i]
-                    score += s
                 }
                 var remaining = prefixSum
                 var pruned = false
@@ -280,29 +187,24 @@ enum TopDocsSearch {
                 while k >= 0 {
                     if score + earned + remaining + extra <= collector.threshold { pruned = true; break }
                     let i = order[k]
-                    remaining -= capped[i]
+                    remaining -= Bonus.isActive ? capped[i] : bounds[i]
                     let s = clauses.with(i) { clause -> Float in
                         if clause.doc < doc { _ = clause.advance(doc) }
                         return clause.doc == doc ? clause.score() : -.infinity
                     }
-                    let matched = s != -.infinity
-                    if matched {
-                        earned += caps[i]
+                    if s != -.infinity {
+                        if Bonus.isActive { earned += caps[i] }
                         score += s
                     }
-                    if resumming { clauseScores[i] = matched ? s : 0 }
                     k -= 1
                 }
-                if !pruned && resumming {
-                    score = 0
-                    for k in summationStart..<n { score += clauseScores[order[k]] }
-                    for k in stride(from: summationStart - 1, through: 0, by: -1) { score += clauseScores[order[k]] }
-                }
-                if !pruned, !collector.isFull || proximity.canCompete(doc: doc, score: score, threshold: collector.threshold) {
-                    score += proximity.bonus(doc: doc)
-                }
-                for k in essentialStart..<n {
-                    clauses.with(order[k]) { clause in if clause.doc == doc { _ = clause.nextDoc() } }
+                if Bonus.isActive {
+                    if !pruned, !collector.isFull || bonus.canCompete(doc: doc, score: score, threshold: collector.threshold) {
+                        score += bonus.bonus(doc: doc)
+                    }
+                    for k in essentialStart..<n {
+                        clauses.with(order[k]) { clause in if clause.doc == doc { _ = clause.nextDoc() } }
+                    }
                 }
                 if pruned {
                     skipped = true
@@ -317,4 +219,36 @@ enum TopDocsSearch {
         for i in 0..<n where clauses.with(i, { $0.pruned }) { skipped = true }
         return skipped
     }
+}
+
+/// What the MaxScore loop adds to a document's summed clause scores: nothing (``NoBonus``) or a
+/// term-proximity bonus (``ProximityBonus``). The loop is generic over it, so each kind gets its
+/// own specialized copy and the plain one none of the bonus's bookkeeping.
+protocol DisjunctionBonus {
+    /// Whether there is a bonus at all (false: every other member is never asked).
+    static var isActive: Bool { get }
+    /// An upper bound of every document's bonus.
+    var bound: Float { get }
+    /// Per clause, the part of the bound its match brings (empty without a bonus); the part no
+    /// clause brings; whether a document matching a single clause earns nothing.
+    func clauseCaps(_ clauses: [Scorer]) -> (perClause: [Float], rest: Float, wordsAreClauses: Bool)
+    /// Whether document `doc`, scoring `score` without the bonus, can beat `threshold` with it.
+    func canCompete(doc: Int, score: Float, threshold: Float) -> Bool
+    /// The bonus of document `doc` (the clauses still sit on it).
+    func bonus(doc: Int) -> Float
+}
+
+/// No bonus: the plain MaxScore loop.
+struct NoBonus: DisjunctionBonus {
+    static var isActive: Bool { false }
+    var bound: Float { 0 }
+    func clauseCaps(_ clauses: [Scorer]) -> (perClause: [Float], rest: Float, wordsAreClauses: Bool) {
+        ([], 0, false)
+    }
+    func canCompete(doc: Int, score: Float, threshold: Float) -> Bool { true }
+    func bonus(doc: Int) -> Float { 0 }
+}
+
+extension ProximityBonus: DisjunctionBonus {
+    static var isActive: Bool { true }
 }
