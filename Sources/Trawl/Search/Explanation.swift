@@ -66,11 +66,7 @@ extension IndexReader {
     public func explain(_ request: SearchRequest, id: String) throws(SearchError) -> Explanation? {
         guard let number = try SearchError.reading({ () throws(TrawlError) in try documentNumber(id: id) }),
               let (s, local) = locate(number) else { return nil }
-        var request = request
-        if let expansion = request.expansion {
-            request.query = try expandedQuery(request, expansion)
-            request.expansion = nil
-        }
+        let request = try expansionResolved(request)
         let query = request.query
         var plan = try QueryPlan(reader: self, request: request)
         return try SearchError.reading { () throws(TrawlError) -> Explanation? in

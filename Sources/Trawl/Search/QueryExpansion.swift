@@ -59,6 +59,16 @@ extension IndexReader {
         }
     }
 
+    /// The request its second pass runs: with ``SearchRequest/expansion``, the query expanded
+    /// (``expandedQuery(_:_:)``) and the expansion cleared; without, the request itself.
+    func expansionResolved(_ request: SearchRequest) throws(SearchError) -> SearchRequest {
+        guard let expansion = request.expansion else { return request }
+        var second = request
+        second.expansion = nil
+        second.query = try expandedQuery(request, expansion)
+        return second
+    }
+
     /// The request's query expanded with RM3 (see ``QueryExpansion``), or the query itself when
     /// it cannot be expanded or the first pass finds nothing.
     func expandedQuery(_ request: SearchRequest, _ expansion: QueryExpansion) throws(SearchError) -> Query {

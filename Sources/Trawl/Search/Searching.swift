@@ -184,12 +184,9 @@ extension IndexReader {
             return results
         }
         if let tolerance = request.typoTolerance { return try searchTolerant(request, tolerance) }
-        if let expansion = request.expansion {
+        if request.expansion != nil {
             let started = DispatchTime.now().uptimeNanoseconds
-            var second = request
-            second.expansion = nil
-            second.query = try expandedQuery(request, expansion)
-            var results = try search(second)
+            var results = try search(try expansionResolved(request))
             results.tookMicroseconds = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
             return results
         }

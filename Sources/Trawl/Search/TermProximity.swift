@@ -178,14 +178,28 @@ final class ProximityBonus {
     /// `bonus ≤ Σ_t cap_t · Â_t / (k1 + Â_t)`; it is never above the sum of the caps of the words
     /// the document holds, and 0 when it holds fewer than two.
     func frequencyBound(doc: Int) -> Float {
-        let n = scorers.count
+        guard let held = heldCaps(doc: doc) else { return 0 }
+        return frequencyBound(doc: doc, heldCaps: held)
+    }
+
+    /// The sum of the caps of the words document `doc` holds (a few units in the last place
+    /// above), or nil when it holds fewer than two and so earns no bonus.
+    @inline(__always)
+    private func heldCaps(doc: Int) -> Float? {
         var present = 0
-        var presentCaps: Float = 0
-        for t in 0..<n {
-            estimates[t] = 0
-            if scorers[t].doc == doc { present += 1; presentCaps += caps[t] }
+        var sum: Float = 0
+        for t in 0..<scorers.count where scorers[t].doc == doc {
+            present += 1
+            sum += caps[t]
         }
-        guard present >= 2 else { return 0 }
+        return present >= 2 ? sum + sum.ulp * 16 : nil
+    }
+
+    /// ``frequencyBound(doc:)`` of a document holding two or more of the words, whose caps sum
+    /// to `heldCaps` (``heldCaps(doc:)``).
+    private func frequencyBound(doc: Int, heldCaps: Float) -> Float {
+        let n = scorers.count
+        for t in 0..<n { estimates[t] = 0 }
         var any = false
         for f in fieldNames.indices {
             let row = cursorIndices[f]
@@ -220,7 +234,7 @@ final class ProximityBonus {
             sum += caps[t] * accumulator / (k1 + accumulator)
         }
         let padded = sum + sum * 1e-4 + sum.ulp * 16
-        return min(padded, presentCaps + presentCaps.ulp * 16)
+        return min(padded, heldCaps)
     }
 
     /// Whether document `doc`, scoring `score` without the bonus, can beat `threshold` with it:
@@ -229,15 +243,9 @@ final class ProximityBonus {
     @inline(__always)
     func canCompete(doc: Int, score: Float, threshold: Float) -> Bool {
         guard score + bound > threshold else { return false }
-        var present = 0
-        var presentCaps: Float = 0
-        for t in 0..<scorers.count where scorers[t].doc == doc {
-            present += 1
-            presentCaps += caps[t]
-        }
-        guard present >= 2 else { return score > threshold }
-        guard score + presentCaps + presentCaps.ulp * 16 > threshold else { return false }
-        return score + frequencyBound(doc: doc) > threshold
+        guard let held = heldCaps(doc: doc) else { return score > threshold }
+        guard score + held > threshold else { return false }
+        return score + frequencyBound(doc: doc, heldCaps: held) > threshold
     }
 
     /// The bonus of document `doc`: the words whose scorers sit on it are the ones it holds.
