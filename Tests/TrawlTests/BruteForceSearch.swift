@@ -43,7 +43,8 @@ struct BruteForceSearch {
     let averageLength: [String: Double]
     /// Per field: every term with its document frequency, in byte order (for prefixes).
     let termsByField: [String: [(term: [UInt8], documentFrequency: Int)]]
-    let weights: [String: Double] = ["title": 2, "body": 1]
+    /// The engine's default field weights (its requests leave them as they are).
+    let weights: [String: Double] = SearchRequest.defaultFieldWeights
     /// The terms of the free-text stop list under the analyzer (``SearchRequest/freeTextStopWords``).
     let stopTerms: Set<String>
     /// Whether the stop words of a free-text query match without scoring, as the engine's

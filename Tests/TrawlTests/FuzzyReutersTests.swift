@@ -173,6 +173,28 @@ func misspell(_ word: String, edits: Int, random: inout SeededGenerator) -> Stri
         let typo = try reader.search("markte~1", limit: 10)
         #expect(typo.hits.map(\.id) == ["typo", "exact"])
     }
+
+    /// Typo mode finds a word whose stem ends in a letter the stemmer changed (supply → suppli,
+    /// treasury → treasuri) when the typo sits next to it: no prefix of `suppyl` is within one
+    /// edit of `suppli`, but all of it but its last letter is. "Did you mean" proposes the word.
+    @Test func typoModeFindsStemsWithAChangedLastLetter() throws {
+        let documents = [
+            Document(id: "supply", title: "", date: nil, body: "nissan may supply parts to mexican ford"),
+            Document(id: "treasury", title: "", date: nil, body: "french treasury to repay francs"),
+            Document(id: "other", title: "", date: nil, body: "supper party at the treasure house"),
+        ]
+        let reader = try memoryIndex(documents).reader
+        for (typed, intended) in [("suppyl parts", "supply"), ("treasruy repay", "treasury"), ("sharpyl", nil)] {
+            var request = SearchRequest(query: try reader.queryParser(defaultOperator: .and, lenient: true).parse(typed), limit: 10)
+            #expect(try reader.search(request).hits.isEmpty, "\(typed) as typed")
+            request.typoTolerance = TypoTolerance()
+            let hits = try reader.search(request).hits.map(\.id)
+            if let intended { #expect(hits == [intended], "\(typed) with typos") } else { #expect(hits.isEmpty) }
+        }
+        var asked = SearchRequest(query: try reader.queryParser(defaultOperator: .and, lenient: true).parse("suppyl parts"), limit: 10)
+        asked.suggestionText = "suppyl parts"
+        #expect(try reader.search(asked).suggestion?.query == "supply parts")
+    }
 }
 
 /// Seeded search-box queries from Reuters titles: up to four consecutive title words (letters

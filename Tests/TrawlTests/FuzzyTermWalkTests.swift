@@ -30,33 +30,101 @@ import Testing
         return found
     }
 
+    /// A term table of a seeded vocabulary: random words, plus words that extend others (deep
+    /// shared prefixes).
+    static func table(round: Int, _ random: inout SeededGenerator) throws -> TermTable {
+        var vocabulary: [String] = []
+        for _ in 0..<600 { vocabulary.append(word(&random, length: 1 + Int(random.next() % 8))) }
+        for _ in 0..<300 {
+            let base = vocabulary[Int(random.next() % UInt64(vocabulary.count))]
+            vocabulary.append(base + word(&random, length: 1 + Int(random.next() % 4)))
+        }
+        let documents = stride(from: 0, to: vocabulary.count, by: 30).map { start in
+            Document(id: "\(round)-\(start)", title: "", date: nil,
+                     body: vocabulary[start..<min(vocabulary.count, start + 30)].joined(separator: " "))
+        }
+        let reader = try memoryIndex(documents).reader
+        let table = try #require(try reader.segments[0].termTable(field: "body"))
+        #expect(table.count > 500)
+        return table
+    }
+
+    /// Query `q` of a round: an index term, a misspelled index term or a random string.
+    static func query(_ q: Int, _ table: TermTable, _ random: inout SeededGenerator) -> String {
+        var query: String
+        switch q % 3 {
+        case 0: query = table.string(Int(random.next() % UInt64(table.count)))
+        case 1: query = misspell(table.string(Int(random.next() % UInt64(table.count))), edits: 1 + Int(random.next() % 2), random: &random)
+        default: query = word(&random, length: 1 + Int(random.next() % 7))
+        }
+        return query.isEmpty ? "a" : query
+    }
+
+    /// Every term within `maxEdits` of a prefix of `word` at least `tailFrom` scalars long (the
+    /// whole word without it), or, ending in `freeLastLetter`, whose scalars but that one are,
+    /// by brute force, as "term/edits" (the smallest distance).
+    static func tailReference(_ table: TermTable, word: String, maxEdits: Int, tailFrom: Int?, freeLastLetter: UInt8?) -> Set<String> {
+        let scalars = word.unicodeScalars.map(\.value)
+        let shortest = min(tailFrom ?? scalars.count, scalars.count)
+        var found = Set<String>()
+        for i in 0..<table.count {
+            let bytes = table.term(i)
+            if bytes.isEmpty || bytes.first == DocumentLanguage.tagByte { continue }
+            let term = String(decoding: bytes, as: UTF8.self).unicodeScalars.map(\.value)
+            var forms = [term]
+            if let freeLastLetter, term.last == UInt32(freeLastLetter) { forms.append(Array(term.dropLast())) }
+            var best = maxEdits + 1
+            for form in forms {
+                for length in shortest...scalars.count {
+                    best = min(best, BruteForceSearch.osaDistance(form, Array(scalars[0..<length]), limit: maxEdits))
+                }
+            }
+            if best <= maxEdits { found.insert("\(table.string(i))/\(best)") }
+        }
+        return found
+    }
+
+    /// Typo mode's walk (``FuzzyExpansion/addInflected``): a term within reach of a long enough
+    /// prefix of the word, and with a last i free (supply's stem suppli from suppyl).
+    @Test func tailAndFreeLastLetterMatchesEqualABruteForceScan() throws {
+        var random = SeededGenerator(seed: 2026)
+        var freed = 0
+        for round in 0..<3 {
+            let table = try Self.table(round: round, &random)
+            for q in 0..<45 {
+                let query = Self.query(q, table, &random)
+                for maxEdits in 1...2 {
+                    for tailFrom in [nil, 2, 3] as [Int?] {
+                        for freeLastLetter in [nil, UInt8(ascii: "i")] as [UInt8?] {
+                            var matches: [FuzzyTermWalk.Match] = []
+                            var automaton: LevenshteinAutomaton?
+                            FuzzyTermWalk.matches(in: table, word: Array(query.utf8), maxEdits: maxEdits, into: &matches,
+                                                  automaton: &automaton, tailFrom: tailFrom, freeLastLetter: freeLastLetter)
+                            let got = Set(matches.map { "\(table.string(Int($0.ordinal)))/\($0.edits)" })
+                            let want = Self.tailReference(table, word: query, maxEdits: maxEdits, tailFrom: tailFrom,
+                                                          freeLastLetter: freeLastLetter)
+                            #expect(got == want, "\(query)~\(maxEdits), tail from \(tailFrom.map(String.init) ?? "-"), free last letter \(freeLastLetter.map { String(UnicodeScalar($0)) } ?? "-"): extra \(got.subtracting(want).sorted().prefix(5)), missing \(want.subtracting(got).sorted().prefix(5))")
+                            #expect(matches.count == got.count, "each term once: \(query)~\(maxEdits)")
+                            if freeLastLetter != nil {
+                                freed += want.count - Self.tailReference(table, word: query, maxEdits: maxEdits, tailFrom: tailFrom,
+                                                                         freeLastLetter: nil).count
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The free last letter found terms the plain tail does not.
+        #expect(freed > 100)
+    }
+
     @Test func matchesEqualABruteForceScan() throws {
         var random = SeededGenerator(seed: 2015)
         for round in 0..<4 {
-            // A vocabulary: random words, plus words that extend others (deep shared prefixes).
-            var vocabulary: [String] = []
-            for _ in 0..<600 { vocabulary.append(Self.word(&random, length: 1 + Int(random.next() % 8))) }
-            for _ in 0..<300 {
-                let base = vocabulary[Int(random.next() % UInt64(vocabulary.count))]
-                vocabulary.append(base + Self.word(&random, length: 1 + Int(random.next() % 4)))
-            }
-            let documents = stride(from: 0, to: vocabulary.count, by: 30).map { start in
-                Document(id: "\(round)-\(start)", title: "", date: nil,
-                         body: vocabulary[start..<min(vocabulary.count, start + 30)].joined(separator: " "))
-            }
-            let reader = try memoryIndex(documents).reader
-            let table = try #require(try reader.segments[0].termTable(field: "body"))
-            #expect(table.count > 500)
+            let table = try Self.table(round: round, &random)
             var checked = 0
             for q in 0..<60 {
-                // Index terms, misspelled index terms and random strings.
-                var query: String
-                switch q % 3 {
-                case 0: query = table.string(Int(random.next() % UInt64(table.count)))
-                case 1: query = misspell(table.string(Int(random.next() % UInt64(table.count))), edits: 1 + Int(random.next() % 2), random: &random)
-                default: query = Self.word(&random, length: 1 + Int(random.next() % 7))
-                }
-                if query.isEmpty { query = "a" }
+                let query = Self.query(q, table, &random)
                 for maxEdits in 0...2 {
                     for prefixLength in [0, 1] {
                         var matches: [FuzzyTermWalk.Match] = []

@@ -163,7 +163,8 @@ struct FuzzyExpansion {
     /// Adds to `terms` the stems whose inflected forms are within `maxEdits` of the folded,
     /// unstemmed `surface` (``inflectedDistance(stem:word:maxEdits:analyzer:)``), found among
     /// the terms within reach of a long enough prefix of it (the stemmer strips at most a few
-    /// letters); a term already there keeps its smaller distance.
+    /// letters, and may turn the last letter it keeps into an i: supply → suppli, so all of a
+    /// term ending in i but that i may do); a term already there keeps its smaller distance.
     static func addInflected(reader: IndexReader, field: String, surface: String, maxEdits: Int,
                              to terms: inout [Term], cache: AutomatonCache?) throws(TrawlError) {
         let word = surface.unicodeScalars.map(\.value)
@@ -179,7 +180,8 @@ struct FuzzyExpansion {
             guard let table = try segment.termTable(field: field) else { continue }
             matches.removeAll(keepingCapacity: true)
             FuzzyTermWalk.matches(in: table, word: Array(surface.utf8), maxEdits: maxEdits,
-                                  into: &matches, automaton: &automaton, tailFrom: max(3, word.count - 6))
+                                  into: &matches, automaton: &automaton, tailFrom: max(3, word.count - 6),
+                                  freeLastLetter: UInt8(ascii: "i"))
             for match in matches {
                 let ordinal = Int(match.ordinal)
                 let bytes = table.term(ordinal)

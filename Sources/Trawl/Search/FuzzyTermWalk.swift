@@ -70,9 +70,12 @@ enum FuzzyTermWalk {
     /// With `tailFrom` (a number of scalars of the word after its prefix), a term also matches
     /// when it is within reach of a prefix of the word at least that long, its distance the
     /// smallest such (typo mode uses it to find the stems of misspelled inflected words).
+    /// With `freeLastLetter` as well, a term ending in that ASCII letter also matches when all of
+    /// it but that letter is (a stemmer may change a word's last letter, supply → suppli, so a
+    /// typo next to it leaves the stem out of reach of every prefix: suppyl).
     static func matches(in table: TermTable, word: [UInt8], maxEdits: Int, prefixLength: Int = 0,
                         into result: inout [Match], automaton cached: inout LevenshteinAutomaton?,
-                        tailFrom: Int? = nil) {
+                        tailFrom: Int? = nil, freeLastLetter: UInt8? = nil) {
         var k = max(0, min(maxEdits, maximumEdits))
         let allScalars = scalars(word)
         let fixed = min(max(0, prefixLength), allScalars.count)
@@ -88,7 +91,8 @@ enum FuzzyTermWalk {
             if let i = table.ordinal(of: word) { result.append(Match(ordinal: Int32(i), edits: 0)) }
             return
         }
-        var automaton = cached ?? LevenshteinAutomaton(word: Array(allScalars[fixed...]), maxEdits: k, tailFrom: tailFrom)
+        var automaton = cached ?? LevenshteinAutomaton(word: Array(allScalars[fixed...]), maxEdits: k, tailFrom: tailFrom,
+                                                       freeLastLetter: freeLastLetter)
         defer { cached = automaton }
         cached = nil // keeps the automaton's storage uniquely referenced while it grows
         let levels = max(0, table.maxTermLength - prefixBytes) + 2
@@ -163,10 +167,17 @@ enum FuzzyTermWalk {
             // A language-tagged term (another language's word) is never an expansion.
             if depth == 0 && label == DocumentLanguage.tagByte { continue }
             let advanced = automaton.step(state, UInt32(label))
-            if advanced == LevenshteinAutomaton.dead { continue }
             let term = trie.exact[child]
+            if advanced == LevenshteinAutomaton.dead {
+                // A term ending in the free letter matches by the state before it.
+                if label == automaton.freeLastLetter, term >= 0, automaton.distance(state) <= k {
+                    result.append(Match(ordinal: term, edits: automaton.distance(state)))
+                }
+                continue
+            }
             if term >= 0 {
-                let distance = automaton.distance(advanced)
+                var distance = automaton.distance(advanced)
+                if label == automaton.freeLastLetter { distance = min(distance, automaton.distance(state)) }
                 if distance <= k { result.append(Match(ordinal: term, edits: distance)) }
             }
             trieWalk(child, depth: depth + 1, state: advanced, &automaton, trie, bytes, starts, shared, heads, next, levelEnd, levelState,
@@ -194,6 +205,9 @@ enum FuzzyTermWalk {
         // Whether the range's first term is language-tagged (never an expansion).
         let firstTagged = j < end && starts[j + 1] > starts[j] && bytes[Int(starts[j])] == DocumentLanguage.tagByte
         let k = UInt8(automaton.maxEdits)
+        // The letter a term may end in freely, or a value no term byte ends a scalar with.
+        let freeLast = automaton.freeLastLetter ?? 0xFF
+        let anyFree = automaton.freeLastLetter != nil
         while j < end {
             var deadAt = -1
             if j != range.lowerBound {
@@ -221,7 +235,10 @@ enum FuzzyTermWalk {
                     }
                     if ended {
                         // The whole term was stepped: it matches if within reach.
-                        let distance = automaton.distance(state)
+                        var distance = automaton.distance(state)
+                        if anyFree && level > 0 && bytes[Int(starts[j + 1]) - 1] == freeLast {
+                            distance = min(distance, automaton.distance(levelState[level - 1]))
+                        }
                         // (A term sharing bytes with the previous one starts as the range's first.)
                         let tagged = common > 0 ? firstTagged : heads[j] & 0xFF == UInt32(DocumentLanguage.tagByte)
                         if distance <= k, !tagged {
@@ -259,7 +276,10 @@ enum FuzzyTermWalk {
                     }
                 }
                 if deadAt < 0 {
-                    let distance = automaton.distance(state)
+                    var distance = automaton.distance(state)
+                    if anyFree && level > 0 && length > 0 && bytes[start + length - 1] == freeLast {
+                        distance = min(distance, automaton.distance(levelState[level - 1]))
+                    }
                     // A language-tagged term (another language's word) is never an expansion.
                     if distance <= k, length == 0 || bytes[start] != DocumentLanguage.tagByte {
                         result.append(Match(ordinal: Int32(j), edits: distance))
@@ -267,6 +287,13 @@ enum FuzzyTermWalk {
                     j += 1
                     continue
                 }
+            }
+            if anyFree && level > 0 && Int(starts[j + 1]) - Int(starts[j]) == deadAt && bytes[Int(starts[j + 1]) - 1] == freeLast
+                && bytes[Int(starts[j])] != DocumentLanguage.tagByte {
+                // The automaton died on the term's last letter, which is free: the state before
+                // it decides.
+                let distance = automaton.distance(levelState[level - 1])
+                if distance <= k { result.append(Match(ordinal: Int32(j), edits: distance)) }
             }
             j += 1
             // Skip every term that shares the dead prefix: in one jump from the table for the
@@ -300,6 +327,9 @@ struct LevenshteinAutomaton {
     static let start: Int32 = 1
 
     let maxEdits: Int
+    /// The ASCII letter a term may end in freely: the walks accept such a term by its state
+    /// before that letter as well.
+    let freeLastLetter: UInt8?
     private let m: Int
     private let width: Int
     /// Acceptance looks at the cells `tailFrom...m` of the last row (`m` alone by default).
@@ -325,8 +355,11 @@ struct LevenshteinAutomaton {
 
     /// Creates the automaton of `word` (at most ``maximumWordLength`` scalars) within `maxEdits`;
     /// with `tailFrom`, it accepts within reach of any prefix of the word at least that long.
-    init(word: [UInt32], maxEdits: Int, tailFrom: Int? = nil) {
+    /// `freeLastLetter` tells the term walks to accept a term ending in it by its state before it
+    /// too (``FuzzyTermWalk/matches(in:word:maxEdits:prefixLength:into:automaton:tailFrom:freeLastLetter:)``).
+    init(word: [UInt32], maxEdits: Int, tailFrom: Int? = nil, freeLastLetter: UInt8? = nil) {
         self.maxEdits = maxEdits
+        self.freeLastLetter = freeLastLetter
         m = word.count
         width = m + 1
         self.tailFrom = max(0, min(tailFrom ?? word.count, word.count))
