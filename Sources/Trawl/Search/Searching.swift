@@ -48,8 +48,8 @@ public struct SearchRequest: Sendable {
     /// ``defaultProximity`` unless set; nil ranks with BM25F alone.
     public var proximity: TermProximity? = SearchRequest.defaultProximity
     /// The default ``proximity``: nil, off. `TermProximity()` (weight 0.1, window 10) raises the
-    /// mean MAP over the seven classic test collections from 0.408 to 0.416 and nDCG@10 from
-    /// 0.518 to 0.525, no collection worse, but costs AND and OR queries of plain words about
+    /// mean MAP over the seven classic test collections from 0.414 to 0.417 and nDCG@10 from
+    /// 0.523 to 0.526, no collection worse, but costs AND and OR queries of plain words about
     /// 1.5× on the Wikipedia sample, more than the lead over Lucene allows
     /// (benchmarks/README.md).
     public static let defaultProximity: TermProximity? = nil
@@ -58,7 +58,7 @@ public struct SearchRequest: Sendable {
     /// fields, at least one of them not a stop word, the stop words keep their matches but add
     /// nothing to a document's score, and the term-proximity bonus leaves them out. Verbose
     /// natural-language queries rank better without them (on by default: mean MAP 0.408
-    /// against 0.400 over the seven classic test collections, none worse); off, every word
+    /// against 0.400 over the seven classic test collections with title weight 2, none worse); off, every word
     /// scores.
     public var freeTextStopWords = true
     /// Pseudo-relevance feedback (RM3, ``QueryExpansion``) for free-text queries: nil (the
