@@ -158,15 +158,16 @@ func misspell(_ word: String, edits: Int, random: inout SeededGenerator) -> Stri
         #expect(checkedHits == 1_000) // 500 misspellings, at distances 1 and 2
     }
 
+    /// An in-memory index of untitled documents (id: body), in the order given.
+    static func untitled(_ bodies: KeyValuePairs<String, String>) throws -> IndexReader {
+        try memoryIndex(bodies.map { Document(id: $0.key, title: "", date: nil, body: $0.value) }).reader
+    }
+
     /// The exact term never ranks below a typo of it at equal frequency: a document holding the
     /// word itself outscores one holding a typo as often, in a field of the same length.
     @Test func theExactTermOutranksItsTyposAtEqualFrequency() throws {
-        let documents = [
-            Document(id: "typo", title: "", date: nil, body: "markte news today"),
-            Document(id: "exact", title: "", date: nil, body: "market news today"),
-            Document(id: "other", title: "", date: nil, body: "nothing here at all"),
-        ]
-        let reader = try memoryIndex(documents).reader
+        let reader = try Self.untitled(["typo": "markte news today", "exact": "market news today",
+                                        "other": "nothing here at all"])
         let results = try reader.search("market~1", limit: 10)
         #expect(results.hits.map(\.id) == ["exact", "typo"])
         #expect(results.hits[0].score > results.hits[1].score)
@@ -178,12 +179,9 @@ func misspell(_ word: String, edits: Int, random: inout SeededGenerator) -> Stri
     /// treasury → treasuri) when the typo sits next to it: no prefix of `suppyl` is within one
     /// edit of `suppli`, but all of it but its last letter is. "Did you mean" proposes the word.
     @Test func typoModeFindsStemsWithAChangedLastLetter() throws {
-        let documents = [
-            Document(id: "supply", title: "", date: nil, body: "nissan may supply parts to mexican ford"),
-            Document(id: "treasury", title: "", date: nil, body: "french treasury to repay francs"),
-            Document(id: "other", title: "", date: nil, body: "supper party at the treasure house"),
-        ]
-        let reader = try memoryIndex(documents).reader
+        let reader = try Self.untitled(["supply": "nissan may supply parts to mexican ford",
+                                        "treasury": "french treasury to repay francs",
+                                        "other": "supper party at the treasure house"])
         for (typed, intended) in [("suppyl parts", "supply"), ("treasruy repay", "treasury"), ("sharpyl", nil)] {
             var request = SearchRequest(query: try reader.queryParser(defaultOperator: .and, lenient: true).parse(typed), limit: 10)
             #expect(try reader.search(request).hits.isEmpty, "\(typed) as typed")
