@@ -5,7 +5,7 @@ import Trawl
 /// parameters, term proximity, free-text stop words and query expansion, each defaulting to the
 /// library's ``SearchRequest`` default.
 struct RankingOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Field weights for BM25, e.g. title=3,body=1 (default title=3,body=1).", valueName: "weights"))
+    @Option(name: .long, help: ArgumentHelp("Field weights for BM25, e.g. title=2,body=1 (default title=3,body=1).", valueName: "weights"))
     var weights: String?
 
     /// The parsed `--weights`, or the defaults.

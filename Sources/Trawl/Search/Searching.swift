@@ -58,8 +58,8 @@ public struct SearchRequest: Sendable {
     /// fields, at least one of them not a stop word, the stop words keep their matches but add
     /// nothing to a document's score, and the term-proximity bonus leaves them out. Verbose
     /// natural-language queries rank better without them (on by default: mean MAP 0.408
-    /// against 0.400 over the seven classic test collections with title weight 2, none worse); off, every word
-    /// scores.
+    /// against 0.400 over the seven classic test collections with title weight 2, none
+    /// worse); off, every word scores.
     public var freeTextStopWords = true
     /// Pseudo-relevance feedback (RM3, ``QueryExpansion``) for free-text queries: nil (the
     /// default) searches the query as it is; with it, a first pass's best documents add words

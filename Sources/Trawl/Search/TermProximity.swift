@@ -27,8 +27,8 @@
 ///
 /// Off by default (``SearchRequest/defaultProximity``): with free-text stop words and title
 /// weight 3, over the seven classic test collections it raises the mean MAP from 0.414 to
-/// 0.417, no collection worse, but AND and OR queries of plain words cost about 1.5× on the Wikipedia sample
-/// (benchmarks/README.md).
+/// 0.417, no collection worse, but AND and OR queries of plain words cost about 1.5× on the
+/// Wikipedia sample (benchmarks/README.md).
 /// It applies to queries made only of plain words searched in the default fields, OR'ed or
 /// AND'ed (`crude oil prices`, `crude OR oil OR prices`), with at least two distinct words.
 public struct TermProximity: Sendable, Hashable, Codable {
