@@ -4,9 +4,12 @@
 #   2. starts `trawl serve` on a free port over a temporary index and runs
 #      tests/opensearch/acceptance.py against it (Reuters through the real client, every
 #      search compared with `trawl search --json`);
-#   3. the crash check: N writes acknowledged with refresh=true, `kill -9`, restart, every one
+#   3. restarts it with ranking options (`--near --weights title=2,body=1`) over the same
+#      index and runs tests/opensearch/ranking.py (`_search` and `/search` against
+#      `trawl search` with the same options);
+#   4. the crash check: N writes acknowledged with refresh=true, `kill -9`, restart, every one
 #      present;
-#   4. stops the server with SIGTERM (graceful shutdown).
+#   5. stops the server with SIGTERM (graceful shutdown).
 #   scripts/server-tests.sh [N]     (N writes in the crash check, default 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,9 +36,10 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
-# start_server INDEX PORT: starts `trawl serve` in the background and waits for /_health.
+# start_server INDEX PORT [FLAG ...]: starts `trawl serve` in the background and waits for
+# /_health.
 start_server() {
-  "$trawl" serve --index "$1" --port "$2" 2>> "$work/server.log" &
+  "$trawl" serve --index "$1" --port "$2" "${@:3}" 2>> "$work/server.log" &
   server_pid=$!
   for _ in $(seq 1 100); do
     if curl -fsS "http://127.0.0.1:$2/_health" > /dev/null 2>&1; then return 0; fi
@@ -63,6 +67,17 @@ if ! timeout 1200 "$venv/bin/python" tests/opensearch/acceptance.py "http://127.
 fi
 stop_server
 echo "   access log: $(grep -c 'request' "$work/server.log" || true) request lines"
+
+ranking=(--near --weights title=2,body=1)
+echo "== ranking options (trawl serve ${ranking[*]} over the same index, against trawl search)"
+port="$(free_port)"
+start_server "$work/reuters" "$port" "${ranking[@]}"
+if ! timeout 600 "$venv/bin/python" tests/opensearch/ranking.py "http://127.0.0.1:$port" --trawl "$trawl" \
+    --index "$work/reuters" --name reuters -- "${ranking[@]}"; then
+  echo "server-tests: ranking failed"
+  status=1
+fi
+stop_server
 
 echo "== crash check: $writes writes with refresh=true, kill -9, restart"
 port="$(free_port)"

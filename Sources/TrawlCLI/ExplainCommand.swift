@@ -35,9 +35,8 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup(title: "Ranking (as trawl search ranks)") var rankingOptions: RankingOptions
 
     func run() throws {
-        var session = SearchSession(reader: try IndexReader(path: location.path), defaultOperator: or ? .or : .and,
-                                    fieldWeights: try rankingOptions.fieldWeights(), language: language)
-        session.ranking = try rankingOptions.ranking()
+        let session = SearchSession(reader: try IndexReader(path: location.path), defaultOperator: or ? .or : .and,
+                                    ranking: try rankingOptions.ranking(), language: language)
         let found: Explanation?
         do throws(SearchError) {
             found = try session.reader.explain(try session.request(query, limit: 1), id: id)

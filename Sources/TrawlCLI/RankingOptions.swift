@@ -1,7 +1,7 @@
 import ArgumentParser
 import Trawl
 
-/// The ranking options `trawl search` and `trawl explain` share: field weights, BM25
+/// The ranking options `trawl search`, `trawl explain` and `trawl serve` share: field weights, BM25
 /// parameters, term proximity, free-text stop words and query expansion, each defaulting to the
 /// library's ``SearchRequest`` default.
 struct RankingOptions: ParsableArguments {
@@ -46,9 +46,10 @@ struct RankingOptions: ParsableArguments {
     @Option(name: .customLong("bm25f-k1"), help: ArgumentHelp("k1 of BM25F over title and body (default 2.0).", valueName: "k1"))
     var multiFieldK1: Float?
 
-    /// The ranking options of the flags.
-    func ranking() throws -> SearchSession.Ranking {
-        var ranking = SearchSession.Ranking()
+    /// The ranking of the flags (the library's defaults where a flag is not given).
+    func ranking() throws -> SearchRanking {
+        var ranking = SearchRanking()
+        ranking.fieldWeights = try fieldWeights()
         ranking.proximity = near ? SearchRequest.defaultProximity ?? TermProximity() : nil
         ranking.freeTextStopWords = freeTextStopWords
         if let k1 { guard k1 >= 0, k1.isFinite else { throw ValidationError("--k1 takes a number of 0 or more") }; ranking.bm25.k1 = k1 }

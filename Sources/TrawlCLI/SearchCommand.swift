@@ -85,9 +85,8 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        var session = SearchSession(reader: try IndexReader(path: location.path), defaultOperator: or ? .or : .and,
-                                    lenient: lenient || typos, fieldWeights: try rankingOptions.fieldWeights(), language: language)
-        session.ranking = try rankingOptions.ranking()
+        let session = SearchSession(reader: try IndexReader(path: location.path), defaultOperator: or ? .or : .and,
+                                    lenient: lenient || typos, ranking: try rankingOptions.ranking(), language: language)
         if batch {
             BatchSearch(session: session).run()
             return

@@ -1,38 +1,29 @@
 import Trawl
 
 /// What `trawl search`, its batch mode (BatchSearch.swift) and `trawl explain` share: an open
-/// index, its query parser set up from the options, and the field weights of the requests.
+/// index, its query parser set up from the options, and the ranking of the requests.
 /// The commands build on it; it calls into none of them.
 struct SearchSession {
     /// The index searched.
     let reader: IndexReader
     /// The index's parser with the default operator and leniency of the options.
     let parser: QueryParser
-    /// The BM25 field weights of every request.
-    let fieldWeights: [String: Double]
     /// The language query words are analyzed in (nil: every language of the index).
     let language: String?
-    /// The ranking options of every request: BM25 parameters, term proximity, query expansion.
-    var ranking = Ranking()
-
-    /// The ranking options `trawl search` can change from their library defaults.
-    struct Ranking {
-        var bm25 = BM25()
-        var proximity: TermProximity? = SearchRequest.defaultProximity
-        var freeTextStopWords = true
-        var expansion: QueryExpansion? = nil
-    }
+    /// The ranking of every request: field weights, BM25 parameters, term proximity, free-text
+    /// stop words, query expansion.
+    let ranking: SearchRanking
 
     /// Opens a session over `reader`.
     init(reader: IndexReader, defaultOperator: QueryParser.Operator = .and, lenient: Bool = false,
-         fieldWeights: [String: Double] = SearchRequest.defaultFieldWeights, language: String? = nil) {
+         ranking: SearchRanking = SearchRanking(), language: String? = nil) {
         self.reader = reader
         self.language = language
         var parser = reader.queryParser()
         parser.defaultOperator = defaultOperator
         parser.lenient = lenient
         self.parser = parser
-        self.fieldWeights = fieldWeights
+        self.ranking = ranking
     }
 
     /// Parses a query, keeping the typed error (to render it against the text).
@@ -40,7 +31,7 @@ struct SearchSession {
         try parser.parse(text)
     }
 
-    /// The request for a query text, parsed, with the session's field weights.
+    /// The request for a query text, parsed, with the session's ranking.
     func request(_ text: String, limit: Int, offset: Int = 0, sort: SearchSort = .relevance,
                  countTotal: Bool = false) throws(SearchError) -> SearchRequest {
         let tree: Query
@@ -50,12 +41,8 @@ struct SearchSession {
             throw .query(error)
         }
         var request = SearchRequest(query: tree, limit: limit, offset: offset, sort: sort, countTotal: countTotal)
-        request.fieldWeights = fieldWeights
+        request.ranking = ranking
         request.language = language
-        request.bm25 = ranking.bm25
-        request.proximity = ranking.proximity
-        request.freeTextStopWords = ranking.freeTextStopWords
-        request.expansion = ranking.expansion
         return request
     }
 }

@@ -16,8 +16,10 @@ struct ServeCommand: ParsableCommand {
             The index is served as one OpenSearch index named after its folder (created when \
             missing). Writes (_doc, _bulk, _update) become visible at the next refresh (every \
             --refresh-interval) or at once with ?refresh=true, which also makes them durable. \
-            GET /search?q=&limit=&offset=&sort= answers as trawl search --json does. One line \
-            per request is logged on standard error. SIGINT or SIGTERM stop the server \
+            GET /search?q=&limit=&offset=&sort= answers as trawl search --json does \
+            (&near=true and &expand=true as its --near and --expand). The ranking options \
+            (--weights, --near, --expand ...) set how every search ranks, as trawl search's do. \
+            One line per request is logged on standard error. SIGINT or SIGTERM stop the server \
             gracefully: requests in flight finish and buffered writes are committed.
             With an API key (--api-key or $TRAWL_API_KEY) every write needs the header \
             `Authorization: ApiKey KEY` (or `Bearer KEY`); --protect-reads extends that to reads.
@@ -28,6 +30,7 @@ struct ServeCommand: ParsableCommand {
               trawl serve --index ./index
               TRAWL_API_KEY=secret trawl serve --port 9201 --protect-reads
               trawl serve --index ./index --watch ~/notes ~/articles
+              trawl serve --index ./index --near --weights title=2,body=1
               curl 'http://127.0.0.1:9200/search?q=oil&limit=3'
             """
     )
@@ -59,6 +62,8 @@ struct ServeCommand: ParsableCommand {
             completion: .directory)
     var watch: [String] = []
 
+    @OptionGroup(title: "Ranking (of every search: _search, /search, the page)") var rankingOptions: RankingOptions
+
     /// The key: --api-key, else $TRAWL_API_KEY.
     var key: String? {
         if let apiKey, !apiKey.isEmpty { return apiKey }
@@ -83,6 +88,7 @@ struct ServeCommand: ParsableCommand {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
         if protectReads && key == nil { throw ValidationError("--protect-reads needs an API key (--api-key or $TRAWL_API_KEY)") }
         _ = try refreshSeconds()
+        try rankingOptions.validate()
     }
 
     func run() throws {
@@ -95,6 +101,7 @@ struct ServeCommand: ParsableCommand {
         var options = IndexServiceOptions()
         options.refreshInterval = try refreshSeconds()
         options.watchedPaths = watch
+        options.ranking = try rankingOptions.ranking()
         let service = try IndexService(path: location.writerPath, options: options)
         var configuration = ServerConfiguration()
         configuration.host = host

@@ -89,7 +89,7 @@ struct OpenSearchRoutes: Sendable {
                 return HTTPSupport.json(ServerInfo.health(service: service), head: head)
             case ("search", .get), ("search", .head):
                 return try await gate.run { () throws(OpenSearchError) in
-                    HTTPSupport.json(try NativeSearch.search(parameters: parameters, reader: service.reader), head: head)
+                    HTTPSupport.json(try NativeSearch.search(parameters: parameters, reader: service.reader, ranking: service.options.ranking), head: head)
                 }
             case ("_bulk", .post), ("_bulk", .put):
                 return HTTPSupport.json(try await service.bulk(body, defaultIndex: nil, refresh: refresh))

@@ -15,7 +15,7 @@ enum SearchPageRoute {
     /// The page for a request (its raw query string decoded leniently: the page never answers
     /// a malformed URL with an error).
     static func respond(_ request: Request, service: IndexService, gate: SearchGate) async -> Response {
-        let page = SearchPage(reader: service.reader, indexName: service.name)
+        let page = SearchPage(reader: service.reader, indexName: service.name, ranking: service.options.ranking)
         let pageRequest = SearchPageRequest(queryString: request.uri.query ?? "")
         let answer: SearchPageResponse
         do throws(OpenSearchError) {

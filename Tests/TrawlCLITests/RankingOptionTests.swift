@@ -83,9 +83,17 @@ import Testing
 
     @Test func badValuesAreUsageErrors() {
         for arguments in [["--proximity", "x"], ["--proximity", "1:0"], ["--expansion", "10:20"], ["--expansion", "0:5:0.5"],
-                          ["--b", "2"], ["--k1", "-1"], ["--bm25f-k1", "nan"]] {
+                          ["--b", "2"], ["--k1", "-1"], ["--bm25f-k1", "nan"], ["--weights", "title"]] {
             let result = trawl(["search"] + arguments + ["oil", "--index", sampleIndex])
             #expect(result.status == 2, "\(arguments): \(result)")
+            // `trawl serve` takes the same options and refuses the same values before it listens
+            // (the server's answers are checked over HTTP in the server tests).
+            let served = trawl(["serve"] + arguments + ["--index", sampleIndex, "--port", "0"])
+            #expect(served.status == 2 && !served.stderr.isEmpty, "serve \(arguments): \(served)")
+        }
+        let help = trawl(["serve", "--help"])
+        for option in ["--weights", "--near", "--proximity", "--stop-words", "--expand", "--expansion", "--k1", "--b", "--bm25f-k1"] {
+            #expect(help.stdout.contains(option), "\(option)")
         }
     }
 }

@@ -187,6 +187,72 @@ struct ServerTests {
         await server.finish()
     }
 
+    /// The server's ranking (`trawl serve --near --weights ...`) reaches `/search` (whose `near`
+    /// and `expand` parameters change it per request), `_search` and the page: each answers as
+    /// the library does for a request with those settings, and differs from the default.
+    @Test func serverRankingReachesEverySearch() async throws {
+        var ranking = SearchRanking()
+        ranking.fieldWeights = ["title": 0.5, "body": 1]
+        ranking.proximity = TermProximity(weight: 0.4, window: 3)
+        let server = try await RunningServer.start(ranking: ranking)
+        let plain = try await RunningServer.start()
+        for running in [server, plain] {
+            await load(running)
+            // A title match and a body match of "harbour", which the title weight orders.
+            #expect(await running.send("PUT", "/articles/_doc/h1", json: #"{"title": "Harbour", "body": "A quiet day."}"#).status == 201)
+            #expect(await running.send("PUT", "/articles/_doc/h2?refresh=true",
+                                       json: #"{"title": "Report", "body": "Harbour traffic: the harbour and the old harbour."}"#).status == 201)
+        }
+        let reader = try IndexReader(path: server.indexPath)
+        func expected(_ query: String, _ ranking: SearchRanking) throws -> JSON {
+            var parser = reader.queryParser()
+            parser.defaultOperator = .and
+            var request = SearchRequest(query: try parser.parse(query), limit: 4)
+            request.snippets = true
+            request.suggestionText = query
+            request.fieldWeights = ranking.fieldWeights
+            request.proximity = ranking.proximity
+            return try reader.search(request).json(query: query)
+        }
+        var withoutNear = ranking
+        withoutNear.proximity = nil
+        var differs = false
+        for query in ["crude OR oil OR exports", "oil exports", "crude OR tanker OR rates", "oil OR prices", "harbour"] {
+            let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+            let answer = try #require(await server.send("GET", "/search?q=\(q)&limit=4").json)
+            #expect(answer["hits"] == (try expected(query, ranking))["hits"], "\(query)")
+            let off = try #require(await server.send("GET", "/search?q=\(q)&limit=4&near=false").json)
+            #expect(off["hits"] == (try expected(query, withoutNear))["hits"], "\(query)")
+            let other = try #require(await plain.send("GET", "/search?q=\(q)&limit=4").json)
+            if other["hits"] != answer["hits"] { differs = true }
+            // `_search` ranks alike: the same ids and scores as the library (exact floats).
+            let body = #"{"size": 4, "query": {"query_string": {"query": "\#(query)", "default_operator": "AND"}}}"#
+            let searched = try #require(await server.send("POST", "/articles/_search", json: body).json)
+            var request = SearchRequest(query: try reader.queryParser().parse(query), limit: 4)
+            request.ranking = ranking
+            let library = try reader.search(request).hits
+            let hits = searched["hits"]?["hits"]?.arrayElements ?? []
+            #expect(hits.compactMap { $0["_id"]?.stringValue } == library.map(\.id), "\(query)")
+            #expect(hits.compactMap { $0["_score"]?.doubleValue } == library.map { Double($0.score) }, "\(query)")
+        }
+        #expect(differs)
+        #expect(await server.send("GET", "/search?q=oil&near=maybe").status == 400)
+        // The page lists its hits in the library's order for the server's ranking.
+        var pageDiffers = false
+        for query in ["oil", "crude oil", "oil exports", "harbour"] {
+            let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+            let page = await server.send("GET", "/?q=\(q)", headers: ["Accept": "text/html"])
+            let listed = page.text.components(separatedBy: "<li class=\"hit\" data-id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+            let request = SearchPageRequest(parameters: [("q", query)])
+            let library = SearchPage(reader: reader, indexName: "articles", ranking: ranking).outcome(for: request).results?.hits.map(\.id)
+            #expect(!listed.isEmpty && listed == library, "\(query)")
+            if SearchPage(reader: reader, indexName: "articles").outcome(for: request).results?.hits.map(\.id) != library { pageDiffers = true }
+        }
+        #expect(pageDiffers)
+        await server.finish()
+        await plain.finish()
+    }
+
     @Test func adminEndpoints() async throws {
         let server = try await RunningServer.start()
         await load(server)

@@ -124,6 +124,7 @@ final class RunningServer: @unchecked Sendable {
     /// Starts a server; `refreshInterval` defaults to an hour so that visibility is decided by
     /// the tests alone.
     static func start(name: String = "articles", refreshInterval: Double = 3600, watching: [String] = [],
+                      ranking: SearchRanking = SearchRanking(),
                       configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> RunningServer {
         let folder = NSTemporaryDirectory() + "trawl-server-tests-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -132,6 +133,7 @@ final class RunningServer: @unchecked Sendable {
         options.refreshInterval = refreshInterval
         options.writer.threads = 1
         options.watchedPaths = watching
+        options.ranking = ranking
         let service = try IndexService(path: indexPath, options: options)
         var configuration = ServerConfiguration()
         configuration.port = 0

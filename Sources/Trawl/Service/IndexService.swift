@@ -46,6 +46,10 @@ public struct IndexServiceOptions: Sendable {
     public var folderIndexing = FolderIndexer.Options()
     /// The timing of the folder watcher.
     public var watchSettings = FolderWatcher.Settings()
+    /// How every search the service answers ranks (OpenSearch `_search`, the native `/search`
+    /// and the search page; `trawl serve --near`, `--weights` ...): the library's default
+    /// ranking unless set.
+    public var ranking = SearchRanking()
 
     /// The defaults.
     public init() {}
@@ -150,7 +154,7 @@ public final class IndexService: @unchecked Sendable {
     public var reader: IndexReader { snapshot.withLock { $0 } }
 
     /// The search API over the current snapshot.
-    public var openSearch: OpenSearchIndex { OpenSearchIndex(name: name, reader: reader) }
+    public var openSearch: OpenSearchIndex { OpenSearchIndex(name: name, reader: reader, ranking: options.ranking) }
 
     // MARK: Documents
 

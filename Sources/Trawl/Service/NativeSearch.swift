@@ -1,6 +1,7 @@
-/// The server's native search endpoint, `GET /search?q=&limit=&offset=&sort=`: the request
-/// `trawl search` builds (words required by default, strict syntax, snippets, a "did you mean"
-/// suggestion), answered in `trawl search --json`'s shape (``SearchResults/json(query:)``).
+/// The server's native search endpoint, `GET /search?q=&limit=&offset=&sort=&near=&expand=`:
+/// the request `trawl search` builds (words required by default, strict syntax, snippets, a
+/// "did you mean" suggestion), answered in `trawl search --json`'s shape
+/// (``SearchResults/json(query:)``).
 public enum NativeSearch {
     /// The longest query text accepted, in UTF-8 bytes (longer ones are a 400).
     public static let maximumQueryLength = 8192
@@ -10,8 +11,13 @@ public enum NativeSearch {
     public static let maximumOffset = 1_000_000
 
     /// The request of these URL parameters: `q` (the query, required), `limit` (default 10),
-    /// `offset` (default 0), `sort` (`relevance`, or fields such as `-date` or `-rating,date`).
-    public static func request(parameters: [String: String], reader: IndexReader) throws(OpenSearchError) -> SearchRequest {
+    /// `offset` (default 0), `sort` (`relevance`, or fields such as `-date` or `-rating,date`),
+    /// `near` and `expand` (`true` or `false`: the term-proximity bonus and RM3 expansion, as
+    /// `trawl search --near` and `--expand`), ranked with `ranking` (the server's) otherwise.
+    /// `near=true` keeps the server's proximity settings when it has some, else uses the
+    /// defaults (``TermProximity/init(weight:window:)``); likewise `expand=true`.
+    public static func request(parameters: [String: String], reader: IndexReader,
+                               ranking: SearchRanking = SearchRanking()) throws(OpenSearchError) -> SearchRequest {
         guard let text = parameters["q"], text.contains(where: { !$0.isWhitespace }) else {
             throw OpenSearchError(status: 400, type: "illegal_argument_exception", reason: "the [q] parameter (the query) is missing or empty")
         }
@@ -21,6 +27,13 @@ public enum NativeSearch {
         }
         let limit = try integer(parameters, "limit", default: 10, range: 0...maximumLimit)
         let offset = try integer(parameters, "offset", default: 0, range: 0...maximumOffset)
+        var ranking = ranking
+        if let near = try boolean(parameters, "near") {
+            ranking.proximity = near ? ranking.proximity ?? TermProximity() : nil
+        }
+        if let expand = try boolean(parameters, "expand") {
+            ranking.expansion = expand ? ranking.expansion ?? QueryExpansion() : nil
+        }
         var parser = reader.queryParser()
         parser.defaultOperator = .and
         let tree: Query
@@ -30,6 +43,7 @@ public enum NativeSearch {
             throw openSearchError(.query(error))
         }
         var request = SearchRequest(query: tree, limit: limit, offset: offset)
+        request.ranking = ranking
         request.snippets = true
         request.suggestionText = text
         let sort = parameters["sort"] ?? "relevance"
@@ -41,9 +55,12 @@ public enum NativeSearch {
         return request
     }
 
-    /// Runs the search of these URL parameters over `reader` and returns the response body.
-    public static func search(parameters: [String: String], reader: IndexReader) throws(OpenSearchError) -> JSON {
-        let request = try request(parameters: parameters, reader: reader)
+    /// Runs the search of these URL parameters over `reader`, ranked with `ranking` unless the
+    /// parameters say otherwise (``request(parameters:reader:ranking:)``), and returns the
+    /// response body.
+    public static func search(parameters: [String: String], reader: IndexReader,
+                              ranking: SearchRanking = SearchRanking()) throws(OpenSearchError) -> JSON {
+        let request = try request(parameters: parameters, reader: reader, ranking: ranking)
         do throws(SearchError) {
             return try reader.search(request).json(query: parameters["q"] ?? "")
         } catch {
@@ -62,6 +79,19 @@ public enum NativeSearch {
             return OpenSearchError(status: 400, type: "illegal_argument_exception", reason: message)
         case .index(let error):
             return OpenSearchError(status: 500, type: "exception", reason: error.description)
+        }
+    }
+
+    /// A `true` / `false` parameter, nil when absent (anything else is a 400, as OpenSearch
+    /// answers a malformed boolean).
+    private static func boolean(_ parameters: [String: String], _ name: String) throws(OpenSearchError) -> Bool? {
+        guard let text = parameters[name] else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default:
+            throw OpenSearchError(status: 400, type: "illegal_argument_exception",
+                                  reason: "Failed to parse value [\(text)] as only [true] or [false] are allowed for [\(name)]")
         }
     }
 

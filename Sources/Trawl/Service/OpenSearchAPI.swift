@@ -37,11 +37,15 @@ public struct OpenSearchIndex: Sendable {
     public let name: String
     /// The snapshot searched.
     public let reader: IndexReader
+    /// How searches rank (field weights, BM25, proximity, stop words, expansion); a query's
+    /// own boosts apply on top.
+    public let ranking: SearchRanking
 
-    /// The API over `reader`, answering as the index `name`.
-    public init(name: String, reader: IndexReader) {
+    /// The API over `reader`, answering as the index `name` and ranking with `ranking`.
+    public init(name: String, reader: IndexReader, ranking: SearchRanking = SearchRanking()) {
         self.name = name
         self.reader = reader
+        self.ranking = ranking
     }
 
     /// `GET/POST /{index}/_search`: `body` is the parsed request body (nil when there is none),

@@ -678,6 +678,7 @@ extension OpenSearchIndex {
     /// Runs a parsed search and renders OpenSearch's response.
     func run(_ parsed: ParsedSearch) throws(OpenSearchError) -> JSON {
         var request = SearchRequest(query: parsed.query, limit: parsed.size, offset: parsed.from)
+        request.ranking = ranking
         request.snippets = false
         request.loadStoredFields = false
         // Relevance first: field keys after it would only break ties (Trawl breaks ties by relevance, then age).
@@ -709,6 +710,7 @@ extension OpenSearchIndex {
                 maxScore = byField ? results.hits.map(\.score).max() : results.hits.first?.score
             } else if !results.hits.isEmpty {
                 var top = SearchRequest(query: parsed.query, limit: 1)
+                top.ranking = ranking
                 top.snippets = false
                 top.loadStoredFields = false
                 top.totalHitsThreshold = 0
@@ -763,6 +765,8 @@ extension OpenSearchIndex {
     /// The matching-document count of a parsed `_count`.
     func runCount(_ parsed: ParsedSearch) throws(OpenSearchError) -> JSON {
         var request = SearchRequest(query: parsed.query, limit: 0, countTotal: true)
+        // The ranking too: expansion adds optional words, so `_count` counts what `_search` finds.
+        request.ranking = ranking
         request.snippets = false
         request.loadStoredFields = false
         let results = try Self.searching { () throws(SearchError) in try reader.search(request) }

@@ -22,11 +22,15 @@ public struct SearchPage: Sendable {
     public var facetValueLimit = 8
     /// The most keyword fields counted as facets (default 4), besides the year.
     public var maximumKeywordFacets = 4
+    /// How the results rank (the server's ``IndexServiceOptions/ranking``); the library's
+    /// default ranking unless set.
+    public var ranking = SearchRanking()
 
-    /// A page over `reader`, named `indexName`.
-    public init(reader: IndexReader, indexName: String) {
+    /// A page over `reader`, named `indexName`, ranking with `ranking`.
+    public init(reader: IndexReader, indexName: String, ranking: SearchRanking = SearchRanking()) {
         self.reader = reader
         self.indexName = indexName
+        self.ranking = ranking
     }
 
     /// What the page shows for one request: the search that ran (if any) and its results.
@@ -172,6 +176,7 @@ public struct SearchPage: Sendable {
         let root = userQuery ?? .matchAll
         let query = clauses.isEmpty ? root : .boolean(Query.Boolean(must: [root] + clauses))
         var request = SearchRequest(query: query, limit: pageSize, offset: (outcome.request.page - 1) * pageSize)
+        request.ranking = ranking
         switch pageRequest.sort {
         case .relevance: request.sort = userQuery == nil ? .dateDescending : .relevance
         case .newest: request.sort = .dateDescending
