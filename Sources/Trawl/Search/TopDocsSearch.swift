@@ -102,6 +102,10 @@ enum TopDocsSearch {
         var bounds = [Float](repeating: 0, count: n)
         var capped = Bonus.isActive ? [Float](repeating: 0, count: n) : []
         var order = Array(0..<n)
+        // Scratch of the loop with a bonus: the essential clauses on the current document (one
+        // pass over them then, not a second test of each clause's document).
+        let matching: UnsafeMutablePointer<Int>? = Bonus.isActive ? .allocate(capacity: max(n, 1)) : nil
+        defer { matching?.deallocate() }
         // The threshold and exhausted clauses last told to the clauses (for their own pruning).
         var propagated: (threshold: Float, exhausted: Int) = (0, 0)
         for i in 0..<n { _ = clauses.with(i) { $0.nextDoc() } }
@@ -163,14 +167,19 @@ enum TopDocsSearch {
                 var score: Float = 0
                 // The caps of the matching clauses' words (their part of the bonus's bound).
                 var earned: Float = 0
+                // The essential clauses on the document, advanced once the bonus is settled.
+                var onDocument = 0
                 for k in essentialStart..<n {
                     let i = order[k]
                     if Bonus.isActive {
                         // The clause stays on the document until the bonus has read its positions.
-                        let s = clauses.with(i) { $0.doc == doc ? $0.score() : -.infinity }
-                        if s != -.infinity {
-                            earned += caps[i]
-                            score += s
+                        clauses.with(i) { clause in
+                            if clause.doc == doc {
+                                score += clause.score()
+                                earned += caps[i]
+                                matching.unsafelyUnwrapped[onDocument] = i
+                                onDocument += 1
+                            }
                         }
                     } else {
                         score += clauses.with(i) { clause -> Float in
@@ -202,9 +211,7 @@ enum TopDocsSearch {
                     if !pruned, !collector.isFull || bonus.canCompete(doc: doc, score: score, threshold: collector.threshold) {
                         score += bonus.bonus(doc: doc)
                     }
-                    for k in essentialStart..<n {
-                        clauses.with(order[k]) { clause in if clause.doc == doc { _ = clause.nextDoc() } }
-                    }
+                    for m in 0..<onDocument { _ = clauses.with(matching.unsafelyUnwrapped[m]) { $0.nextDoc() } }
                 }
                 if pruned {
                     skipped = true
