@@ -50,30 +50,33 @@ public struct TermProximity: Sendable, Hashable, Codable {
 final class ProximityBonus {
     /// One scorer per distinct word.
     private let scorers: [MultiFieldTermScorer]
-    /// Per word: its idf (× boost), what its neighbours receive.
-    private let idfs: [Float]
     /// Per word: `weight · idf`, its largest bonus.
     private let caps: [Float]
     /// An upper bound of every bonus (a few units in the last place above the sum of the caps).
     let bound: Float
-    /// Per word: its idf when positive, else 0 (what its neighbours receive at most).
-    private let positiveIdfs: [Float]
     /// `2 · Σ_{d=1…window} 1/d²` (rounded up): what one occurrence can receive from another
     /// word's occurrences, per unit of that word's idf (at most one word per position, two
     /// positions at each distance).
     private let twoZeta: Float
+    /// The tables the per-document loops read, as raw memory (no reference counting or bounds
+    /// checks per read): the scorers unretained; per word its idf, cap and idf when positive,
+    /// else 0 (what its neighbours receive at most); per field its length codes, its 256 BM25F
+    /// factors and, per word, the word's cursor index in its scorer (−1: absent).
+    private let words: ScorerList<MultiFieldTermScorer>
+    private let idfTable: UnsafeMutablePointer<Float>
+    private let capTable: UnsafeMutablePointer<Float>
+    private let positiveIdfTable: UnsafeMutablePointer<Float>
+    private let lengthCodeTable: UnsafeMutablePointer<UnsafePointer<UInt8>?>
+    private let factorTable: UnsafeMutablePointer<Float>
+    private let cursorTable: UnsafeMutablePointer<Int>
     /// Per word: its frequency in the field being bounded (scratch of ``frequencyBound(doc:)``).
     private let frequencies: UnsafeMutablePointer<Float>
     /// Per word: the bound of its weighted accumulator (scratch of ``frequencyBound(doc:)``).
     private let estimates: UnsafeMutablePointer<Float>
     private let window: UInt32
     private let k1: Float
-    /// Per field: its name, the BM25F factor table and the length codes.
+    /// The fields, in the order of the per-field tables.
     private let fieldNames: [String]
-    private let factorTables: [[Float]]
-    private let lengthCodes: [UnsafePointer<UInt8>?]
-    /// Per field and word: the word's cursor index in its scorer, −1 when absent.
-    private let cursorIndices: [[Int]]
     /// Position buffers: one run per word, merged into a second buffer (ping-pong), so a
     /// document's positions are merged without allocating.
     private let runs: UnsafeMutablePointer<UInt64>
@@ -90,12 +93,12 @@ final class ProximityBonus {
           lengthCodes: [UnsafePointer<UInt8>?], proximity: TermProximity, k1: Float) {
         guard scorers.count >= 2, proximity.weight > 0, proximity.window > 0, !fields.isEmpty else { return nil }
         self.scorers = scorers
-        idfs = scorers.map(\.inverseDocumentFrequency)
+        // Per word: its idf (× boost), what its neighbours receive.
+        let idfs = scorers.map(\.inverseDocumentFrequency)
         caps = idfs.map { proximity.weight * max(0, $0) }
         let sum = caps.reduce(0, +)
         bound = sum + sum.ulp * 16
         window = UInt32(min(proximity.window, Int(UInt32.max)))
-        positiveIdfs = idfs.map { max(0, $0) }
         // Σ 1/d² over the window; past 2^20 terms the tail is below 1/2^20.
         let terms = min(Int(window), 1 << 20)
         var zeta = 0.0
@@ -104,8 +107,6 @@ final class ProximityBonus {
         twoZeta = Float(2 * zeta * (1 + 1e-6)).nextUp
         self.k1 = k1
         fieldNames = fields
-        self.factorTables = factorTables
-        self.lengthCodes = lengthCodes
         var indices: [[Int]] = []
         var largestRun = 1, largestField = 1
         for field in fields {
@@ -123,7 +124,6 @@ final class ProximityBonus {
             indices.append(row)
             largestField = max(largestField, total)
         }
-        cursorIndices = indices
         capacity = largestField
         positionCapacity = largestRun
         runs = .allocate(capacity: largestField)
@@ -133,6 +133,24 @@ final class ProximityBonus {
         totals = .allocate(capacity: scorers.count)
         frequencies = .allocate(capacity: scorers.count)
         estimates = .allocate(capacity: scorers.count)
+        let n = scorers.count
+        words = ScorerList(scorers)
+        idfTable = .allocate(capacity: n)
+        capTable = .allocate(capacity: n)
+        positiveIdfTable = .allocate(capacity: n)
+        for t in 0..<n {
+            idfTable[t] = idfs[t]
+            capTable[t] = caps[t]
+            positiveIdfTable[t] = max(0, idfs[t])
+        }
+        lengthCodeTable = .allocate(capacity: fields.count)
+        factorTable = .allocate(capacity: fields.count * 256)
+        cursorTable = .allocate(capacity: fields.count * n)
+        for f in fields.indices {
+            lengthCodeTable[f] = f < lengthCodes.count ? lengthCodes[f] : nil
+            for code in 0..<256 { factorTable[f * 256 + code] = code < factorTables[f].count ? factorTables[f][code] : 0 }
+            for t in 0..<n { cursorTable[f * n + t] = indices[f][t] }
+        }
     }
 
     deinit {
@@ -143,6 +161,12 @@ final class ProximityBonus {
         totals.deallocate()
         frequencies.deallocate()
         estimates.deallocate()
+        idfTable.deallocate()
+        capTable.deallocate()
+        positiveIdfTable.deallocate()
+        lengthCodeTable.deallocate()
+        factorTable.deallocate()
+        cursorTable.deallocate()
     }
 
     /// Per clause of a disjunction: the cap of the word it scores (a little above, for rounding),
@@ -188,9 +212,9 @@ final class ProximityBonus {
     private func heldCaps(doc: Int) -> Float? {
         var present = 0
         var sum: Float = 0
-        for t in 0..<scorers.count where scorers[t].doc == doc {
+        for t in 0..<words.count where words.with(t, { $0.doc }) == doc {
             present += 1
-            sum += caps[t]
+            sum += capTable[t]
         }
         return present >= 2 ? sum + sum.ulp * 16 : nil
     }
@@ -198,29 +222,29 @@ final class ProximityBonus {
     /// ``frequencyBound(doc:)`` of a document holding two or more of the words, whose caps sum
     /// to `heldCaps` (``heldCaps(doc:)``).
     private func frequencyBound(doc: Int, heldCaps: Float) -> Float {
-        let n = scorers.count
+        let n = words.count
         for t in 0..<n { estimates[t] = 0 }
         var any = false
         for f in fieldNames.indices {
-            let row = cursorIndices[f]
-            var words = 0
+            let row = cursorTable + f * n
+            var held = 0
             for t in 0..<n {
                 let c = row[t]
-                let tf: Float = c >= 0 && scorers[t].doc == doc ? Float(scorers[t].frequency(cursor: c)) : 0
+                let tf: Float = c >= 0 ? words.with(t) { $0.doc == doc ? Float($0.frequency(cursor: c)) : 0 } : 0
                 frequencies[t] = tf
-                if tf > 0 { words += 1 }
+                if tf > 0 { held += 1 }
             }
-            guard words >= 2 else { continue }
-            let code = lengthCodes[f]?[doc] ?? 1
-            let factor = factorTables[f][Int(code)]
+            guard held >= 2 else { continue }
+            let code = lengthCodeTable[f]?[doc] ?? 1
+            let factor = factorTable[f * 256 + Int(code)]
             for t in 0..<n where frequencies[t] > 0 {
                 let own = frequencies[t]
                 var pairs: Float = 0
                 var largestIdf: Float = 0
                 for o in 0..<n where o != t && frequencies[o] > 0 {
                     let other = frequencies[o]
-                    pairs += positiveIdfs[o] * min(own * other, twoZeta * min(own, other))
-                    largestIdf = max(largestIdf, positiveIdfs[o])
+                    pairs += positiveIdfTable[o] * min(own * other, twoZeta * min(own, other))
+                    largestIdf = max(largestIdf, positiveIdfTable[o])
                 }
                 estimates[t] += factor * min(pairs, own * twoZeta * largestIdf)
                 any = true
@@ -231,7 +255,7 @@ final class ProximityBonus {
         for t in 0..<n where estimates[t] > 0 {
             // Rounding room: the bonus sums the same terms in another order.
             let accumulator = estimates[t] * (1 + 1e-3)
-            sum += caps[t] * accumulator / (k1 + accumulator)
+            sum += capTable[t] * accumulator / (k1 + accumulator)
         }
         let padded = sum + sum * 1e-4 + sum.ulp * 16
         return min(padded, heldCaps)
@@ -250,44 +274,49 @@ final class ProximityBonus {
 
     /// The bonus of document `doc`: the words whose scorers sit on it are the ones it holds.
     func bonus(doc: Int) -> Float {
-        let n = scorers.count
+        let n = words.count
         var present = 0
-        for t in 0..<n where scorers[t].doc == doc { present += 1 }
+        for t in 0..<n where words.with(t, { $0.doc }) == doc { present += 1 }
         guard present >= 2 else { return 0 }
         for t in 0..<n { totals[t] = 0 }
         var any = false
+        let buffer = UnsafeMutableBufferPointer(start: positions, count: positionCapacity)
         for f in fieldNames.indices {
-            let row = cursorIndices[f]
+            let row = cursorTable + f * n
             // A field that holds fewer than two of the words adds nothing: its positions are
             // not read.
             var holding = 0
-            for t in 0..<n where row[t] >= 0 && scorers[t].doc == doc && scorers[t].isOnDocument(cursor: row[t]) {
+            for t in 0..<n where row[t] >= 0 && words.with(t, { $0.doc == doc && $0.isOnDocument(cursor: row[t]) }) {
                 holding += 1
             }
             guard holding >= 2 else { continue }
-            // Merge the words' positions in this field (each run is already in order).
+            // Merge the words' positions in this field (each run is already in order), from one
+            // buffer into the other and back (ping-pong): `merged` ends up holding them.
+            var merged = self.merged
+            var spare = self.runs
             var count = 0
-            var words = 0
+            var held = 0
             for t in 0..<n {
                 let c = row[t]
-                guard c >= 0, scorers[t].doc == doc, scorers[t].isOnDocument(cursor: c) else { continue }
-                let read = scorers[t].readPositions(cursor: c, into: UnsafeMutableBufferPointer(start: positions, count: positionCapacity))
+                let read = c < 0 ? 0 : words.with(t) { scorer in
+                    scorer.doc == doc && scorer.isOnDocument(cursor: c) ? scorer.readPositions(cursor: c, into: buffer) : 0
+                }
                 guard read > 0, count + read <= capacity else { continue }
-                words += 1
+                held += 1
                 // Merge the new run (tagged with the word) with what is in `merged`.
                 var i = 0, j = 0, out = 0
                 let tag = UInt64(t)
                 while i < count && j < read {
                     let next = UInt64(positions[j]) << 32 | tag
-                    if merged[i] <= next { runs[out] = merged[i]; i += 1 } else { runs[out] = next; j += 1 }
+                    if merged[i] <= next { spare[out] = merged[i]; i += 1 } else { spare[out] = next; j += 1 }
                     out += 1
                 }
-                while i < count { runs[out] = merged[i]; i += 1; out += 1 }
-                while j < read { runs[out] = UInt64(positions[j]) << 32 | tag; j += 1; out += 1 }
+                while i < count { spare[out] = merged[i]; i += 1; out += 1 }
+                while j < read { spare[out] = UInt64(positions[j]) << 32 | tag; j += 1; out += 1 }
                 count = out
-                merged.update(from: runs, count: count)
+                swap(&merged, &spare)
             }
-            guard words >= 2 else { continue }
+            guard held >= 2 else { continue }
             for t in 0..<n { fieldAccumulators[t] = 0 }
             var touched = false
             for k in 1..<count {
@@ -303,23 +332,23 @@ final class ProximityBonus {
                     if a != b && distance >= 1 {
                         let d = Float(distance)
                         let inverse = 1 / (d * d)
-                        fieldAccumulators[a] += idfs[b] * inverse
-                        fieldAccumulators[b] += idfs[a] * inverse
+                        fieldAccumulators[a] += idfTable[b] * inverse
+                        fieldAccumulators[b] += idfTable[a] * inverse
                         touched = true
                     }
                     j -= 1
                 }
             }
             guard touched else { continue }
-            let code = lengthCodes[f]?[doc] ?? 1
-            let factor = factorTables[f][Int(code)]
+            let code = lengthCodeTable[f]?[doc] ?? 1
+            let factor = factorTable[f * 256 + Int(code)]
             for t in 0..<n { totals[t] += factor * fieldAccumulators[t] }
             any = true
         }
         guard any else { return 0 }
         var bonus: Float = 0
         for t in 0..<n where totals[t] > 0 {
-            bonus += caps[t] * totals[t] / (k1 + totals[t])
+            bonus += capTable[t] * totals[t] / (k1 + totals[t])
         }
         return min(bonus, bound)
     }
