@@ -9,7 +9,7 @@ struct RankingOptions: ParsableArguments {
     var weights: String?
 
     /// The parsed `--weights`, or the defaults.
-    func fieldWeights() throws -> [String: Double] {
+    private func fieldWeights() throws -> [String: Double] {
         var result = SearchRequest.defaultFieldWeights
         guard let weights else { return result }
         for part in weights.split(separator: ",") {
@@ -86,7 +86,6 @@ struct RankingOptions: ParsableArguments {
     }
 
     func validate() throws {
-        _ = try fieldWeights()
         _ = try ranking()
     }
 }

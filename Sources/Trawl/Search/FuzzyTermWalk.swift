@@ -168,18 +168,13 @@ enum FuzzyTermWalk {
             if depth == 0 && label == DocumentLanguage.tagByte { continue }
             let advanced = automaton.step(state, UInt32(label))
             let term = trie.exact[child]
-            if advanced == LevenshteinAutomaton.dead {
-                // A term ending in the free letter matches by the state before it.
-                if label == automaton.freeLastLetter, term >= 0, automaton.distance(state) <= k {
-                    result.append(Match(ordinal: term, edits: automaton.distance(state)))
-                }
-                continue
-            }
+            // (A term ending in the free letter also matches by the state before it, even where
+            // the automaton dies on that letter.)
             if term >= 0 {
-                var distance = automaton.distance(advanced)
-                if label == automaton.freeLastLetter { distance = min(distance, automaton.distance(state)) }
+                let distance = automaton.distance(after: advanced, before: state, last: label)
                 if distance <= k { result.append(Match(ordinal: term, edits: distance)) }
             }
+            if advanced == LevenshteinAutomaton.dead { continue }
             trieWalk(child, depth: depth + 1, state: advanced, &automaton, trie, bytes, starts, shared, heads, next, levelEnd, levelState,
                      headsEndTerms, &result)
         }
@@ -205,8 +200,7 @@ enum FuzzyTermWalk {
         // Whether the range's first term is language-tagged (never an expansion).
         let firstTagged = j < end && starts[j + 1] > starts[j] && bytes[Int(starts[j])] == DocumentLanguage.tagByte
         let k = UInt8(automaton.maxEdits)
-        // The letter a term may end in freely, or a value no term byte ends a scalar with.
-        let freeLast = automaton.freeLastLetter ?? 0xFF
+        // Whether a term may end in a free letter (the walk then reads terms' last bytes).
         let anyFree = automaton.freeLastLetter != nil
         while j < end {
             var deadAt = -1
@@ -235,10 +229,9 @@ enum FuzzyTermWalk {
                     }
                     if ended {
                         // The whole term was stepped: it matches if within reach.
-                        var distance = automaton.distance(state)
-                        if anyFree && level > 0 && bytes[Int(starts[j + 1]) - 1] == freeLast {
-                            distance = min(distance, automaton.distance(levelState[level - 1]))
-                        }
+                        let distance = anyFree && level > 0
+                            ? automaton.distance(after: state, before: levelState[level - 1], last: bytes[Int(starts[j + 1]) - 1])
+                            : automaton.distance(state)
                         // (A term sharing bytes with the previous one starts as the range's first.)
                         let tagged = common > 0 ? firstTagged : heads[j] & 0xFF == UInt32(DocumentLanguage.tagByte)
                         if distance <= k, !tagged {
@@ -276,10 +269,9 @@ enum FuzzyTermWalk {
                     }
                 }
                 if deadAt < 0 {
-                    var distance = automaton.distance(state)
-                    if anyFree && level > 0 && length > 0 && bytes[start + length - 1] == freeLast {
-                        distance = min(distance, automaton.distance(levelState[level - 1]))
-                    }
+                    let distance = anyFree && level > 0 && length > 0
+                        ? automaton.distance(after: state, before: levelState[level - 1], last: bytes[start + length - 1])
+                        : automaton.distance(state)
                     // A language-tagged term (another language's word) is never an expansion.
                     if distance <= k, length == 0 || bytes[start] != DocumentLanguage.tagByte {
                         result.append(Match(ordinal: Int32(j), edits: distance))
@@ -288,11 +280,11 @@ enum FuzzyTermWalk {
                     continue
                 }
             }
-            if anyFree && level > 0 && Int(starts[j + 1]) - Int(starts[j]) == deadAt && bytes[Int(starts[j + 1]) - 1] == freeLast
-                && bytes[Int(starts[j])] != DocumentLanguage.tagByte {
-                // The automaton died on the term's last letter, which is free: the state before
-                // it decides.
-                let distance = automaton.distance(levelState[level - 1])
+            if anyFree && level > 0 && Int(starts[j + 1]) - Int(starts[j]) == deadAt && bytes[Int(starts[j])] != DocumentLanguage.tagByte {
+                // The automaton died on the term's last byte: a free letter lets the state before
+                // it decide.
+                let distance = automaton.distance(after: LevenshteinAutomaton.dead, before: levelState[level - 1],
+                                                  last: bytes[Int(starts[j + 1]) - 1])
                 if distance <= k { result.append(Match(ordinal: Int32(j), edits: distance)) }
             }
             j += 1
@@ -330,6 +322,8 @@ struct LevenshteinAutomaton {
     /// The ASCII letter a term may end in freely: the walks accept such a term by its state
     /// before that letter as well.
     let freeLastLetter: UInt8?
+    /// ``freeLastLetter``, or 0xFF (never a byte of UTF-8) without one.
+    let freeLast: UInt8
     private let m: Int
     private let width: Int
     /// Acceptance looks at the cells `tailFrom...m` of the last row (`m` alone by default).
@@ -360,6 +354,7 @@ struct LevenshteinAutomaton {
     init(word: [UInt32], maxEdits: Int, tailFrom: Int? = nil, freeLastLetter: UInt8? = nil) {
         self.maxEdits = maxEdits
         self.freeLastLetter = freeLastLetter
+        freeLast = freeLastLetter ?? 0xFF
         m = word.count
         width = m + 1
         self.tailFrom = max(0, min(tailFrom ?? word.count, word.count))
@@ -407,6 +402,15 @@ struct LevenshteinAutomaton {
     /// The distance to the whole word in `state` (capped at `maxEdits + 1`).
     @inline(__always)
     func distance(_ state: Int32) -> UInt8 { distances[Int(state)] }
+
+    /// The distance of a whole term whose last byte `last` led from `before` to `after` (the dead
+    /// state too, whose distance is above every limit): `after`'s, or the smaller of it and
+    /// `before`'s when `last` is ``freeLastLetter``.
+    @inline(__always)
+    func distance(after: Int32, before: Int32, last: UInt8) -> UInt8 {
+        let reached = distances[Int(after)]
+        return last == freeLast ? min(reached, distances[Int(before)]) : reached
+    }
 
     /// The state after reading `c` in `state`.
     @inline(__always)

@@ -48,10 +48,6 @@ public struct TermProximity: Sendable, Hashable, Codable {
 /// Computes ``TermProximity``'s bonus for one segment's documents from the positions of a
 /// query's multi-field word scorers (which must sit on the document asked about).
 final class ProximityBonus {
-    /// One scorer per distinct word.
-    private let scorers: [MultiFieldTermScorer]
-    /// Per word: `weight · idf`, its largest bonus.
-    private let caps: [Float]
     /// An upper bound of every bonus (a few units in the last place above the sum of the caps).
     let bound: Float
     /// `2 · Σ_{d=1…window} 1/d²` (rounded up): what one occurrence can receive from another
@@ -59,9 +55,10 @@ final class ProximityBonus {
     /// positions at each distance).
     private let twoZeta: Float
     /// The tables the per-document loops read, as raw memory (no reference counting or bounds
-    /// checks per read): the scorers unretained; per word its idf, cap and idf when positive,
-    /// else 0 (what its neighbours receive at most); per field its length codes, its 256 BM25F
-    /// factors and, per word, the word's cursor index in its scorer (−1: absent).
+    /// checks per read): the scorers, one per distinct word, unretained; per word its idf, its
+    /// cap `weight · idf` (its largest bonus) and its idf when positive, else 0 (what its
+    /// neighbours receive at most); per field its length codes, its 256 BM25F factors and, per
+    /// word, the word's cursor index in its scorer (−1: absent).
     private let words: ScorerList<MultiFieldTermScorer>
     private let idfTable: UnsafeMutablePointer<Float>
     private let capTable: UnsafeMutablePointer<Float>
@@ -75,8 +72,8 @@ final class ProximityBonus {
     private let estimates: UnsafeMutablePointer<Float>
     private let window: UInt32
     private let k1: Float
-    /// The fields, in the order of the per-field tables.
-    private let fieldNames: [String]
+    /// How many fields the per-field tables hold.
+    private let fieldCount: Int
     /// Position buffers: one run per word, merged into a second buffer (ping-pong), so a
     /// document's positions are merged without allocating.
     private let runs: UnsafeMutablePointer<UInt64>
@@ -92,10 +89,9 @@ final class ProximityBonus {
     init?(scorers: [MultiFieldTermScorer], fields: [String], factorTables: [[Float]],
           lengthCodes: [UnsafePointer<UInt8>?], proximity: TermProximity, k1: Float) {
         guard scorers.count >= 2, proximity.weight > 0, proximity.window > 0, !fields.isEmpty else { return nil }
-        self.scorers = scorers
         // Per word: its idf (× boost), what its neighbours receive.
         let idfs = scorers.map(\.inverseDocumentFrequency)
-        caps = idfs.map { proximity.weight * max(0, $0) }
+        let caps = idfs.map { proximity.weight * max(0, $0) }
         let sum = caps.reduce(0, +)
         bound = sum + sum.ulp * 16
         window = UInt32(min(proximity.window, Int(UInt32.max)))
@@ -106,7 +102,7 @@ final class ProximityBonus {
         if Int(window) > terms { zeta += 1 / Double(terms) }
         twoZeta = Float(2 * zeta * (1 + 1e-6)).nextUp
         self.k1 = k1
-        fieldNames = fields
+        fieldCount = fields.count
         var indices: [[Int]] = []
         var largestRun = 1, largestField = 1
         for field in fields {
@@ -178,9 +174,10 @@ final class ProximityBonus {
         var perClause = [Float](repeating: 0, count: clauses.count)
         var rest: Float = 0
         var wordsAreClauses = true
-        for t in scorers.indices {
-            let padded = caps[t] + caps[t] * 1e-5 + caps[t].ulp * 16
-            if let i = clauses.firstIndex(where: { $0 === scorers[t] }) {
+        for t in 0..<words.count {
+            let cap = capTable[t]
+            let padded = cap + cap * 1e-5 + cap.ulp * 16
+            if let i = clauses.firstIndex(where: { $0 === words.owners[t] }) {
                 perClause[i] += padded
             } else {
                 rest += padded
@@ -225,7 +222,7 @@ final class ProximityBonus {
         let n = words.count
         for t in 0..<n { estimates[t] = 0 }
         var any = false
-        for f in fieldNames.indices {
+        for f in 0..<fieldCount {
             let row = cursorTable + f * n
             var held = 0
             for t in 0..<n {
@@ -281,7 +278,7 @@ final class ProximityBonus {
         for t in 0..<n { totals[t] = 0 }
         var any = false
         let buffer = UnsafeMutableBufferPointer(start: positions, count: positionCapacity)
-        for f in fieldNames.indices {
+        for f in 0..<fieldCount {
             let row = cursorTable + f * n
             // A field that holds fewer than two of the words adds nothing: its positions are
             // not read.
@@ -356,8 +353,9 @@ final class ProximityBonus {
     /// Per word present in the document: its weighted accumulator (after ``bonus(doc:)``), for
     /// explanations.
     func accumulators(doc: Int) -> [(term: String, accumulator: Float, cap: Float)] {
-        (0..<scorers.count).compactMap { t in
-            scorers[t].doc == doc && totals[t] > 0 ? (scorers[t].term, totals[t], caps[t]) : nil
+        (0..<words.count).compactMap { t in
+            let scorer = words.owners[t]
+            return scorer.doc == doc && totals[t] > 0 ? (scorer.term, totals[t], capTable[t]) : nil
         }
     }
 
